@@ -1,0 +1,1 @@
+"""Room booking and conference logistics for Universitatea Politehnica Timișoara."""

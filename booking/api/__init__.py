@@ -1,0 +1,1 @@
+"""What every HTTP endpoint shares: the error shape and the common dependencies."""

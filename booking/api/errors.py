@@ -1,0 +1,150 @@
+"""One JSON shape for every error, and the single place where errors become HTTP statuses."""
+
+from __future__ import annotations
+
+import logging
+import re
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from booking.core.errors import (
+    BookingConflict,
+    DomainError,
+    NotFound,
+    RuleViolation,
+    StaleVersion,
+    TransitionNotAllowed,
+)
+from booking.db.transactions import DatabaseBusy
+
+log = logging.getLogger("booking.api")
+
+
+class FieldError(msgspec.Struct):
+    field: str
+    reason: str
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    """Every error answer: the status again, a stable code, a sentence, and field details."""
+
+    status: int
+    code: str
+    message: str
+    errors: list[FieldError] = msgspec.field(default_factory=list)
+    conflicts: list[Any] | None = None
+    alternatives: Any | None = None
+    current: Any | None = None
+
+
+def error_response(body: ErrorBody, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.to_builtins(body),
+        status_code=body.status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _field_of(key: Any, source: Any) -> str:
+    """msgspec reports paths like `$.rooms[0]`; people read `rooms[0]`."""
+    text = str(key or "")
+    text = re.sub(r"^\$\.?", "", text)
+    return text or ("body" if source in (None, "body") else str(source))
+
+
+_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `([^`]+)`(?: - at `([^`]+)`)?")
+_AT_PATH = re.compile(r"^(.*?) - at `([^`]+)`$")
+
+
+def _validation_errors(exc: ValidationException) -> list[FieldError]:
+    problems: list[FieldError] = []
+    for item in exc.extra if isinstance(exc.extra, list) else []:
+        if not isinstance(item, dict):
+            continue
+        message = _readable(str(item.get("message", "is not valid")))
+        unknown = _UNKNOWN_FIELD.match(message)
+        if unknown:
+            parent = _field_of(unknown.group(2), None) if unknown.group(2) else ""
+            name = f"{parent}.{unknown.group(1)}" if parent and parent != "body" else unknown.group(1)
+            problems.append(FieldError(name, "is not a field you can set"))
+            continue
+        at_path = _AT_PATH.match(message)
+        if at_path:
+            problems.append(FieldError(_field_of(at_path.group(2), None), at_path.group(1)))
+            continue
+        problems.append(FieldError(_field_of(item.get("key"), item.get("source")), message))
+    return problems
+
+
+_READABLE = {
+    "Invalid RFC3339 encoded datetime": "give a date and time like 2027-03-29T10:00:00, "
+    "optionally with an offset such as +03:00 or Z",
+}
+
+
+def _readable(message: str) -> str:
+    for raw, readable in _READABLE.items():
+        message = message.replace(raw, readable)
+    return message
+
+
+def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    if isinstance(exc, ValidationException):
+        errors = _validation_errors(exc)
+        message = "the request is not valid"
+        if not errors:
+            # msgspec could not even parse the body (truncated or not JSON at all).
+            errors = [FieldError("body", f"is not valid JSON: {exc.detail}")]
+        return error_response(ErrorBody(status, "bad_request", message, errors))
+    code = HTTPStatus(status).phrase.lower().replace(" ", "_") if status in HTTPStatus._value2member_map_ else "error"
+    message = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
+    return error_response(ErrorBody(status, code, message), headers=exc.headers)
+
+
+def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    if isinstance(exc, RuleViolation):
+        errors = [FieldError(p.field, p.reason) for p in exc.problems]
+        return error_response(ErrorBody(422, "invalid", "the request breaks a booking rule", errors))
+    if isinstance(exc, NotFound):
+        errors = [FieldError(exc.field, "does not exist")] if exc.field else []
+        return error_response(ErrorBody(404, "not_found", exc.message, errors))
+    if isinstance(exc, BookingConflict):
+        return error_response(
+            ErrorBody(
+                409,
+                "conflict",
+                exc.message,
+                conflicts=exc.conflicts,
+                alternatives=exc.alternatives,
+            )
+        )
+    if isinstance(exc, StaleVersion):
+        return error_response(ErrorBody(409, "stale_version", exc.message, current=exc.current))
+    if isinstance(exc, TransitionNotAllowed):
+        return error_response(ErrorBody(409, "not_allowed_now", exc.message, current=exc.current))
+    return handle_internal_error(request, exc)
+
+
+def handle_busy(request: Request[Any, Any, Any], exc: DatabaseBusy) -> Response[Any]:
+    return error_response(ErrorBody(503, "busy", str(exc)), headers={"Retry-After": "1"})
+
+
+def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(
+        ErrorBody(500, "internal_error", "something went wrong on our side; it has been logged")
+    )
+
+
+EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
+    HTTPException: handle_http_error,
+    DomainError: handle_domain_error,
+    DatabaseBusy: handle_busy,
+    Exception: handle_internal_error,
+}

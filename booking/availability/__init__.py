@@ -1,0 +1,1 @@
+"""When rooms are busy: the spans a calendar or a requester needs to see."""

@@ -1,0 +1,1 @@
+"""Booking requests: creating them conflict-safely, reading, listing and cancelling them."""

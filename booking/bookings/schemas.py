@@ -1,0 +1,99 @@
+"""API shapes for booking requests. Input shapes forbid unknown fields (no mass assignment)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from booking.core.requests import MAX_ROOMS_PER_REQUEST, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
+
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A booking request. Times without an offset are wall-clock times in the room's zone."""
+
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH)]
+    rooms: Annotated[list[int], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
+    start: datetime
+    end: datetime
+    expected_attendance: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
+    organiser_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    contact_email: Annotated[str, msgspec.Meta(max_length=254, pattern=EMAIL_PATTERN)]
+    contact_phone: Annotated[str, msgspec.Meta(max_length=40)] = ""
+    description: Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)] = ""
+    organisation: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    is_public: bool = False
+
+
+class VersionedAction(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An action on a booking; `version` is the version the caller saw, for optimistic locking."""
+
+    version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+
+
+class OccurrenceView(msgspec.Struct):
+    id: int
+    room_id: int
+    room_code: str
+    start: datetime
+    end: datetime
+    blocked_from: datetime
+    blocked_until: datetime
+    status: str
+
+
+class BookingView(msgspec.Struct):
+    id: int
+    title: str
+    description: str
+    organisation: str | None
+    organiser_name: str
+    contact_email: str
+    contact_phone: str
+    expected_attendance: int
+    is_public: bool
+    status: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    occurrences: list[OccurrenceView]
+
+
+class ConflictView(msgspec.Struct):
+    """An existing occurrence that collides with a requested room and time."""
+
+    room_id: int
+    room_code: str
+    requested_start: datetime
+    requested_end: datetime
+    occurrence_id: int
+    booking_id: int
+    start: datetime
+    end: datetime
+    blocked_from: datetime
+    blocked_until: datetime
+    status: str
+    title: str | None
+
+
+class RoomSuggestion(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    capacity: int
+    building_id: int
+
+
+class SlotSuggestion(msgspec.Struct):
+    room_id: int
+    room_code: str
+    start: datetime
+    end: datetime
+
+
+class AlternativesView(msgspec.Struct):
+    rooms: list[RoomSuggestion]
+    slots: list[SlotSuggestion]

@@ -1,0 +1,114 @@
+"""Turning stored rows and domain values into API views, in the building's local time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from booking.bookings.schemas import (
+    AlternativesView,
+    BookingView,
+    ConflictView,
+    OccurrenceView,
+    RoomSuggestion,
+    SlotSuggestion,
+)
+from booking.core.alternatives import Alternatives
+from booking.core.conflicts import Conflict
+from booking.core.rooms import RoomFacts
+from booking.db import bookings
+
+
+def local(instant: datetime, zone: str) -> datetime:
+    return instant.astimezone(ZoneInfo(zone))
+
+
+def occurrence_view(row: Mapping[str, Any]) -> OccurrenceView:
+    zone = row["zone"]
+    return OccurrenceView(
+        id=row["id"],
+        room_id=row["room"],
+        room_code=row["room_code"],
+        start=local(row["starts_at"], zone),
+        end=local(row["ends_at"], zone),
+        blocked_from=local(row["blocked_from"], zone),
+        blocked_until=local(row["blocked_until"], zone),
+        status=row["status"],
+    )
+
+
+def booking_view(row: Mapping[str, Any], occurrence_rows: Iterable[Mapping[str, Any]]) -> BookingView:
+    return BookingView(
+        id=row["id"],
+        title=row["title"],
+        description=row["description"],
+        organisation=row["organisation_code"],
+        organiser_name=row["organiser_name"],
+        contact_email=row["contact_email"],
+        contact_phone=row["contact_phone"],
+        expected_attendance=row["expected_attendance"],
+        is_public=bool(row["is_public"]),
+        status=row["status"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        occurrences=[occurrence_view(o) for o in occurrence_rows],
+    )
+
+
+async def load_booking_views(rows: list[dict[str, Any]]) -> list[BookingView]:
+    by_booking: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
+    for occurrence in await bookings.occurrence_rows(by_booking):
+        by_booking[occurrence["booking"]].append(occurrence)
+    return [booking_view(row, by_booking[row["id"]]) for row in rows]
+
+
+async def load_booking_view(booking_id: int) -> BookingView | None:
+    row = await bookings.booking_row(booking_id)
+    if row is None:
+        return None
+    return (await load_booking_views([row]))[0]
+
+
+def conflict_views(conflicts: Iterable[Conflict], rooms: Mapping[int, RoomFacts]) -> list[ConflictView]:
+    views = []
+    for conflict in conflicts:
+        room = rooms[conflict.wanted.room_id]
+        existing = conflict.existing
+        views.append(
+            ConflictView(
+                room_id=room.id,
+                room_code=room.code,
+                requested_start=local(conflict.wanted.meeting.start, room.zone),
+                requested_end=local(conflict.wanted.meeting.end, room.zone),
+                occurrence_id=existing.occurrence_id,
+                booking_id=existing.booking_id,
+                start=local(existing.meeting.start, room.zone),
+                end=local(existing.meeting.end, room.zone),
+                blocked_from=local(existing.blocked.start, room.zone),
+                blocked_until=local(existing.blocked.end, room.zone),
+                status=existing.status,
+                title=existing.public_title,
+            )
+        )
+    return views
+
+
+def alternatives_view(alternatives: Alternatives, rooms: Mapping[int, RoomFacts]) -> AlternativesView:
+    return AlternativesView(
+        rooms=[
+            RoomSuggestion(r.id, r.code, r.name, r.capacity, r.building_id)
+            for r in alternatives.rooms
+        ],
+        slots=[
+            SlotSuggestion(
+                room_id=room_id,
+                room_code=rooms[room_id].code,
+                start=local(span.start, rooms[room_id].zone),
+                end=local(span.end, rooms[room_id].zone),
+            )
+            for room_id, span in alternatives.slots
+        ],
+    )

@@ -1,0 +1,107 @@
+"""The `booking` command: serve, worker, migrate, seed."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+import booking.db  # noqa: F401  (sets PICCOLO_CONF before Piccolo looks for it)
+from booking.settings import Settings, SettingsError, load_settings
+
+
+async def _migrate(settings: Settings) -> None:
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+
+    engine = create_engine(settings.database)
+    bind_tables(engine)
+    await open_engine(engine, pool_size=2)
+    try:
+        result = await run_forwards(app_name="booking")
+    finally:
+        await close_engine(engine)
+    if not result.success:
+        raise SystemExit(f"error: migrations failed: {result.message}")
+
+
+async def _seed(settings: Settings, only_if_empty: bool) -> None:
+    from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+    from booking.db.tables import Building
+    from booking.seed import seed_demo_data
+
+    engine = create_engine(settings.database)
+    bind_tables(engine)
+    await open_engine(engine, pool_size=2)
+    try:
+        if only_if_empty and await Building.count() > 0:
+            return
+        added = await seed_demo_data()
+        print(f"demo data: {added} buildings, rooms and organisations added")
+    finally:
+        await close_engine(engine)
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    if settings.embedded:
+        # One command on a bare machine: the embedded database is brought up to date and, on
+        # its first start, filled with the demo rooms.
+        asyncio.run(_migrate(settings))
+        if settings.seed_demo_data:
+            asyncio.run(_seed(settings, only_if_empty=True))
+    uvicorn.run(
+        "booking.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+def _worker() -> None:
+    from arq.worker import run_worker
+
+    from booking.jobs.worker import WorkerSettings, redis_settings
+
+    run_worker(WorkerSettings, redis_settings=redis_settings())  # type: ignore[arg-type]
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="booking", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the web service")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="web processes")
+    commands.add_parser("worker", help="run a background job worker (needs REDIS_URL)")
+    commands.add_parser("migrate", help="bring the database schema up to date")
+    commands.add_parser("seed", help="add the demo buildings, rooms and organisations")
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    if args.command == "serve":
+        _serve(settings, args)
+    elif args.command == "worker":
+        _worker()
+    elif args.command == "migrate":
+        asyncio.run(_migrate(settings))
+    elif args.command == "seed":
+        asyncio.run(_migrate(settings))
+        asyncio.run(_seed(settings, only_if_empty=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""The pure domain: plain values and functions, no web framework, ORM or job queue."""

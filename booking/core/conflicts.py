@@ -1,0 +1,67 @@
+"""Finding which existing occupations collide with what is asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from booking.core.rooms import RoomFacts
+from booking.core.timespan import TimeSpan
+
+
+@dataclass(frozen=True, slots=True)
+class Occupation:
+    """An existing occurrence as far as conflicts are concerned."""
+
+    occurrence_id: int
+    booking_id: int
+    room_id: int
+    meeting: TimeSpan
+    blocked: TimeSpan
+    status: str
+    public_title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """A meeting asked for in one room."""
+
+    room_id: int
+    meeting: TimeSpan
+    blocked: TimeSpan
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    wanted: Placement
+    existing: Occupation
+
+
+def find_conflicts(
+    wanted: Iterable[Placement], existing: Iterable[Occupation]
+) -> list[Conflict]:
+    """Every (wanted, existing) pair in the same room whose blocked spans overlap."""
+    by_room: dict[int, list[Occupation]] = {}
+    for occupation in existing:
+        by_room.setdefault(occupation.room_id, []).append(occupation)
+    found = [
+        Conflict(placement, occupation)
+        for placement in wanted
+        for occupation in by_room.get(placement.room_id, ())
+        if placement.blocked.overlaps(occupation.blocked)
+    ]
+    return sorted(found, key=lambda c: (c.existing.blocked.start, c.existing.occurrence_id))
+
+
+def free_rooms(
+    rooms: Iterable[RoomFacts], meeting: TimeSpan, occupied: Iterable[Occupation]
+) -> list[RoomFacts]:
+    """Rooms in which `meeting`, with that room's own buffers, collides with nothing."""
+    busy_by_room: dict[int, list[TimeSpan]] = {}
+    for occupation in occupied:
+        busy_by_room.setdefault(occupation.room_id, []).append(occupation.blocked)
+    return [
+        room
+        for room in rooms
+        if not any(room.blocked(meeting).overlaps(b) for b in busy_by_room.get(room.id, ()))
+    ]

@@ -1,0 +1,68 @@
+"""Wall-clock times as people type them, turned into instants without guessing.
+
+A local time inside the spring-forward gap does not exist and is refused; one inside the
+fall-back hour happens twice and needs an explicit UTC offset. Python's zoneinfo accepts both
+silently, so the checks are done here.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.timespan import TimeSpan
+
+
+def zone_named(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {name!r}") from exc
+
+
+def local_time_exists(naive: datetime, zone: ZoneInfo) -> bool:
+    aware = naive.replace(tzinfo=zone)
+    round_trip = aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+    return round_trip == naive
+
+
+def local_time_is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
+    earlier = naive.replace(tzinfo=zone, fold=0).utcoffset()
+    later = naive.replace(tzinfo=zone, fold=1).utcoffset()
+    return earlier != later
+
+
+def to_instant(value: datetime, zone: ZoneInfo, field: str) -> datetime:
+    """An aware UTC instant for `value`; a naive value is a wall-clock time in `zone`."""
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(UTC)
+    if not local_time_exists(value, zone):
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    field,
+                    f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks "
+                    "jump forward an hour at that time",
+                )
+            ]
+        )
+    if local_time_is_ambiguous(value, zone):
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    field,
+                    f"{value:%Y-%m-%d %H:%M} happens twice in {zone.key} (the clocks go "
+                    "back an hour): give it with its UTC offset, e.g. +03:00 or +02:00",
+                )
+            ]
+        )
+    return value.replace(tzinfo=zone).astimezone(UTC)
+
+
+def local_day(instant: datetime, zone: ZoneInfo) -> TimeSpan:
+    """The local calendar day containing `instant` (23 or 25 hours long on DST change days)."""
+    local_date = instant.astimezone(zone).date()
+    start = datetime.combine(local_date, time(0), tzinfo=zone)
+    end = datetime.combine(local_date + timedelta(days=1), time(0), tzinfo=zone)
+    return TimeSpan(start.astimezone(UTC), end.astimezone(UTC))

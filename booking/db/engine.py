@@ -1,0 +1,44 @@
+"""Creating the database engine and binding the tables to it."""
+
+from __future__ import annotations
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine
+
+from booking.db.tables import ALL_TABLES
+from booking.settings import DatabaseSettings
+
+# Writers on SQLite queue on the database lock; this is how long one waits before giving up.
+SQLITE_BUSY_TIMEOUT_SECONDS = 30
+
+
+def create_engine(database: DatabaseSettings) -> Engine:
+    if database.engine == "postgres":
+        return PostgresEngine(config={"dsn": database.postgres_dsn})
+    assert database.sqlite_path is not None
+    database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    return SQLiteEngine(path=str(database.sqlite_path), timeout=SQLITE_BUSY_TIMEOUT_SECONDS)
+
+
+def bind_tables(engine: Engine) -> None:
+    """Point every table at `engine` (the app's engine, not whatever piccolo_conf found)."""
+    for table in ALL_TABLES:
+        table._meta.db = engine
+
+
+def is_postgres(engine: Engine) -> bool:
+    return engine.engine_type == "postgres"
+
+
+async def open_engine(engine: Engine, pool_size: int) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+    else:
+        # WAL lets readers go on while a writer holds the lock; the mode is stored in the file.
+        await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
+
+
+async def close_engine(engine: Engine) -> None:
+    if isinstance(engine, PostgresEngine):
+        await engine.close_connection_pool()

@@ -1,0 +1,60 @@
+"""Writing transactions that are safe under concurrency on both engines.
+
+SQLite: BEGIN IMMEDIATE takes the write lock before the first read, so a check-then-insert
+inside it cannot race; a DEFERRED transaction would fail outright with "database is locked"
+when it tries to upgrade. PostgreSQL: read committed plus the exclusion constraint; a
+serialization failure or a deadlock is retried a bounded number of times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from piccolo.engine.base import Engine
+from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+
+T = TypeVar("T")
+
+RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
+EXCLUSION_VIOLATION = "23P01"
+MAX_ATTEMPTS = 5
+
+
+class DatabaseBusy(Exception):
+    """The database stayed locked or contended for longer than we are willing to wait."""
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    state = getattr(exc, "sqlstate", None)
+    return state if isinstance(state, str) else None
+
+
+def is_exclusion_violation(exc: BaseException) -> bool:
+    return sqlstate(exc) == EXCLUSION_VIOLATION
+
+
+async def in_writing_transaction(engine: Engine, work: Callable[[], Awaitable[T]]) -> T:
+    """Run `work` in one writing transaction; commit if it returns, roll back if it raises."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        try:
+            if isinstance(engine, SQLiteEngine):
+                async with engine.transaction(transaction_type=TransactionType.immediate):
+                    return await work()
+            else:
+                async with engine.transaction():
+                    return await work()
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise DatabaseBusy("the database is busy; try again in a moment") from exc
+            raise
+        except Exception as exc:
+            if sqlstate(exc) not in RETRYABLE_SQLSTATES:
+                raise
+            if attempt == MAX_ATTEMPTS:
+                raise DatabaseBusy("too much contention on these rooms; try again") from exc
+            await asyncio.sleep(random.uniform(0, 0.01 * 2**attempt))
+    raise AssertionError("unreachable")

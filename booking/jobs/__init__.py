@@ -1,0 +1,1 @@
+"""Background jobs: plain `async def job(ctx, …)` functions run by arq workers."""

@@ -1,0 +1,1 @@
+"""Faculties, departments, student organisations and outside organisers."""

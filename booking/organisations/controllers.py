@@ -1,0 +1,28 @@
+"""HTTP endpoints for organisations."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Controller, get
+
+from booking.db import catalogue
+
+
+class OrganisationView(msgspec.Struct):
+    id: int
+    code: str
+    name: str
+    kind: str
+    is_demo: bool
+
+
+class OrganisationController(Controller):
+    path = "/api/organisations"
+    tags = ["organisations"]
+
+    @get("/", summary="List faculties, departments and organisations")
+    async def list_organisations(self) -> list[OrganisationView]:
+        return [
+            OrganisationView(r["id"], r["code"], r["name"], r["kind"], bool(r["is_demo"]))
+            for r in await catalogue.organisations()
+        ]

@@ -1,0 +1,1 @@
+"""Buildings and rooms: the catalogue, and which rooms are free when."""
