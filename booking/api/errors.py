@@ -35,7 +35,7 @@ class ErrorBody(msgspec.Struct, omit_defaults=True):
     status: int
     code: str
     message: str
-    errors: list[FieldError] = msgspec.field(default_factory=list)
+    errors: list[FieldError]
     conflicts: list[Any] | None = None
     alternatives: Any | None = None
     current: Any | None = None
@@ -58,6 +58,7 @@ def _field_of(key: Any, source: Any) -> str:
 
 
 _UNKNOWN_FIELD = re.compile(r"Object contains unknown field `([^`]+)`(?: - at `([^`]+)`)?")
+_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`(?: - at `([^`]+)`)?")
 _AT_PATH = re.compile(r"^(.*?) - at `([^`]+)`$")
 
 
@@ -67,11 +68,12 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         if not isinstance(item, dict):
             continue
         message = _readable(str(item.get("message", "is not valid")))
-        unknown = _UNKNOWN_FIELD.match(message)
-        if unknown:
-            parent = _field_of(unknown.group(2), None) if unknown.group(2) else ""
-            name = f"{parent}.{unknown.group(1)}" if parent and parent != "body" else unknown.group(1)
-            problems.append(FieldError(name, "is not a field you can set"))
+        named = _UNKNOWN_FIELD.match(message) or _MISSING_FIELD.match(message)
+        if named:
+            parent = _field_of(named.group(2), None) if named.group(2) else ""
+            name = f"{parent}.{named.group(1)}" if parent and parent != "body" else named.group(1)
+            reason = "is not a field you can set" if "unknown" in message else "is required"
+            problems.append(FieldError(name, reason))
             continue
         at_path = _AT_PATH.match(message)
         if at_path:
@@ -102,9 +104,16 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
             # msgspec could not even parse the body (truncated or not JSON at all).
             errors = [FieldError("body", f"is not valid JSON: {exc.detail}")]
         return error_response(ErrorBody(status, "bad_request", message, errors))
-    code = HTTPStatus(status).phrase.lower().replace(" ", "_") if status in HTTPStatus._value2member_map_ else "error"
-    message = str(exc.detail) if exc.detail else HTTPStatus(status).phrase
-    return error_response(ErrorBody(status, code, message), headers=exc.headers)
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    message = str(exc.detail) if exc.detail else phrase
+    if status == 400:
+        # Litestar reports a body it cannot decode at all this way.
+        return error_response(
+            ErrorBody(400, "bad_request", "the request is not valid",
+                      [FieldError("body", f"is not valid JSON: {message}")])
+        )
+    code = phrase.lower().replace(" ", "_").replace("-", "_")
+    return error_response(ErrorBody(status, code, message, []), headers=exc.headers)
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
@@ -120,25 +129,26 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
                 409,
                 "conflict",
                 exc.message,
+                [],
                 conflicts=exc.conflicts,
                 alternatives=exc.alternatives,
             )
         )
     if isinstance(exc, StaleVersion):
-        return error_response(ErrorBody(409, "stale_version", exc.message, current=exc.current))
+        return error_response(ErrorBody(409, "stale_version", exc.message, [], current=exc.current))
     if isinstance(exc, TransitionNotAllowed):
-        return error_response(ErrorBody(409, "not_allowed_now", exc.message, current=exc.current))
+        return error_response(ErrorBody(409, "not_allowed_now", exc.message, [], current=exc.current))
     return handle_internal_error(request, exc)
 
 
 def handle_busy(request: Request[Any, Any, Any], exc: DatabaseBusy) -> Response[Any]:
-    return error_response(ErrorBody(503, "busy", str(exc)), headers={"Retry-After": "1"})
+    return error_response(ErrorBody(503, "busy", str(exc), []), headers={"Retry-After": "1"})
 
 
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
-        ErrorBody(500, "internal_error", "something went wrong on our side; it has been logged")
+        ErrorBody(500, "internal_error", "something went wrong on our side; it has been logged", [])
     )
 
 

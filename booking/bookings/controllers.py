@@ -69,6 +69,6 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         engine: NamedDependency[Engine],
         now: NamedDependency[datetime],
-        data: JSONBody[VersionedAction] | None = None,
+        data: JSONBody[VersionedAction | None] = None,
     ) -> BookingView:
         return await service.cancel_booking(engine, booking_id, data or VersionedAction(), now)

@@ -1,0 +1,112 @@
+"""Shared fixtures: a real database on each engine, migrated by the real `booking migrate`."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import pytest
+from litestar import Litestar
+
+from booking.app import create_app
+from booking.db.engine import close_engine, is_postgres, open_engine
+from booking.db.tables import ALL_TABLES
+from booking.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def run_booking(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """Run the real `booking` command in a child process with exactly `env` as its settings."""
+    child_env = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES} | env
+    return subprocess.run(
+        [sys.executable, "-m", "booking", *args],
+        env=child_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=check,
+    )
+
+
+_SETTINGS_VARIABLES = {
+    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIME_ZONE", "VAR_DIR",
+    "SEED_DEMO_DATA", "DATABASE_POOL_SIZE",
+}
+
+
+def _database_url(admin_url: str, name: str) -> str:
+    parts = urlsplit(admin_url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def settings(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[Settings]:
+    var_dir = tmp_path_factory.mktemp(request.param)
+    if request.param == "sqlite":
+        env = {"DATABASE_URL": f"sqlite:///{var_dir}/booking.sqlite3", "VAR_DIR": str(var_dir)}
+        run_booking(env, "migrate")
+        yield load_settings(env)
+        return
+    name = f"booking_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES_ADMIN_URL)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+        env = {
+            "DATABASE_URL": _database_url(POSTGRES_ADMIN_URL, name),
+            "SECRET_KEY": TEST_SECRET,
+            "VAR_DIR": str(var_dir),
+            "DATABASE_POOL_SIZE": "20",
+        }
+        run_booking(env, "migrate")
+        yield load_settings(env)
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+@pytest.fixture(scope="session")
+def app(settings: Settings) -> Litestar:
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+async def client(app: Litestar, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client speaking to the app in this event loop.
+
+    Litestar's test client runs the lifespan on a separate thread and loop, where an asyncpg
+    pool would be unusable from the tests' loop; so the engine is opened here instead.
+    """
+    engine = app.state.engine
+    await open_engine(engine, settings.database.pool_size)
+    transport = httpx.ASGITransport(app=app)
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            yield client
+    finally:
+        await close_engine(engine)
+
+
+@pytest.fixture
+async def api(client: httpx.AsyncClient, app: Litestar) -> AsyncIterator[httpx.AsyncClient]:
+    """The HTTP client on an empty database."""
+    engine = app.state.engine
+    names = [table._meta.tablename for table in reversed(ALL_TABLES)]
+    if is_postgres(engine):
+        await engine.run_ddl(f"TRUNCATE {', '.join(names)} RESTART IDENTITY CASCADE")
+    else:
+        for name in names:
+            await engine.run_ddl(f"DELETE FROM {name}")
+    yield client
