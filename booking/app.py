@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         openapi_config=OpenAPIConfig(
             title="UPT room booking",
             version="0.1.0",

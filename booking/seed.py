@@ -42,17 +42,43 @@ BUILDINGS = (
         "Conference Centre",
         "Bd. Vasile Pârvan nr. 2, Timișoara (adresă demonstrativă)",
         (
-            DemoRoom("CC-AULA", "Aula Magna", 400, (*AV, "streaming", "recording",
-                     "interpretation", "stage", "wheelchair_access"), 60, 30,
-                     description="Sala mare, cu scenă și cabine de traducere."),
-            DemoRoom("CC-S1", "Sala de conferințe 1", 120, (*AV, "streaming", "videoconference",
-                     "wheelchair_access"), 30, 15),
+            DemoRoom(
+                "CC-AULA",
+                "Aula Magna",
+                400,
+                (*AV, "streaming", "recording", "interpretation", "stage", "wheelchair_access"),
+                60,
+                30,
+                description="Sala mare, cu scenă și cabine de traducere.",
+            ),
+            DemoRoom(
+                "CC-S1",
+                "Sala de conferințe 1",
+                120,
+                (*AV, "streaming", "videoconference", "wheelchair_access"),
+                30,
+                15,
+            ),
             DemoRoom("CC-S2", "Sala de conferințe 2", 80, (*AV, "videoconference"), 30, 15),
-            DemoRoom("CC-S3", "Sala de seminar 3", 40, ("projector", "screen", "whiteboard"), 15, 15),
-            DemoRoom("CC-FOAIER", "Foaierul", 200, ("sound", "catering_area", "exhibition_panels"),
-                     60, 60, description="Pentru pauze de cafea, expoziții și recepții."),
-            DemoRoom("CC-SEDINTE", "Sala de ședințe", 16, ("screen", "videoconference"),
-                     instant_book=True),
+            DemoRoom(
+                "CC-S3", "Sala de seminar 3", 40, ("projector", "screen", "whiteboard"), 15, 15
+            ),
+            DemoRoom(
+                "CC-FOAIER",
+                "Foaierul",
+                200,
+                ("sound", "catering_area", "exhibition_panels"),
+                60,
+                60,
+                description="Pentru pauze de cafea, expoziții și recepții.",
+            ),
+            DemoRoom(
+                "CC-SEDINTE",
+                "Sala de ședințe",
+                16,
+                ("screen", "videoconference"),
+                instant_book=True,
+            ),
         ),
     ),
     DemoBuilding(
@@ -61,16 +87,35 @@ BUILDINGS = (
         "UPT Library",
         "Bd. Vasile Pârvan nr. 2B, Timișoara (adresă demonstrativă)",
         (
-            DemoRoom("BUPT-AULA", "Aula Bibliotecii", 150, (*AV, "streaming", "recording",
-                     "wheelchair_access"), 30, 30),
-            DemoRoom("BUPT-MULTIMEDIA", "Sala multimedia", 30, ("projector", "computers",
-                     "whiteboard"), 15, 15),
-            DemoRoom("BUPT-EXPO", "Spațiul expozițional", 100, ("exhibition_panels", "sound"),
-                     60, 60),
-            DemoRoom("BUPT-GRUP1", "Sala de studiu în grup 1", 8, ("whiteboard", "screen"),
-                     instant_book=True),
-            DemoRoom("BUPT-GRUP2", "Sala de studiu în grup 2", 8, ("whiteboard",),
-                     instant_book=True),
+            DemoRoom(
+                "BUPT-AULA",
+                "Aula Bibliotecii",
+                150,
+                (*AV, "streaming", "recording", "wheelchair_access"),
+                30,
+                30,
+            ),
+            DemoRoom(
+                "BUPT-MULTIMEDIA",
+                "Sala multimedia",
+                30,
+                ("projector", "computers", "whiteboard"),
+                15,
+                15,
+            ),
+            DemoRoom(
+                "BUPT-EXPO", "Spațiul expozițional", 100, ("exhibition_panels", "sound"), 60, 60
+            ),
+            DemoRoom(
+                "BUPT-GRUP1",
+                "Sala de studiu în grup 1",
+                8,
+                ("whiteboard", "screen"),
+                instant_book=True,
+            ),
+            DemoRoom(
+                "BUPT-GRUP2", "Sala de studiu în grup 2", 8, ("whiteboard",), instant_book=True
+            ),
         ),
     ),
     DemoBuilding(
@@ -79,11 +124,23 @@ BUILDINGS = (
         "Rectorate",
         "Piața Victoriei nr. 2, Timișoara",
         (
-            DemoRoom("REC-SENAT", "Sala Senatului", 120, (*AV, "streaming", "recording",
-                     "voting_system"), 60, 30,
-                     description="Ședințele Senatului au prioritate."),
-            DemoRoom("REC-CA", "Sala Consiliului de Administrație", 30, ("screen",
-                     "microphones", "videoconference"), 30, 15),
+            DemoRoom(
+                "REC-SENAT",
+                "Sala Senatului",
+                120,
+                (*AV, "streaming", "recording", "voting_system"),
+                60,
+                30,
+                description="Ședințele Senatului au prioritate.",
+            ),
+            DemoRoom(
+                "REC-CA",
+                "Sala Consiliului de Administrație",
+                30,
+                ("screen", "microphones", "videoconference"),
+                30,
+                15,
+            ),
             DemoRoom("REC-PROTOCOL", "Sala de protocol", 20, ("screen",), 30, 30),
         ),
     ),
@@ -101,8 +158,16 @@ ORGANISATIONS = (
     ("SC", "Facultatea de Științe ale Comunicării", "faculty"),
     ("DCI", "Departamentul Comunicare și Imagine", "department"),
     ("TELEU", "TeleU — televiziunea universității", "department"),
-    ("OSUT", "Organizația Studenților din Universitatea Politehnica Timișoara", "student_organisation"),
-    ("LSAC", "Liga Studenților din Facultatea de Automatică și Calculatoare", "student_organisation"),
+    (
+        "OSUT",
+        "Organizația Studenților din Universitatea Politehnica Timișoara",
+        "student_organisation",
+    ),
+    (
+        "LSAC",
+        "Liga Studenților din Facultatea de Automatică și Calculatoare",
+        "student_organisation",
+    ),
     ("EXTERN-DEMO", "Organizator extern (demo)", "external"),
 )
 
@@ -114,8 +179,13 @@ async def seed_demo_data() -> int:
         row = await Building.select(Building.id).where(Building.code == building.code).first()
         if row is None:
             inserted = await Building.insert(
-                Building(code=building.code, name=building.name, name_en=building.name_en,
-                         address=building.address, is_demo=True)
+                Building(
+                    code=building.code,
+                    name=building.name,
+                    name_en=building.name_en,
+                    address=building.address,
+                    is_demo=True,
+                )
             ).returning(Building.id)
             row = inserted[0]
             added += 1

@@ -103,11 +103,15 @@ def _secret_key(raw: str | None, var_dir: Path, embedded: bool) -> str:
     # The embedded service keeps a generated key beside its database, so restarts keep sessions.
     key_file = var_dir / "secret_key"
     if key_file.exists():
-        return key_file.read_text().strip()
+        kept = key_file.read_text().strip()
+        if len(kept) >= 32:
+            return kept
     var_dir.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    key_file.write_text(key)
-    key_file.chmod(0o600)
+    # Created readable by the owner only, before the key is written into it.
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key)
     return key
 
 

@@ -25,7 +25,9 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@12
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
-def run_booking(env: dict[str, str], *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_booking(
+    env: dict[str, str], *args: str, check: bool = True
+) -> subprocess.CompletedProcess[str]:
     """Run the real `booking` command in a child process with exactly `env` as its settings."""
     child_env = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES} | env
     return subprocess.run(
@@ -40,8 +42,14 @@ def run_booking(env: dict[str, str], *args: str, check: bool = True) -> subproce
 
 
 _SETTINGS_VARIABLES = {
-    "DATABASE_URL", "REDIS_URL", "SECRET_KEY", "BASE_URL", "DEFAULT_TIME_ZONE", "VAR_DIR",
-    "SEED_DEMO_DATA", "DATABASE_POOL_SIZE",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "SECRET_KEY",
+    "BASE_URL",
+    "DEFAULT_TIME_ZONE",
+    "VAR_DIR",
+    "SEED_DEMO_DATA",
+    "DATABASE_POOL_SIZE",
 }
 
 
@@ -109,4 +117,4 @@ async def api(client: httpx.AsyncClient, app: Litestar) -> AsyncIterator[httpx.A
     else:
         for name in names:
             await engine.run_ddl(f"DELETE FROM {name}")
-    yield client
+    return client

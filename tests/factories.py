@@ -40,8 +40,13 @@ def next_last_sunday(month: int) -> date:
 
 async def make_building(**overrides: Any) -> dict[str, Any]:
     number = next(_numbers)
-    values = {"code": f"B{number}", "name": f"Clădirea {number}", "name_en": f"Building {number}",
-              "zone": "Europe/Bucharest", "address": "Timișoara"} | overrides
+    values = {
+        "code": f"B{number}",
+        "name": f"Clădirea {number}",
+        "name_en": f"Building {number}",
+        "zone": "Europe/Bucharest",
+        "address": "Timișoara",
+    } | overrides
     rows = await Building.insert(Building(**values)).returning(*Building.all_columns())
     return rows[0]
 
@@ -50,9 +55,15 @@ async def make_room(building: dict[str, Any] | None = None, **overrides: Any) ->
     building = building or await make_building()
     number = next(_numbers)
     values: dict[str, Any] = {
-        "building": building["id"], "code": f"R{number}", "name": f"Sala {number}",
-        "capacity": 50, "equipment": ["projector"], "setup_minutes": 0, "teardown_minutes": 0,
-        "instant_book": True, "active": True,
+        "building": building["id"],
+        "code": f"R{number}",
+        "name": f"Sala {number}",
+        "capacity": 50,
+        "equipment": ["projector"],
+        "setup_minutes": 0,
+        "teardown_minutes": 0,
+        "instant_book": True,
+        "active": True,
     } | overrides
     values["equipment"] = json.dumps(values["equipment"])
     rows = await Room.insert(Room(**values)).returning(*Room.all_columns())

@@ -109,8 +109,12 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
     if status == 400:
         # Litestar reports a body it cannot decode at all this way.
         return error_response(
-            ErrorBody(400, "bad_request", "the request is not valid",
-                      [FieldError("body", f"is not valid JSON: {message}")])
+            ErrorBody(
+                400,
+                "bad_request",
+                "the request is not valid",
+                [FieldError("body", f"is not valid JSON: {message}")],
+            )
         )
     code = phrase.lower().replace(" ", "_").replace("-", "_")
     return error_response(ErrorBody(status, code, message, []), headers=exc.headers)
@@ -119,7 +123,9 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     if isinstance(exc, RuleViolation):
         errors = [FieldError(p.field, p.reason) for p in exc.problems]
-        return error_response(ErrorBody(422, "invalid", "the request breaks a booking rule", errors))
+        return error_response(
+            ErrorBody(422, "invalid", "the request breaks a booking rule", errors)
+        )
     if isinstance(exc, NotFound):
         errors = [FieldError(exc.field, "does not exist")] if exc.field else []
         return error_response(ErrorBody(404, "not_found", exc.message, errors))
@@ -137,7 +143,9 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     if isinstance(exc, StaleVersion):
         return error_response(ErrorBody(409, "stale_version", exc.message, [], current=exc.current))
     if isinstance(exc, TransitionNotAllowed):
-        return error_response(ErrorBody(409, "not_allowed_now", exc.message, [], current=exc.current))
+        return error_response(
+            ErrorBody(409, "not_allowed_now", exc.message, [], current=exc.current)
+        )
     return handle_internal_error(request, exc)
 
 

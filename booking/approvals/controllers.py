@@ -16,7 +16,7 @@ from booking.bookings.schemas import BookingView
 
 class ApprovalController(Controller):
     path = "/api/bookings"
-    tags = ["approvals"]
+    tags = ("approvals",)
 
     @post(
         "/{booking_id:int}/approve",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -24,7 +25,7 @@ class _Collision(Exception):
         self.attendance = attendance
 
 
-def _placements(occurrence_rows: list[dict]) -> list[Placement]:  # type: ignore[type-arg]
+def _placements(occurrence_rows: list[dict[str, Any]]) -> list[Placement]:
     return [
         Placement(
             o["room"],

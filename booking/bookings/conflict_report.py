@@ -22,9 +22,7 @@ async def current_conflicts(
     """Conflicts of `placements` with whatever holds the rooms right now."""
     window = occurrences.hull(p.blocked for p in placements)
     existing = await occurrences.occupations(window, HOLDING, {p.room_id for p in placements})
-    return find_conflicts(
-        placements, [o for o in existing if o.booking_id != ignore_booking]
-    )
+    return find_conflicts(placements, [o for o in existing if o.booking_id != ignore_booking])
 
 
 async def conflict_error(
@@ -55,7 +53,9 @@ async def conflict_error(
             if suggestion not in suggested_rooms:
                 suggested_rooms.append(suggestion)
         day = local_day(wanted.meeting.start, ZoneInfo(room.zone))
-        busy = await occurrences.occupations(day.widened(room.setup, room.teardown), HOLDING, [room.id])
+        busy = await occurrences.occupations(
+            day.widened(room.setup, room.teardown), HOLDING, [room.id]
+        )
         slots += [
             (room.id, span)
             for span in nearest_free_slots(

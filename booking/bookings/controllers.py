@@ -17,7 +17,7 @@ from booking.settings import Settings
 
 class BookingController(Controller):
     path = "/api/bookings"
-    tags = ["bookings"]
+    tags = ("bookings",)
 
     @post(
         "/",

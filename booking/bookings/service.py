@@ -13,7 +13,6 @@ from booking.bookings.schemas import BookingCreate, BookingView, VersionedAction
 from booking.bookings.views import load_booking_view, load_booking_views
 from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import (
-    BookingConflict,
     FieldProblem,
     NotFound,
     RuleViolation,
@@ -51,7 +50,9 @@ async def create_booking(engine: Engine, data: BookingCreate, now: datetime) -> 
     try:
         booking_id = await in_writing_transaction(engine, insert)
     except _Collision as collision:
-        raise await conflict_error(collision.conflicts, rooms, data.expected_attendance, now) from None
+        raise await conflict_error(
+            collision.conflicts, rooms, data.expected_attendance, now
+        ) from None
     except Exception as exc:
         if not is_exclusion_violation(exc):
             raise

@@ -39,7 +39,9 @@ def occurrence_view(row: Mapping[str, Any]) -> OccurrenceView:
     )
 
 
-def booking_view(row: Mapping[str, Any], occurrence_rows: Iterable[Mapping[str, Any]]) -> BookingView:
+def booking_view(
+    row: Mapping[str, Any], occurrence_rows: Iterable[Mapping[str, Any]]
+) -> BookingView:
     return BookingView(
         id=row["id"],
         title=row["title"],
@@ -72,7 +74,9 @@ async def load_booking_view(booking_id: int) -> BookingView | None:
     return (await load_booking_views([row]))[0]
 
 
-def conflict_views(conflicts: Iterable[Conflict], rooms: Mapping[int, RoomFacts]) -> list[ConflictView]:
+def conflict_views(
+    conflicts: Iterable[Conflict], rooms: Mapping[int, RoomFacts]
+) -> list[ConflictView]:
     views = []
     for conflict in conflicts:
         room = rooms[conflict.wanted.room_id]
@@ -96,7 +100,9 @@ def conflict_views(conflicts: Iterable[Conflict], rooms: Mapping[int, RoomFacts]
     return views
 
 
-def alternatives_view(alternatives: Alternatives, rooms: Mapping[int, RoomFacts]) -> AlternativesView:
+def alternatives_view(
+    alternatives: Alternatives, rooms: Mapping[int, RoomFacts]
+) -> AlternativesView:
     return AlternativesView(
         rooms=[
             RoomSuggestion(r.id, r.code, r.name, r.capacity, r.building_id)

@@ -72,7 +72,7 @@ def nearest_free_slots(
         blocked = room.blocked(meeting)
         return not any(blocked.overlaps(b) for b in busy)
 
-    chosen = sorted(
-        (s for s in starts if usable(s)), key=lambda s: (abs(s - wanted.start), s)
-    )[:limit]
+    chosen = sorted((s for s in starts if usable(s)), key=lambda s: (abs(s - wanted.start), s))[
+        :limit
+    ]
     return [TimeSpan(s, s + length) for s in sorted(chosen)]

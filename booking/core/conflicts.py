@@ -37,9 +37,7 @@ class Conflict:
     existing: Occupation
 
 
-def find_conflicts(
-    wanted: Iterable[Placement], existing: Iterable[Occupation]
-) -> list[Conflict]:
+def find_conflicts(wanted: Iterable[Placement], existing: Iterable[Occupation]) -> list[Conflict]:
     """Every (wanted, existing) pair in the same room whose blocked spans overlap."""
     by_room: dict[int, list[Occupation]] = {}
     for occupation in existing:

@@ -17,7 +17,8 @@ from booking.core.timespan import TimeSpan
 def zone_named(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # OSError: a region such as "Europe" names a directory of the tz database, not a zone.
         raise ValueError(f"unknown time zone {name!r}") from exc
 
 

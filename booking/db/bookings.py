@@ -65,36 +65,44 @@ async def insert_booking(
 
 
 async def booking_row(booking_id: int) -> dict[str, Any] | None:
-    return await BookingRequest.select(
-        BookingRequest.all_columns(),
-        BookingRequest.organisation.code.as_alias("organisation_code"),
-    ).where(BookingRequest.id == booking_id).first()
+    return (
+        await BookingRequest.select(
+            *BookingRequest.all_columns(),
+            BookingRequest.organisation.code.as_alias("organisation_code"),
+        )
+        .where(BookingRequest.id == booking_id)
+        .first()
+    )
 
 
 async def occurrence_rows(booking_ids: Iterable[int]) -> list[dict[str, Any]]:
     ids = list(booking_ids)
     if not ids:
         return []
-    return await Occurrence.select(
-        Occurrence.all_columns(),
-        Occurrence.room.code.as_alias("room_code"),
-        Occurrence.room.building.zone.as_alias("zone"),
-    ).where(Occurrence.booking.is_in(ids)).order_by(Occurrence.starts_at, Occurrence.id)
+    return (
+        await Occurrence.select(
+            *Occurrence.all_columns(),
+            Occurrence.room.code.as_alias("room_code"),
+            Occurrence.room._.building._.zone.as_alias("zone"),
+        )
+        .where(Occurrence.booking.is_in(ids))
+        .order_by(Occurrence.starts_at, Occurrence.id)
+    )
 
 
-async def set_status(
-    booking_id: int, expected_version: int, status: str, now: datetime
-) -> bool:
+async def set_status(booking_id: int, expected_version: int, status: str, now: datetime) -> bool:
     """Change the status if nobody changed the booking since `expected_version`."""
-    updated = await BookingRequest.update(
-        {
-            BookingRequest.status: status,
-            BookingRequest.version: BookingRequest.version + 1,
-            BookingRequest.updated_at: now,
-        }
-    ).where(
-        (BookingRequest.id == booking_id) & (BookingRequest.version == expected_version)
-    ).returning(BookingRequest.id)
+    updated = (
+        await BookingRequest.update(
+            {
+                BookingRequest.status: status,
+                BookingRequest.version: BookingRequest.version + 1,
+                BookingRequest.updated_at: now,
+            }
+        )
+        .where((BookingRequest.id == booking_id) & (BookingRequest.version == expected_version))
+        .returning(BookingRequest.id)
+    )
     return bool(updated)
 
 
@@ -117,25 +125,27 @@ class BookingFilter:
 
 async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
     query = BookingRequest.select(
-        BookingRequest.all_columns(),
+        *BookingRequest.all_columns(),
         BookingRequest.organisation.code.as_alias("organisation_code"),
     )
     if criteria.statuses:
         query = query.where(BookingRequest.status.is_in(list(criteria.statuses)))
     if criteria.organisation_code is not None:
-        query = query.where(BookingRequest.organisation.id.is_in(
-            Organisation.select(Organisation.id).where(
-                Organisation.code == criteria.organisation_code
+        query = query.where(
+            BookingRequest.organisation.id.is_in(
+                Organisation.select(Organisation.id).where(
+                    Organisation.code == criteria.organisation_code
+                )
             )
-        ))
+        )
     occurrence_filter = _occurrence_filter(criteria)
     if occurrence_filter is not None:
-        query = query.where(
-            BookingRequest.id.is_in(occurrence_filter)
-        )
-    return await query.order_by(BookingRequest.id, ascending=False).limit(
-        criteria.limit
-    ).offset(criteria.offset)
+        query = query.where(BookingRequest.id.is_in(occurrence_filter))
+    return (
+        await query.order_by(BookingRequest.id, ascending=False)
+        .limit(criteria.limit)
+        .offset(criteria.offset)
+    )
 
 
 def _occurrence_filter(criteria: BookingFilter) -> Any:

@@ -60,17 +60,21 @@ async def rooms_by_id(ids: Iterable[int]) -> dict[int, RoomFacts]:
 
 
 async def room_details(room_id: int) -> dict[str, Any] | None:
-    return await Room.select(
-        Room.all_columns(),
-        Room.building.code.as_alias("building_code"),
-        Room.building.name.as_alias("building_name"),
-        Room.building.zone.as_alias("zone"),
-    ).where(Room.id == room_id).first()
+    return (
+        await Room.select(
+            *Room.all_columns(),
+            Room.building.code.as_alias("building_code"),
+            Room.building.name.as_alias("building_name"),
+            Room.building.zone.as_alias("zone"),
+        )
+        .where(Room.id == room_id)
+        .first()
+    )
 
 
 async def room_rows(ids: Iterable[int] | None = None) -> list[dict[str, Any]]:
     query = Room.select(
-        Room.all_columns(),
+        *Room.all_columns(),
         Room.building.code.as_alias("building_code"),
         Room.building.name.as_alias("building_name"),
         Room.building.zone.as_alias("zone"),

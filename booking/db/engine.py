@@ -34,7 +34,7 @@ def is_postgres(engine: Engine) -> bool:
 async def open_engine(engine: Engine, pool_size: int) -> None:
     if isinstance(engine, PostgresEngine):
         await engine.start_connection_pool(min_size=1, max_size=pool_size)
-    else:
+    elif isinstance(engine, SQLiteEngine):
         # WAL lets readers go on while a writer holds the lock; the mode is stored in the file.
         await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
 

@@ -58,12 +58,16 @@ async def occupations(
 
 
 async def occupied_room_ids(window: TimeSpan, statuses: Iterable[str]) -> set[int]:
-    rows = await Occurrence.select(Occurrence.room).where(
-        (Occurrence.blocked_from < window.end)
-        & (Occurrence.blocked_from > window.start - MAX_BLOCKED_LENGTH)
-        & (Occurrence.blocked_until > window.start)
-        & Occurrence.status.is_in(list(statuses))
-    ).distinct()
+    rows = (
+        await Occurrence.select(Occurrence.room)
+        .where(
+            (Occurrence.blocked_from < window.end)
+            & (Occurrence.blocked_from > window.start - MAX_BLOCKED_LENGTH)
+            & (Occurrence.blocked_until > window.start)
+            & Occurrence.status.is_in(list(statuses))
+        )
+        .distinct()
+    )
     return {row["room"] for row in rows}
 
 

@@ -8,6 +8,7 @@ from piccolo.columns import (
     ForeignKey,
     Integer,
     OnDelete,
+    Serial,
     Text,
     Timestamptz,
     Varchar,
@@ -16,6 +17,7 @@ from piccolo.table import Table
 
 
 class Building(Table, tablename="buildings"):
+    id: Serial
     code = Varchar(length=32, unique=True)
     name = Varchar(length=200)
     name_en = Varchar(length=200, default="")
@@ -25,6 +27,7 @@ class Building(Table, tablename="buildings"):
 
 
 class Room(Table, tablename="rooms"):
+    id: Serial
     building = ForeignKey(Building, null=False, on_delete=OnDelete.restrict)
     code = Varchar(length=64, unique=True)
     name = Varchar(length=200)
@@ -43,6 +46,7 @@ class Room(Table, tablename="rooms"):
 class Organisation(Table, tablename="organisations"):
     """A faculty, department, student organisation or outside organiser."""
 
+    id: Serial
     code = Varchar(length=64, unique=True)
     name = Varchar(length=300)
     kind = Varchar(length=32)
@@ -50,6 +54,7 @@ class Organisation(Table, tablename="organisations"):
 
 
 class BookingRequest(Table, tablename="bookings"):
+    id: Serial
     title = Varchar(length=200)
     description = Text(default="")
     organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
@@ -67,6 +72,7 @@ class BookingRequest(Table, tablename="bookings"):
 class Occurrence(Table, tablename="occurrences"):
     """One room for one time span of a booking; the unit that conflicts are checked on."""
 
+    id: Serial
     booking = ForeignKey(BookingRequest, null=False, on_delete=OnDelete.cascade)
     room = ForeignKey(Room, null=False, on_delete=OnDelete.restrict)
     starts_at = Timestamptz()

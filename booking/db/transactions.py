@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import SQLiteEngine, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
 
 T = TypeVar("T")
 
@@ -26,6 +26,24 @@ MAX_ATTEMPTS = 5
 
 class DatabaseBusy(Exception):
     """The database stayed locked or contended for longer than we are willing to wait."""
+
+
+class _ImmediateTransaction(SQLiteTransaction):
+    """Piccolo's SQLite transaction, but the connection is closed if BEGIN itself fails.
+
+    Under contention BEGIN IMMEDIATE is the statement that times out; Piccolo would leave that
+    connection (and its thread) open for good.
+    """
+
+    def __init__(self, engine: SQLiteEngine) -> None:
+        super().__init__(engine=engine, transaction_type=TransactionType.immediate)
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()
+        except BaseException:
+            await self.connection.close()
+            raise
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -42,7 +60,7 @@ async def in_writing_transaction(engine: Engine, work: Callable[[], Awaitable[T]
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             if isinstance(engine, SQLiteEngine):
-                async with engine.transaction(transaction_type=TransactionType.immediate):
+                async with _ImmediateTransaction(engine):
                     return await work()
             else:
                 async with engine.transaction():

@@ -14,7 +14,9 @@ from booking.settings import load_settings
 def redis_settings() -> RedisSettings:
     url = load_settings().redis_url
     if url is None:
-        raise SystemExit("error: REDIS_URL: required to run a worker (without it jobs run in-process)")
+        raise SystemExit(
+            "error: REDIS_URL: required to run a worker (without it jobs run in-process)"
+        )
     return RedisSettings.from_dsn(url)
 
 

@@ -18,7 +18,7 @@ class OrganisationView(msgspec.Struct):
 
 class OrganisationController(Controller):
     path = "/api/organisations"
-    tags = ["organisations"]
+    tags = ("organisations",)
 
     @get("/", summary="List faculties, departments and organisations")
     async def list_organisations(self) -> list[OrganisationView]:

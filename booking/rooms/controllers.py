@@ -18,7 +18,7 @@ from booking.settings import Settings
 
 class BuildingController(Controller):
     path = "/api/buildings"
-    tags = ["rooms"]
+    tags = ("rooms",)
 
     @get("/", summary="List the buildings")
     async def list_buildings(self) -> list[BuildingView]:
@@ -40,7 +40,7 @@ class BuildingController(Controller):
 
 class RoomController(Controller):
     path = "/api/rooms"
-    tags = ["rooms"]
+    tags = ("rooms",)
 
     @get(
         "/",

@@ -104,4 +104,3 @@ async def search_rooms(search: RoomSearch, default_zone: ZoneInfo) -> list[RoomV
         rooms = free_rooms(rooms, meeting, occupied)
     rows = await catalogue.room_rows([room.id for room in rooms])
     return [room_view(row) for row in rows]
-

@@ -40,30 +40,52 @@ BAD_BODIES = [
     ("unknown_room", lambda r: _body(r, rooms=[987654]), 422, "rooms"),
     ("no_room", lambda r: _body(r, rooms=[]), 400, "rooms"),
     ("unknown_organisation", lambda r: _body(r, organisation="NOPE"), 422, "organisation"),
-    ("in_the_past", lambda r: _body(r, start="2020-01-06T10:00:00", end="2020-01-06T11:00:00"),
-     422, "start"),
+    (
+        "in_the_past",
+        lambda r: _body(r, start="2020-01-06T10:00:00", end="2020-01-06T11:00:00"),
+        422,
+        "start",
+    ),
     ("title_too_long", lambda r: _body(r, title="x" * 10_001), 400, "title"),
     ("description_too_long", lambda r: _body(r, description="x" * 10_001), 400, "description"),
     ("blank_title", lambda r: _body(r, title="   "), 422, "title"),
     ("missing_title", lambda r: _without(_body(r), "title"), 400, "title"),
-    ("attendance_as_text", lambda r: _body(r, expected_attendance="many"), 400,
-     "expected_attendance"),
+    (
+        "attendance_as_text",
+        lambda r: _body(r, expected_attendance="many"),
+        400,
+        "expected_attendance",
+    ),
     ("rooms_as_text", lambda r: _body(r, rooms="CC-AULA"), 400, "rooms"),
     ("start_not_a_time", lambda r: _body(r, start="tomorrow at ten"), 400, "start"),
     ("bad_email", lambda r: _body(r, contact_email="not-an-address"), 400, "contact_email"),
     ("status_is_not_settable", lambda r: _body(r, status="approved"), 400, "status"),
     ("version_is_not_settable", lambda r: _body(r, version=7), 400, "version"),
     ("id_is_not_settable", lambda r: _body(r, id=1), 400, "id"),
-    ("nonexistent_local_time",
-     lambda r: _body(r, start=f"{spring}T03:30:00", end=f"{spring}T05:00:00"), 422, "start"),
-    ("longer_than_14_days",
-     lambda r: _body(r, start=local(0, "10:00"), end=local(15, "10:00")), 422, "end"),
-    ("seconds_in_time", lambda r: _body(r, start=local(0, "10:00").replace(":00:00", ":00:30")), 422, "start"),
+    (
+        "nonexistent_local_time",
+        lambda r: _body(r, start=f"{spring}T03:30:00", end=f"{spring}T05:00:00"),
+        422,
+        "start",
+    ),
+    (
+        "longer_than_14_days",
+        lambda r: _body(r, start=local(0, "10:00"), end=local(15, "10:00")),
+        422,
+        "end",
+    ),
+    (
+        "seconds_in_time",
+        lambda r: _body(r, start=local(0, "10:00").replace(":00:00", ":00:30")),
+        422,
+        "start",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("make", "status", "field"), [c[1:] for c in BAD_BODIES],
-                         ids=[c[0] for c in BAD_BODIES])
+@pytest.mark.parametrize(
+    ("make", "status", "field"), [c[1:] for c in BAD_BODIES], ids=[c[0] for c in BAD_BODIES]
+)
 async def test_bad_booking_body(api, room, make, status: int, field: str) -> None:
     before = (await BookingRequest.count(), await Occurrence.count())
     response = await api.post("/api/bookings", json=make(room))

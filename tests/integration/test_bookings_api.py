@@ -99,14 +99,20 @@ async def test_conflict_lists_the_collision_and_suggests_alternatives(api) -> No
     taken = (
         await api.post(
             "/api/bookings",
-            json=booking_body([room["id"]], local(0, "10:00"), local(0, "12:00"), is_public=True,
-                              title="Conferința AC"),
+            json=booking_body(
+                [room["id"]],
+                local(0, "10:00"),
+                local(0, "12:00"),
+                is_public=True,
+                title="Conferința AC",
+            ),
         )
     ).json()
     response = await api.post(
         "/api/bookings",
-        json=booking_body([room["id"]], local(0, "11:00"), local(0, "12:00"),
-                          expected_attendance=25),
+        json=booking_body(
+            [room["id"]], local(0, "11:00"), local(0, "12:00"), expected_attendance=25
+        ),
     )
     assert response.status_code == 409
     body = response.json()
@@ -146,9 +152,7 @@ async def test_pending_requests_may_overlap_each_other_but_not_an_approved_one(a
     first = await api.post("/api/bookings", json=booking_body([room["id"]], *span))
     second = await api.post("/api/bookings", json=booking_body([room["id"]], *span))
     assert (first.status_code, second.status_code) == (201, 201)
-    approved = await api.post(
-        f"/api/bookings/{first.json()['id']}/approve", json={"version": 1}
-    )
+    approved = await api.post(f"/api/bookings/{first.json()['id']}/approve", json={"version": 1})
     assert approved.status_code == 200
     third = await api.post("/api/bookings", json=booking_body([room["id"]], *span))
     assert third.status_code == 409
@@ -177,8 +181,9 @@ async def test_multi_room_request_creates_one_booking_with_an_occurrence_per_roo
     rooms = [await make_room(building, capacity=30) for _ in range(3)]
     response = await api.post(
         "/api/bookings",
-        json=booking_body([r["id"] for r in rooms], local(1, "09:00"), local(1, "17:00"),
-                          expected_attendance=80),
+        json=booking_body(
+            [r["id"] for r in rooms], local(1, "09:00"), local(1, "17:00"), expected_attendance=80
+        ),
     )
     assert response.status_code == 201, response.text
     occurrences = response.json()["occurrences"]
@@ -189,7 +194,9 @@ async def test_cancel_frees_the_room_at_once(api) -> None:
     room = await make_room()
     span = (local(0, "10:00"), local(0, "11:00"))
     booking = (await api.post("/api/bookings", json=booking_body([room["id"]], *span))).json()
-    assert (await api.post("/api/bookings", json=booking_body([room["id"]], *span))).status_code == 409
+    assert (
+        await api.post("/api/bookings", json=booking_body([room["id"]], *span))
+    ).status_code == 409
     cancelled = await api.post(f"/api/bookings/{booking['id']}/cancel", json={"version": 1})
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
@@ -227,12 +234,24 @@ async def test_list_filters(api) -> None:
     room_b = await make_room(building, instant_book=False)
     other = await make_room()
     org = await make_organisation(code="AC")
-    a = (await api.post("/api/bookings", json=booking_body(
-        [room_a["id"]], local(0, "10:00"), local(0, "11:00"), organisation="AC"))).json()
-    b = (await api.post("/api/bookings", json=booking_body(
-        [room_b["id"]], local(2, "10:00"), local(2, "11:00")))).json()
-    c = (await api.post("/api/bookings", json=booking_body(
-        [other["id"]], local(5, "10:00"), local(5, "11:00")))).json()
+    a = (
+        await api.post(
+            "/api/bookings",
+            json=booking_body(
+                [room_a["id"]], local(0, "10:00"), local(0, "11:00"), organisation="AC"
+            ),
+        )
+    ).json()
+    b = (
+        await api.post(
+            "/api/bookings", json=booking_body([room_b["id"]], local(2, "10:00"), local(2, "11:00"))
+        )
+    ).json()
+    c = (
+        await api.post(
+            "/api/bookings", json=booking_body([other["id"]], local(5, "10:00"), local(5, "11:00"))
+        )
+    ).json()
     assert org["code"] == a["organisation"]
 
     async def ids(**params: object) -> list[int]:

@@ -1,0 +1,66 @@
+"""No double booking under a burst of simultaneous requests, on both engines, over HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import Counter
+
+import pytest
+
+from booking.db.tables import BookingRequest, Occurrence
+from tests.factories import booking_body, local, make_room
+
+pytestmark = pytest.mark.slow
+
+
+async def test_200_simultaneous_creates_for_one_slot_give_exactly_one_booking(api) -> None:
+    room = await make_room(instant_book=True)
+    body = booking_body([room["id"]], local(0, "10:00"), local(0, "12:00"))
+    responses = await asyncio.gather(*(api.post("/api/bookings", json=body) for _ in range(200)))
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {201: 1, 409: 199}, statuses
+    assert all(r.json()["conflicts"] for r in responses if r.status_code == 409)
+    assert await BookingRequest.count() == 1
+    assert await Occurrence.count().where(Occurrence.status == "approved") == 1
+
+
+async def test_simultaneous_creates_of_partly_overlapping_slots_never_double_book(api) -> None:
+    room = await make_room(instant_book=True, setup_minutes=10)
+    starts = [f"{9 + i // 4:02d}:{(i % 4) * 15:02d}" for i in range(24)]  # 09:00 … 14:45
+
+    def plus_hour(hhmm: str) -> str:
+        hours, minutes = map(int, hhmm.split(":"))
+        return f"{hours + 1:02d}:{minutes:02d}"
+
+    bodies = [booking_body([room["id"]], local(1, s), local(1, plus_hour(s))) for s in starts]
+    responses = await asyncio.gather(*(api.post("/api/bookings", json=b) for b in bodies * 3))
+    assert {r.status_code for r in responses} <= {201, 409}
+    rows = (
+        await Occurrence.select(Occurrence.blocked_from, Occurrence.blocked_until)
+        .where(Occurrence.status == "approved")
+        .order_by(Occurrence.blocked_from)
+    )
+    # Whatever the order, a winner shuts out at most 130 minutes of the 345 minutes of starts.
+    assert len(rows) == sum(r.status_code == 201 for r in responses) >= 3
+    for earlier, later in itertools.pairwise(rows):
+        assert earlier["blocked_until"] <= later["blocked_from"]
+
+
+async def test_50_simultaneous_approvals_of_overlapping_requests_approve_exactly_one(api) -> None:
+    room = await make_room(instant_book=False)
+    ids = []
+    for i in range(50):
+        start = local(2, f"10:{i % 30:02d}")
+        response = await api.post(
+            "/api/bookings", json=booking_body([room["id"]], start, local(2, "12:00"))
+        )
+        assert response.status_code == 201
+        ids.append(response.json()["id"])
+    responses = await asyncio.gather(
+        *(api.post(f"/api/bookings/{i}/approve", json={"version": 1}) for i in ids)
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {200: 1, 409: 49}, statuses
+    assert await BookingRequest.count().where(BookingRequest.status == "approved") == 1
+    assert await Occurrence.count().where(Occurrence.status == "approved") == 1
