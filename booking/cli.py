@@ -59,6 +59,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         host=args.host,
         port=args.port,
         workers=args.workers,
+        access_log=not args.no_access_log,
         proxy_headers=True,
         log_level="info",
     )
@@ -79,6 +80,7 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="web processes")
+    serve.add_argument("--no-access-log", action="store_true", help="do not log every request")
     commands.add_parser("worker", help="run a background job worker (needs REDIS_URL)")
     commands.add_parser("migrate", help="bring the database schema up to date")
     commands.add_parser("seed", help="add the demo buildings, rooms and organisations")

@@ -15,6 +15,7 @@ from booking.core.errors import NotFound, StaleVersion, TransitionNotAllowed
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import Status, check_can_approve
 from booking.db import bookings, catalogue
+from booking.db.room_locks import lock_rooms
 from booking.db.transactions import in_writing_transaction, is_exclusion_violation
 
 
@@ -50,6 +51,7 @@ async def approve_booking(
             raise StaleVersion(current=None)
         check_can_approve(row["status"])
         placements = _placements(await bookings.occurrence_rows([booking_id]))
+        await lock_rooms(engine, (p.room_id for p in placements))
         conflicts = await current_conflicts(placements, ignore_booking=booking_id)
         if conflicts:
             raise _Collision(conflicts, row["expected_attendance"])

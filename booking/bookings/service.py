@@ -10,7 +10,7 @@ from piccolo.engine.base import Engine
 
 from booking.bookings.conflict_report import conflict_error, current_conflicts
 from booking.bookings.schemas import BookingCreate, BookingView, VersionedAction
-from booking.bookings.views import load_booking_view, load_booking_views
+from booking.bookings.views import created_booking_view, load_booking_view, load_booking_views
 from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import (
     FieldProblem,
@@ -24,6 +24,8 @@ from booking.core.requests import check_request, meeting_span
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import HOLDING, Status, check_can_cancel, status_on_submission
 from booking.db import bookings, catalogue
+from booking.db.engine import is_postgres
+from booking.db.room_locks import lock_rooms
 from booking.db.transactions import in_writing_transaction, is_exclusion_violation
 
 
@@ -40,15 +42,20 @@ async def create_booking(engine: Engine, data: BookingCreate, now: datetime) -> 
     status = status_on_submission(room.instant_book for room in asked)
     placements = [Placement(room.id, meeting, room.blocked(meeting)) for room in asked]
 
-    async def insert() -> int:
-        # Pending requests may compete with each other but never with what holds the room.
-        conflicts = await current_conflicts(placements)
-        if conflicts:
-            raise _Collision(conflicts)
+    # On PostgreSQL the exclusion constraint alone decides whether a hold may be inserted; a
+    # pending request, which the constraint does not cover, is checked against the holds.
+    check_first = status not in HOLDING or not is_postgres(engine)
+
+    async def insert() -> tuple[int, dict[int, int]]:
+        await lock_rooms(engine, (p.room_id for p in placements))
+        if check_first:
+            conflicts = await current_conflicts(placements)
+            if conflicts:
+                raise _Collision(conflicts)
         return await bookings.insert_booking(fields, placements, status, now)
 
     try:
-        booking_id = await in_writing_transaction(engine, insert)
+        booking_id, occurrence_ids = await in_writing_transaction(engine, insert)
     except _Collision as collision:
         raise await conflict_error(
             collision.conflicts, rooms, data.expected_attendance, now
@@ -56,12 +63,12 @@ async def create_booking(engine: Engine, data: BookingCreate, now: datetime) -> 
     except Exception as exc:
         if not is_exclusion_violation(exc):
             raise
-        # Another request took the room between our check and our insert (PostgreSQL only).
+        # PostgreSQL refused the hold: say what holds the room now.
         conflicts = await current_conflicts(placements)
         raise await conflict_error(conflicts, rooms, data.expected_attendance, now) from None
-    view = await load_booking_view(booking_id)
-    assert view is not None
-    return view
+    return created_booking_view(
+        booking_id, fields, data.organisation, placements, occurrence_ids, rooms, status, now
+    )
 
 
 async def _checked_fields(data: BookingCreate) -> bookings.BookingFields:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +16,7 @@ from booking.bookings.schemas import (
     SlotSuggestion,
 )
 from booking.core.alternatives import Alternatives
-from booking.core.conflicts import Conflict
+from booking.core.conflicts import Conflict, Placement
 from booking.core.rooms import RoomFacts
 from booking.db import bookings
 
@@ -72,6 +72,49 @@ async def load_booking_view(booking_id: int) -> BookingView | None:
     if row is None:
         return None
     return (await load_booking_views([row]))[0]
+
+
+def created_booking_view(
+    booking_id: int,
+    fields: bookings.BookingFields,
+    organisation_code: str | None,
+    placements: Sequence[Placement],
+    occurrence_ids: Mapping[int, int],
+    rooms: Mapping[int, RoomFacts],
+    status: str,
+    now: datetime,
+) -> BookingView:
+    """The view of a booking just inserted, built from what was inserted (no reload)."""
+    row = {
+        "id": booking_id,
+        "title": fields.title,
+        "description": fields.description,
+        "organisation_code": organisation_code,
+        "organiser_name": fields.organiser_name,
+        "contact_email": fields.contact_email,
+        "contact_phone": fields.contact_phone,
+        "expected_attendance": fields.expected_attendance,
+        "is_public": fields.is_public,
+        "status": status,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+    }
+    occurrence_rows = [
+        {
+            "id": occurrence_ids[p.room_id],
+            "room": p.room_id,
+            "room_code": rooms[p.room_id].code,
+            "zone": rooms[p.room_id].zone,
+            "starts_at": p.meeting.start,
+            "ends_at": p.meeting.end,
+            "blocked_from": p.blocked.start,
+            "blocked_until": p.blocked.end,
+            "status": status,
+        }
+        for p in sorted(placements, key=lambda p: (p.meeting.start, occurrence_ids[p.room_id]))
+    ]
+    return booking_view(row, occurrence_rows)
 
 
 def conflict_views(

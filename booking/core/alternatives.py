@@ -60,19 +60,20 @@ def nearest_free_slots(
     of an hour away from the obstacle.
     """
     length = wanted.duration
-    starts = {wanted.start + k * SLOT_STEP for k in range(-96, 97)}
+    first_step = -((wanted.start - day.start) // SLOT_STEP)
+    last_step = (day.end - length - wanted.start) // SLOT_STEP
+    starts = {wanted.start + k * SLOT_STEP for k in range(first_step, last_step + 1)}
     for span in busy:
         starts.add(span.end + room.setup)
         starts.add(span.start - room.teardown - length)
+    earliest = max(day.start, not_before)
 
     def usable(start: datetime) -> bool:
-        meeting = TimeSpan(start, start + length)
-        if start < not_before or not day.contains(meeting) or meeting == wanted:
+        end = start + length
+        if start < earliest or end > day.end or start == wanted.start:
             return False
-        blocked = room.blocked(meeting)
-        return not any(blocked.overlaps(b) for b in busy)
+        blocked_from, blocked_until = start - room.setup, end + room.teardown
+        return not any(blocked_from < b.end and b.start < blocked_until for b in busy)
 
-    chosen = sorted((s for s in starts if usable(s)), key=lambda s: (abs(s - wanted.start), s))[
-        :limit
-    ]
-    return [TimeSpan(s, s + length) for s in sorted(chosen)]
+    chosen = sorted((s for s in starts if usable(s)), key=lambda s: (abs(s - wanted.start), s))
+    return [TimeSpan(s, s + length) for s in sorted(chosen[:limit])]

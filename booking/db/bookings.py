@@ -10,6 +10,7 @@ from typing import Any
 from booking.core.conflicts import Placement
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
+from booking.db.raw import fetch, placeholders
 from booking.db.tables import BookingRequest, Occurrence, Organisation
 
 
@@ -29,39 +30,48 @@ class BookingFields:
 
 async def insert_booking(
     fields: BookingFields, placements: Sequence[Placement], status: str, now: datetime
-) -> int:
-    inserted = await BookingRequest.insert(
-        BookingRequest(
-            title=fields.title,
-            description=fields.description,
-            organisation=fields.organisation_id,
-            organiser_name=fields.organiser_name,
-            contact_email=fields.contact_email,
-            contact_phone=fields.contact_phone,
-            expected_attendance=fields.expected_attendance,
-            is_public=fields.is_public,
-            status=status,
-            version=1,
-            created_at=now,
-            updated_at=now,
-        )
-    ).returning(BookingRequest.id)
-    booking_id: int = inserted[0]["id"]
-    await Occurrence.insert(
-        *(
-            Occurrence(
-                booking=booking_id,
-                room=placement.room_id,
-                starts_at=placement.meeting.start,
-                ends_at=placement.meeting.end,
-                blocked_from=placement.blocked.start,
-                blocked_until=placement.blocked.end,
-                status=status,
-            )
-            for placement in placements
-        )
+) -> tuple[int, dict[int, int]]:
+    """Store a booking and its occurrences; return its id and the occurrence id per room."""
+    inserted = await fetch(
+        BookingRequest,
+        "INSERT INTO bookings (title, description, organisation, organiser_name, contact_email,"
+        " contact_phone, expected_attendance, is_public, status, version, created_at, updated_at)"
+        f" VALUES ({placeholders(12)}) RETURNING id",
+        fields.title,
+        fields.description,
+        fields.organisation_id,
+        fields.organiser_name,
+        fields.contact_email,
+        fields.contact_phone,
+        fields.expected_attendance,
+        fields.is_public,
+        status,
+        1,
+        now,
+        now,
     )
-    return booking_id
+    booking_id: int = inserted[0]["id"]
+    values = ", ".join(f"({placeholders(7)})" for _ in placements)
+    args = [
+        value
+        for p in placements
+        for value in (
+            booking_id,
+            p.room_id,
+            p.meeting.start,
+            p.meeting.end,
+            p.blocked.start,
+            p.blocked.end,
+            status,
+        )
+    ]
+    rows = await fetch(
+        Occurrence,
+        "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from, blocked_until,"
+        f" status) VALUES {values} RETURNING id, room",
+        *args,
+    )
+    return booking_id, {row["room"]: row["id"] for row in rows}
 
 
 async def booking_row(booking_id: int) -> dict[str, Any] | None:

@@ -8,21 +8,8 @@ from datetime import timedelta
 from typing import Any
 
 from booking.core.rooms import RoomFacts
+from booking.db.raw import fetch, placeholders
 from booking.db.tables import Building, Organisation, Room
-
-ROOM_COLUMNS = (
-    Room.id,
-    Room.code,
-    Room.name,
-    Room.building,
-    Room.building.zone.as_alias("zone"),
-    Room.capacity,
-    Room.equipment,
-    Room.setup_minutes,
-    Room.teardown_minutes,
-    Room.instant_book,
-    Room.active,
-)
 
 
 def _equipment(raw: Any) -> frozenset[str]:
@@ -46,16 +33,25 @@ def room_facts(row: dict[str, Any]) -> RoomFacts:
     )
 
 
+ROOM_FACTS_SQL = (
+    "SELECT r.id, r.code, r.name, r.building, b.zone, r.capacity, r.equipment,"
+    " r.setup_minutes, r.teardown_minutes, r.instant_book, r.active"
+    " FROM rooms r JOIN buildings b ON b.id = r.building"
+)
+
+
 async def all_rooms() -> list[RoomFacts]:
-    rows = await Room.select(*ROOM_COLUMNS).order_by(Room.code)
+    rows = await fetch(Room, f"{ROOM_FACTS_SQL} ORDER BY r.code")
     return [room_facts(row) for row in rows]
 
 
 async def rooms_by_id(ids: Iterable[int]) -> dict[int, RoomFacts]:
-    wanted = list(set(ids))
+    wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await Room.select(*ROOM_COLUMNS).where(Room.id.is_in(wanted))
+    rows = await fetch(
+        Room, f"{ROOM_FACTS_SQL} WHERE r.id IN ({placeholders(len(wanted))})", *wanted
+    )
     return {row["id"]: room_facts(row) for row in rows}
 
 

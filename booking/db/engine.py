@@ -31,9 +31,21 @@ def is_postgres(engine: Engine) -> bool:
     return engine.engine_type == "postgres"
 
 
+async def _keep_session(connection: object) -> None:
+    """Return a connection to the pool without asyncpg's reset query.
+
+    asyncpg still rolls back an open transaction on release; the reset query (RESET ALL, CLOSE
+    ALL, UNLISTEN, unlock advisory locks) would cost a round trip per checkout, and the service
+    changes no session state: it sets no settings, listens to nothing and takes advisory locks
+    only for the length of a transaction.
+    """
+
+
 async def open_engine(engine: Engine, pool_size: int) -> None:
     if isinstance(engine, PostgresEngine):
-        await engine.start_connection_pool(min_size=1, max_size=pool_size)
+        await engine.start_connection_pool(
+            min_size=min(2, pool_size), max_size=pool_size, reset=_keep_session
+        )
     elif isinstance(engine, SQLiteEngine):
         # WAL lets readers go on while a writer holds the lock; the mode is stored in the file.
         await engine._run_in_new_connection("PRAGMA journal_mode=WAL")

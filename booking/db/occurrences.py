@@ -9,20 +9,8 @@ from typing import Any
 from booking.core.conflicts import Occupation
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
+from booking.db.raw import fetch, placeholders
 from booking.db.tables import Occurrence
-
-OCCUPATION_COLUMNS = (
-    Occurrence.id,
-    Occurrence.booking,
-    Occurrence.room,
-    Occurrence.starts_at,
-    Occurrence.ends_at,
-    Occurrence.blocked_from,
-    Occurrence.blocked_until,
-    Occurrence.status,
-    Occurrence.booking.title.as_alias("title"),
-    Occurrence.booking.is_public.as_alias("is_public"),
-)
 
 
 def occupation(row: dict[str, Any]) -> Occupation:
@@ -45,30 +33,26 @@ async def occupations(
     blocked_from is bounded on both sides (a blocked span is never longer than
     MAX_BLOCKED_LENGTH), so the index scan is short however much history the table holds.
     """
-    query = Occurrence.select(*OCCUPATION_COLUMNS).where(
-        (Occurrence.blocked_from < window.end)
-        & (Occurrence.blocked_from > window.start - MAX_BLOCKED_LENGTH)
-        & (Occurrence.blocked_until > window.start)
-        & Occurrence.status.is_in(list(statuses))
+    wanted_statuses = list(statuses)
+    sql = (
+        "SELECT o.id, o.booking, o.room, o.starts_at, o.ends_at, o.blocked_from,"
+        " o.blocked_until, o.status, b.title, b.is_public"
+        " FROM occurrences o JOIN bookings b ON b.id = o.booking"
+        " WHERE o.blocked_from < {} AND o.blocked_from > {} AND o.blocked_until > {}"
+        f" AND o.status IN ({placeholders(len(wanted_statuses))})"
     )
+    args: list[Any] = [
+        window.end,
+        window.start - MAX_BLOCKED_LENGTH,
+        window.start,
+        *wanted_statuses,
+    ]
     if room_ids is not None:
-        query = query.where(Occurrence.room.is_in(list(room_ids) or [-1]))
-    rows = await query.order_by(Occurrence.blocked_from)
+        rooms = sorted(set(room_ids)) or [-1]
+        sql += f" AND o.room IN ({placeholders(len(rooms))})"
+        args += rooms
+    rows = await fetch(Occurrence, sql + " ORDER BY o.blocked_from, o.id", *args)
     return [occupation(row) for row in rows]
-
-
-async def occupied_room_ids(window: TimeSpan, statuses: Iterable[str]) -> set[int]:
-    rows = (
-        await Occurrence.select(Occurrence.room)
-        .where(
-            (Occurrence.blocked_from < window.end)
-            & (Occurrence.blocked_from > window.start - MAX_BLOCKED_LENGTH)
-            & (Occurrence.blocked_until > window.start)
-            & Occurrence.status.is_in(list(statuses))
-        )
-        .distinct()
-    )
-    return {row["room"] for row in rows}
 
 
 def hull(spans: Iterable[TimeSpan]) -> TimeSpan:

@@ -1,0 +1,457 @@
+"""Benchmark on PostgreSQL: the free-room query and create-booking throughput.
+
+Loads ROOMS rooms and OCCURRENCES occurrences into a fresh database, starts `booking serve`
+against it and measures, through the HTTP API:
+
+- the latency of "rooms free between X and Y with capacity >= N" (sequential requests);
+- create-booking throughput with CLIENTS concurrent clients, beside the rate of raw asyncpg
+  single-row inserts into the same occurrences table with the same exclusion constraint,
+  measured in the same run; then checks that no two approved occurrences overlap.
+
+Prints medians and writes docs/benchmarks.md. Usage:
+
+    .venv/bin/python bench/bench_booking.py [--occurrences 200000] [--clients 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
+SECRET = "benchmark-secret-key-0123456789-abcdefghij"
+SLOT = timedelta(hours=3)
+
+
+class KeepAliveClient:
+    """One keep-alive HTTP/1.1 connection, one request at a time.
+
+    The load generator shares the machine with the server, so it must cost next to nothing:
+    httpx spends more CPU per request than the server does. Requests are pre-encoded and
+    answers are read by Content-Length, which is all this server sends.
+    """
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def __aenter__(self) -> KeepAliveClient:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
+
+    def encode(self, method: str, target: str, body: bytes = b"") -> bytes:
+        head = f"{method} {target} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+        if body:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        return head.encode() + b"\r\n" + body
+
+    async def send(self, request: bytes) -> tuple[int, bytes]:
+        assert self.reader is not None
+        assert self.writer is not None
+        self.writer.write(request)
+        status_line = await self.reader.readline()
+        status = int(status_line.split()[1])
+        length = 0
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        return status, await self.reader.readexactly(length)
+
+
+def database_url(name: str) -> str:
+    return urlunsplit(urlsplit(ADMIN_URL)._replace(path=f"/{name}"))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+async def load(url: str, rooms: int, occurrences: int, base: datetime) -> None:
+    """Rooms in three buildings; each room busy 2 hours of every 3, from `base` onwards."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(
+            "INSERT INTO buildings (code, name, name_en, zone, address, is_demo) VALUES "
+            "('CC','Centrul de Conferințe','Conference Centre','Europe/Bucharest','',false),"
+            "('BUPT','Biblioteca UPT','UPT Library','Europe/Bucharest','',false),"
+            "('REC','Rectorat','Rectorate','Europe/Bucharest','',false)"
+        )
+        capacities = [10, 20, 30, 40, 60, 80, 120, 150, 200, 400]
+        await conn.executemany(
+            "INSERT INTO rooms (building, code, name, capacity, equipment, setup_minutes,"
+            " teardown_minutes, instant_book, active, description, is_demo)"
+            " VALUES ($1, $2, $3, $4, $5, 0, 15, true, true, '', false)",
+            [
+                (
+                    i % 3 + 1,
+                    f"ROOM-{i:03d}",
+                    f"Sala {i}",
+                    capacities[i % len(capacities)],
+                    '["projector"]',
+                )
+                for i in range(rooms)
+            ],
+        )
+        await conn.execute(
+            "INSERT INTO bookings (title, description, organiser_name, contact_email,"
+            " contact_phone, expected_attendance, is_public, status, version, created_at,"
+            " updated_at) SELECT 'Eveniment ' || g, '', 'Organizator', 'org@upt.ro', '', 10,"
+            " g % 2 = 0, CASE WHEN g % 20 = 0 THEN 'cancelled' WHEN g % 20 = 1 THEN 'pending'"
+            " ELSE 'approved' END, 1, now(), now() FROM generate_series(1, $1::int) AS g",
+            occurrences,
+        )
+        await conn.execute(
+            "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
+            " blocked_until, status)"
+            " SELECT b.id, (b.id - 1) % $1::int + 1, s.t, s.t + interval '2 hours', s.t,"
+            " s.t + interval '2 hours 15 minutes', b.status"
+            " FROM bookings b, LATERAL (SELECT $2::timestamptz"
+            "   + ((b.id - 1) / $1::int) * interval '3 hours' AS t) s",
+            rooms,
+            base,
+        )
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = os.environ | {
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "DATABASE_POOL_SIZE": "20",
+        "VAR_DIR": str(ROOT / "var" / "bench"),
+    }
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "booking",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/buildings", timeout=2).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+async def free_room_latency(
+    port: int, loaded_from: datetime, span_days: int, samples: int
+) -> list[float]:
+    rng = random.Random(7)
+    timings = []
+    async with KeepAliveClient("127.0.0.1", port) as client:
+        for i in range(samples + 50):
+            start = loaded_from + timedelta(minutes=15 * rng.randrange(span_days * 96))
+            end = start + timedelta(minutes=15 * rng.randint(4, 12))
+            query = urlencode(
+                {
+                    "free_start": start.isoformat(),
+                    "free_end": end.isoformat(),
+                    "min_capacity": rng.choice([10, 50, 100]),
+                }
+            )
+            request = client.encode("GET", f"/api/rooms?{query}")
+            began = time.perf_counter()
+            status, body = await client.send(request)
+            elapsed = time.perf_counter() - began
+            assert status == 200, body
+            if i >= 50:  # the first ones warm the connection pools up
+                timings.append(elapsed * 1000)
+    return timings
+
+
+async def create_throughput(
+    port: int, room_ids: list[int], region: datetime, clients: int, requests: int, round_no: int
+) -> tuple[float, int, int]:
+    """Requests per second; 1 in 10 asks again for a slot already asked for (a conflict)."""
+    rng = random.Random(round_no)
+    bodies = []
+    for k in range(requests):
+        n = k if k % 10 or k == 0 else rng.randrange(k)
+        room = room_ids[n % len(room_ids)]
+        start = region + (n // len(room_ids)) * SLOT
+        bodies.append(
+            json.dumps(
+                {
+                    "title": f"Bench {round_no}-{k}",
+                    "rooms": [room],
+                    "start": start.isoformat(),
+                    "end": (start + timedelta(hours=1)).isoformat(),
+                    "expected_attendance": 5,
+                    "organiser_name": "Bench",
+                    "contact_email": "bench@upt.ro",
+                }
+            ).encode()
+        )
+    queue: asyncio.Queue[bytes] = asyncio.Queue()
+    statuses: list[int] = []
+
+    async def worker() -> None:
+        async with KeepAliveClient("127.0.0.1", port) as client:
+            await ready.wait()
+            while not queue.empty():
+                body = queue.get_nowait()
+                status, _ = await client.send(client.encode("POST", "/api/bookings", body))
+                statuses.append(status)
+
+    ready = asyncio.Event()
+    workers = [asyncio.create_task(worker()) for _ in range(clients)]
+    await asyncio.sleep(0.2)  # let every client connect before the clock starts
+    for body in bodies:
+        queue.put_nowait(body)
+    began = time.perf_counter()
+    ready.set()
+    await asyncio.gather(*workers)
+    elapsed = time.perf_counter() - began
+    unexpected = [s for s in statuses if s not in (201, 409)]
+    assert not unexpected, f"unexpected statuses: {sorted(set(unexpected))}"
+    return len(statuses) / elapsed, statuses.count(201), statuses.count(409)
+
+
+async def raw_insert_rate(
+    url: str, room_ids: list[int], region: datetime, clients: int, requests: int
+) -> float:
+    """Single-row autocommit inserts of approved occurrences with asyncpg, no conflicts."""
+    pool = await asyncpg.create_pool(url, min_size=clients, max_size=clients)
+    assert pool is not None
+    try:
+        booking_id = await pool.fetchval("SELECT min(id) FROM bookings")
+        slots = [
+            (room_ids[k % len(room_ids)], region + (k // len(room_ids)) * SLOT)
+            for k in range(requests)
+        ]
+        queue: asyncio.Queue[tuple[int, datetime]] = asyncio.Queue()
+        for slot in slots:
+            queue.put_nowait(slot)
+
+        async def worker() -> None:
+            async with pool.acquire() as conn:
+                while not queue.empty():
+                    room, start = queue.get_nowait()
+                    await conn.execute(
+                        "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
+                        " blocked_until, status) VALUES ($1, $2, $3, $4, $3, $5, 'approved')",
+                        booking_id,
+                        room,
+                        start,
+                        start + timedelta(hours=1),
+                        start + timedelta(hours=1, minutes=15),
+                    )
+
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        return requests / (time.perf_counter() - began)
+    finally:
+        await pool.close()
+
+
+async def double_bookings(url: str) -> int:
+    conn = await asyncpg.connect(url)
+    try:
+        return int(
+            await conn.fetchval(
+                "SELECT count(*) FROM occurrences a JOIN occurrences b ON a.room = b.room"
+                " AND a.id < b.id AND a.status = 'approved' AND b.status = 'approved'"
+                " AND a.blocked_from < b.blocked_until AND b.blocked_from < a.blocked_until"
+            )
+        )
+    finally:
+        await conn.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rooms", type=int, default=40)
+    parser.add_argument("--occurrences", type=int, default=200_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--requests", type=int, default=3000, help="creates per round")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--samples", type=int, default=500, help="free-room queries")
+    parser.add_argument("--workers", type=int, default=2, help="web processes")
+    parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
+    args = parser.parse_args()
+
+    name = f"booking_bench_{uuid.uuid4().hex[:8]}"
+    url = database_url(name)
+    admin = await asyncpg.connect(ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    server = None
+    try:
+        env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": SECRET}
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "booking", "migrate"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+        loaded_from = now - timedelta(days=300)
+        began = time.perf_counter()
+        await load(url, args.rooms, args.occurrences, loaded_from)
+        load_seconds = time.perf_counter() - began
+        loaded_days = args.occurrences // args.rooms * 3 // 24
+        print(
+            f"loaded {args.rooms} rooms, {args.occurrences} occurrences over {loaded_days} days"
+            f" in {load_seconds:.1f} s"
+        )
+
+        port = free_port()
+        server = await asyncio.to_thread(start_server, url, port, args.workers)
+        latencies = await free_room_latency(port, now, loaded_days - 300, args.samples)
+        p50, p90, p99 = (percentile(latencies, f) for f in (0.5, 0.9, 0.99))
+        print(
+            f"free rooms query: p50 {p50:.2f} ms, p90 {p90:.2f} ms, p99 {p99:.2f} ms"
+            f" ({len(latencies)} requests)"
+        )
+
+        room_ids = list(range(1, args.rooms + 1))
+        api_rates, raw_rates = [], []
+        created = conflicts = 0
+        for round_no in range(args.rounds):
+            # Regions far beyond the loaded data, a fresh one for every round and every side.
+            api_region = now + timedelta(days=1000 + 400 * round_no)
+            raw_region = now + timedelta(days=3000 + 400 * round_no)
+            rate, ok, refused = await create_throughput(
+                port, room_ids, api_region, args.clients, args.requests, round_no
+            )
+            raw = await raw_insert_rate(url, room_ids, raw_region, args.clients, args.requests)
+            api_rates.append(rate)
+            raw_rates.append(raw)
+            created += ok
+            conflicts += refused
+            print(
+                f"round {round_no + 1}: API {rate:.0f} creates/s ({ok} created, {refused}"
+                f" refused as conflicts); raw asyncpg {raw:.0f} inserts/s"
+            )
+        api_median, raw_median = statistics.median(api_rates), statistics.median(raw_rates)
+        overlaps = await double_bookings(url)
+        print(
+            f"create throughput: median {api_median:.0f}/s through the API, {raw_median:.0f}/s"
+            f" raw asyncpg = {100 * api_median / raw_median:.0f}%; double bookings: {overlaps}"
+        )
+        if not args.no_write:
+            write_report(
+                args,
+                load_seconds,
+                (p50, p90, p99),
+                api_rates,
+                raw_rates,
+                created,
+                conflicts,
+                overlaps,
+            )
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
+def write_report(
+    args: argparse.Namespace,
+    load_seconds: float,
+    query: tuple[float, ...],
+    api_rates: list[float],
+    raw_rates: list[float],
+    created: int,
+    conflicts: int,
+    overlaps: int,
+) -> None:
+    api_median, raw_median = statistics.median(api_rates), statistics.median(raw_rates)
+    with os.popen("psql --version 2>/dev/null") as out:
+        pg = out.read().strip() or "PostgreSQL"
+    lines = [
+        "# Benchmarks",
+        "",
+        "Made by `bench/bench_booking.py` (run it again to refresh this page).",
+        "",
+        f"- Date: {datetime.now(UTC):%Y-%m-%d}; machine: {os.cpu_count()} cores,"
+        f" {platform.machine()}, Python {platform.python_version()}, {pg}; the load generator,"
+        " the server and PostgreSQL share the machine.",
+        f"- Data: {args.rooms} rooms, {args.occurrences:,} occurrences (loaded in"
+        f" {load_seconds:.1f} s); server: `booking serve --workers {args.workers}`.",
+        "",
+        "## Free rooms between X and Y with capacity ≥ N, through the API",
+        "",
+        f"{args.samples} sequential `GET /api/rooms?free_start&free_end&min_capacity` with random"
+        " windows inside the loaded data.",
+        "",
+        "| p50 | p90 | p99 | goal |",
+        "| --- | --- | --- | --- |",
+        f"| {query[0]:.2f} ms | {query[1]:.2f} ms | {query[2]:.2f} ms | p50 ≤ 10 ms |",
+        "",
+        "## Create-booking throughput",
+        "",
+        f"{args.clients} concurrent clients, {args.requests} `POST /api/bookings` per round (one"
+        " in ten asks for a slot already asked for, so is refused with 409), against raw asyncpg"
+        f" single-row inserts by {args.clients} connections into the same `occurrences` table"
+        " with the same exclusion constraint, in the same run.",
+        "",
+        "| round | API creates/s | raw asyncpg inserts/s | ratio |",
+        "| --- | --- | --- | --- |",
+    ]
+    for i, (api, raw) in enumerate(zip(api_rates, raw_rates, strict=True), start=1):
+        lines.append(f"| {i} | {api:.0f} | {raw:.0f} | {100 * api / raw:.0f}% |")
+    lines += [
+        f"| **median** | **{api_median:.0f}** | **{raw_median:.0f}** |"
+        f" **{100 * api_median / raw_median:.0f}%** (goal ≥ 40%) |",
+        "",
+        f"Created {created}, refused {conflicts} as conflicts, no other status. Overlapping"
+        f" approved occurrences afterwards: **{overlaps}**.",
+        "",
+    ]
+    (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
