@@ -11,23 +11,33 @@ from litestar import Litestar
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
+from booking.accounts.authentication import Authentication
+from booking.accounts.controllers import AuthController, UserController
+from booking.accounts.guards import provide_user
+from booking.accounts.sessions import COOKIE
+from booking.accounts.stores import store_registry
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
-from booking.approvals.controllers import ApprovalController
+from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.bookings.controllers import BookingController
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+from booking.jobs.in_process import periodic_jobs
+from booking.jobs.worker import PERIODIC_JOBS
 from booking.organisations.controllers import OrganisationController
 from booking.pages.controllers import PageController
 from booking.rooms.controllers import BuildingController, RoomController
 from booking.settings import Settings, load_settings
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
+IN_PROCESS_JOB_INTERVAL = 60.0
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -39,7 +49,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_engine(engine, settings.database.pool_size)
         try:
-            yield
+            if settings.redis_url:
+                yield  # arq workers run the periodic jobs
+            else:
+                async with periodic_jobs(
+                    IN_PROCESS_JOB_INTERVAL, PERIODIC_JOBS, {"engine": engine}
+                ):
+                    yield
         finally:
             await close_engine(engine)
 
@@ -49,15 +65,22 @@ def create_app(settings: Settings | None = None) -> Litestar:
             BuildingController,
             RoomController,
             OrganisationController,
+            AuthController,
+            UserController,
             BookingController,
-            ApprovalController,
+            DecisionController,
+            QueueController,
+            TierController,
             create_static_files_router(path="/static", directories=[FRONTEND / "static"]),
         ],
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "now": Provide(provide_now, sync_to_thread=False),
+            "user": Provide(provide_user, sync_to_thread=False),
         },
+        middleware=[DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"])],
+        stores=store_registry(settings),
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
@@ -68,6 +91,23 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "Universitatea Politehnica Timișoara. Times are ISO 8601; a time without an offset "
             "is a wall-clock time in the building's zone (Europe/Bucharest).",
             path="/api/schema",
+            components=Components(
+                security_schemes={
+                    "token": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        description="A personal API token (POST /api/auth/tokens).",
+                    ),
+                    "session": SecurityScheme(
+                        type="apiKey",
+                        name=COOKIE,
+                        security_scheme_in="cookie",
+                        description="The cookie set by POST /api/auth/login; changes also need "
+                        "the X-CSRF-Token header.",
+                    ),
+                }
+            ),
+            security=[{"token": []}, {"session": []}],
             render_plugins=[SwaggerRenderPlugin(path="/")],
         ),
         template_config=TemplateConfig(

@@ -1,4 +1,4 @@
-"""The `booking` command: serve, worker, migrate, seed."""
+"""The `booking` command: serve, worker, migrate, seed, create-admin."""
 
 from __future__ import annotations
 
@@ -38,8 +38,11 @@ async def _seed(settings: Settings, only_if_empty: bool) -> None:
     try:
         if only_if_empty and await Building.count() > 0:
             return
-        added = await seed_demo_data()
-        print(f"demo data: {added} buildings, rooms and organisations added")
+        added = await seed_demo_data(settings.var_dir)
+        print(
+            f"demo data: {added} buildings, rooms, organisations, tiers and accounts added; "
+            f"demo sign-ins are in {settings.var_dir / 'demo-accounts.txt'}"
+        )
     finally:
         await close_engine(engine)
 
@@ -65,6 +68,54 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+async def _create_admin(settings: Settings, email: str, name: str, password: str) -> str:
+    from datetime import UTC, datetime
+
+    from booking.accounts.passwords import hash_password, password_problem
+    from booking.core.access import Role
+    from booking.db import accounts
+    from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+
+    problem = password_problem(password)
+    if problem:
+        raise SystemExit(f"error: password: {problem}")
+    engine = create_engine(settings.database)
+    bind_tables(engine)
+    await open_engine(engine, pool_size=2)
+    try:
+        password_hash = await hash_password(password)
+        user = await accounts.user_by_email(email)
+        if user is None:
+            user_id = await accounts.insert_user(
+                email, name, "ro", password_hash, datetime.now(UTC)
+            )
+            outcome = "created"
+        else:
+            user_id = user["id"]
+            await accounts.set_password_hash(user_id, password_hash)
+            await accounts.update_user(user_id, {"active": True})
+            outcome = "updated"
+        await accounts.add_grant(user_id, Role.ADMIN, None, None, "")
+    finally:
+        await close_engine(engine)
+    return f"administrator {email.strip().lower()} {outcome}"
+
+
+def _admin_password() -> str:
+    import getpass
+    import os
+
+    given = os.environ.get("BOOKING_ADMIN_PASSWORD")
+    if given:
+        return given
+    if not sys.stdin.isatty():
+        raise SystemExit("error: BOOKING_ADMIN_PASSWORD: set it, or run in a terminal to type one")
+    first = getpass.getpass("password: ")
+    if getpass.getpass("again: ") != first:
+        raise SystemExit("error: the two passwords differ")
+    return first
+
+
 def _worker() -> None:
     from arq.worker import run_worker
 
@@ -83,7 +134,14 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument("--no-access-log", action="store_true", help="do not log every request")
     commands.add_parser("worker", help="run a background job worker (needs REDIS_URL)")
     commands.add_parser("migrate", help="bring the database schema up to date")
-    commands.add_parser("seed", help="add the demo buildings, rooms and organisations")
+    commands.add_parser("seed", help="add the demo buildings, rooms, organisations and accounts")
+    admin = commands.add_parser(
+        "create-admin",
+        help="create an administrator, or make an existing user one and set their password "
+        "(password from BOOKING_ADMIN_PASSWORD or typed)",
+    )
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
     return top
 
 
@@ -103,6 +161,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     elif args.command == "seed":
         asyncio.run(_migrate(settings))
         asyncio.run(_seed(settings, only_if_empty=False))
+    elif args.command == "create-admin":
+        if "@" not in args.email:
+            print("error: --email: not an e-mail address", file=sys.stderr)
+            raise SystemExit(2)
+        password = _admin_password()
+        asyncio.run(_migrate(settings))
+        print(asyncio.run(_create_admin(settings, args.email, args.name, password)))
 
 
 if __name__ == "__main__":

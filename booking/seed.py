@@ -7,9 +7,16 @@ something realistic to book. Seeding is idempotent: it adds what is missing, by 
 from __future__ import annotations
 
 import json
+import os
+import secrets
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
-from booking.db.tables import Building, Organisation, Room
+from booking.accounts.passwords import hash_password
+from booking.core.tiers import TierCondition, TierRole, TierRule
+from booking.db import accounts, catalogue, tiers
+from booking.db.tables import ApprovalTier, Building, Organisation, Room, UserAccount
 
 
 @dataclass(frozen=True)
@@ -172,8 +179,91 @@ ORGANISATIONS = (
 )
 
 
-async def seed_demo_data() -> int:
-    """Add the demo buildings, rooms and organisations that are missing; return how many."""
+# Demo accounts, one per kind of user: (e-mail, name, organisation, role, building).
+DEMO_ACCOUNTS = (
+    ("admin.demo@upt.ro", "Administrator (demo)", None, "admin", None),
+    ("aprobator.cc.demo@upt.ro", "Aprobator Centrul de Conferințe (demo)", None, "approver", "CC"),
+    ("aprobator.rec.demo@upt.ro", "Aprobator Rectorat (demo)", None, "approver", "REC"),
+    ("aprobator.bupt.demo@upt.ro", "Aprobator Bibliotecă (demo)", None, "approver", "BUPT"),
+    ("financiar.demo@upt.ro", "Financiar (demo)", None, "finance", None),
+    ("solicitant.ac.demo@upt.ro", "Solicitant AC (demo)", "AC", None, None),
+    ("solicitant.osut.demo@upt.ro", "Solicitant OSUT (demo)", "OSUT", None, None),
+    ("extern.demo@example.org", "Organizator extern (demo)", "EXTERN-DEMO", None, None),
+)
+
+# Buildings rented to outside organisers: finance looks at those requests after the manager.
+FINANCE_TIER_BUILDINGS = ("CC", "REC")
+
+
+async def seed_demo_data(var_dir: Path | None = None) -> int:
+    """Add the demo buildings, rooms, organisations, tiers and accounts that are missing;
+    return how many. New demo accounts get random passwords, written to
+    VAR_DIR/demo-accounts.txt (readable by the owner only)."""
+    added = await _seed_catalogue()
+    added += await _seed_tiers()
+    if var_dir is not None:
+        added += await _seed_accounts(var_dir)
+    return added
+
+
+async def _seed_tiers() -> int:
+    added = 0
+    for code in FINANCE_TIER_BUILDINGS:
+        building = await Building.select(Building.id).where(Building.code == code).first()
+        if building is None or await ApprovalTier.exists().where(
+            ApprovalTier.building == building["id"]
+        ):
+            continue
+        await tiers.replace(
+            [
+                TierRule(TierRole.ROOM_MANAGER),
+                TierRule(TierRole.FINANCE, TierCondition.EXTERNAL_OR_PAID),
+            ],
+            building=building["id"],
+        )
+        added += 1
+    return added
+
+
+async def _seed_accounts(var_dir: Path) -> int:
+    lines = []
+    for email, name, organisation, role, building_code in DEMO_ACCOUNTS:
+        if await UserAccount.exists().where(UserAccount.email == email):
+            continue
+        password = secrets.token_urlsafe(12)
+        user_id = await accounts.insert_user(
+            email, name, "ro", await hash_password(password), datetime.now(UTC)
+        )
+        await UserAccount.update({UserAccount.is_demo: True}).where(UserAccount.id == user_id)
+        if organisation is not None:
+            row = await catalogue.organisation_by_code(organisation)
+            if row is not None:
+                await accounts.add_membership(user_id, row["id"])
+        if role is not None:
+            building = None
+            if building_code is not None:
+                found = (
+                    await Building.select(Building.id).where(Building.code == building_code).first()
+                )
+                building = found["id"] if found else None
+            await accounts.add_grant(user_id, role, building, None, "")
+        lines.append(f"{email}\t{password}\t{name}\n")
+    if lines:
+        _write_sign_ins(var_dir, lines)
+    return len(lines)
+
+
+def _write_sign_ins(var_dir: Path, lines: list[str]) -> None:
+    var_dir.mkdir(parents=True, exist_ok=True)
+    # Created readable by the owner only, before any password is written into it.
+    descriptor = os.open(
+        var_dir / "demo-accounts.txt", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600
+    )
+    with os.fdopen(descriptor, "a") as handle:
+        handle.writelines(lines)
+
+
+async def _seed_catalogue() -> int:
     added = 0
     for building in BUILDINGS:
         row = await Building.select(Building.id).where(Building.code == building.code).first()

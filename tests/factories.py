@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import itertools
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from booking.db.tables import Building, Organisation, Room
+import httpx
+
+from booking.accounts.credentials import digest, new_api_token
+from booking.accounts.passwords import hash_password_now
+from booking.db.tables import (
+    ApiToken,
+    Building,
+    Membership,
+    Organisation,
+    RoleGrant,
+    Room,
+    UserAccount,
+)
 
 ZONE = ZoneInfo("Europe/Bucharest")
 _numbers = itertools.count(1)
@@ -89,3 +103,82 @@ def booking_body(rooms: list[int], start: str, end: str, **overrides: Any) -> di
         "organiser_name": "Ana Popescu",
         "contact_email": "ana.popescu@upt.ro",
     } | overrides
+
+
+# Hashed once: argon2 is slow on purpose, and most tests only need a user to exist.
+PASSWORD = "correct horse battery staple"
+_PASSWORD_HASH = hash_password_now(PASSWORD)
+
+
+async def make_user(
+    email: str | None = None,
+    *,
+    organisations: list[int] = (),  # type: ignore[assignment]
+    roles: list[tuple[str, int | None, int | None]] = (),  # type: ignore[assignment]
+    team: str = "",
+    name: str | None = None,
+) -> dict[str, Any]:
+    """A user with PASSWORD, members of `organisations`, with `roles` as (role, building,
+    room)."""
+    number = next(_numbers)
+    email = email or f"user{number}@upt.ro"
+    rows = await UserAccount.insert(
+        UserAccount(
+            email=email.lower(),
+            display_name=name or f"Utilizator {number}",
+            language="ro",
+            password_hash=_PASSWORD_HASH,
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+    ).returning(*UserAccount.all_columns())
+    user = rows[0]
+    for organisation in organisations:
+        await Membership.insert(Membership(user=user["id"], organisation=organisation))
+    for role, building, room in roles:
+        await RoleGrant.insert(
+            RoleGrant(
+                user=user["id"],
+                role=role,
+                building=building,
+                room=room,
+                team=team if role == "logistics" else "",
+            )
+        )
+    return user
+
+
+async def make_token(user_id: int) -> str:
+    token = new_api_token()
+    await ApiToken.insert(
+        ApiToken(
+            user=user_id,
+            name="tests",
+            token_hash=digest(token),
+            prefix=token[:10],
+            created_at=datetime.now(UTC),
+        )
+    )
+    return token
+
+
+@dataclass
+class Person:
+    """A user of the tests, with an HTTP client that signs in with their API token."""
+
+    user: dict[str, Any]
+    token: str
+    client: httpx.AsyncClient
+
+    @property
+    def id(self) -> int:
+        user_id: int = self.user["id"]
+        return user_id
+
+
+async def person(
+    open_client: Callable[..., httpx.AsyncClient], email: str | None = None, **kwargs: Any
+) -> Person:
+    user = await make_user(email, **kwargs)
+    token = await make_token(user["id"])
+    return Person(user, token, open_client(token))

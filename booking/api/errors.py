@@ -14,10 +14,12 @@ from litestar.exceptions import HTTPException, ValidationException
 from booking.core.errors import (
     BookingConflict,
     DomainError,
+    Forbidden,
     NotFound,
     RuleViolation,
     StaleVersion,
     TransitionNotAllowed,
+    WrongCredentials,
 )
 from booking.db.transactions import DatabaseBusy
 
@@ -140,6 +142,10 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
                 alternatives=exc.alternatives,
             )
         )
+    if isinstance(exc, Forbidden):
+        return error_response(ErrorBody(403, "forbidden", exc.message, []))
+    if isinstance(exc, WrongCredentials):
+        return error_response(ErrorBody(401, "unauthorized", exc.message, []))
     if isinstance(exc, StaleVersion):
         return error_response(ErrorBody(409, "stale_version", exc.message, [], current=exc.current))
     if isinstance(exc, TransitionNotAllowed):

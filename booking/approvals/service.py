@@ -1,85 +1,346 @@
-"""Approving a pending request: exactly one of several overlapping requests can win."""
+"""Decisions on requests: approve tier by tier, reject, ask for changes, hold and release.
+
+Approving the last tier makes the request hold its rooms, and declines the pending requests it
+overlaps, each with the reason and alternatives. All of it happens in one transaction, and a
+decision carries the version the approver saw, so two approvers acting at once cannot both win.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from zoneinfo import ZoneInfo
 
+import msgspec
 from piccolo.engine.base import Engine
 
+from booking.accounts.authentication import CurrentUser
+from booking.approvals.holds import lapse_expired_holds
+from booking.approvals.schemas import Decision, HoldPlacement
+from booking.bookings import transitions
+from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.conflict_report import conflict_error, current_conflicts
+from booking.bookings.records import BookingRecord, load_record, visible_record
 from booking.bookings.schemas import BookingView
-from booking.bookings.views import load_booking_view
-from booking.core.conflicts import Conflict, Placement
-from booking.core.errors import NotFound, StaleVersion, TransitionNotAllowed
-from booking.core.timespan import TimeSpan
-from booking.core.workflow import Status, check_can_approve
-from booking.db import bookings, catalogue
+from booking.bookings.views import load_booking_views
+from booking.core.access import manages
+from booking.core.conflicts import Placement, find_conflicts
+from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
+from booking.core.localtime import to_instant
+from booking.core.tiers import can_decide_tier
+from booking.core.workflow import (
+    COMPETING,
+    PROPOSED,
+    SUPERSEDED,
+    Action,
+    Status,
+    approval_step,
+    check_can_hold,
+    check_can_reject,
+    check_can_release,
+    check_can_request_changes,
+    check_not_ended,
+    check_version,
+    current_tier,
+)
+from booking.db import bookings, catalogue, occurrences
 from booking.db.room_locks import lock_rooms
-from booking.db.transactions import in_writing_transaction, is_exclusion_violation
+
+_NOT_YOURS = "you do not decide on requests for these rooms"
 
 
-class _Collision(Exception):
-    def __init__(self, conflicts: list[Conflict], attendance: int) -> None:
-        super().__init__("collision")
-        self.conflicts = conflicts
-        self.attendance = attendance
+def _check_decider(user: CurrentUser, record: BookingRecord) -> None:
+    """403 for a reader who is not among this request's deciders."""
+    actor, facts = user.actor, record.facts
+    tier = current_tier(record.state)
+    allowed = (
+        can_decide_tier(actor, facts, tier)
+        if tier is not None
+        else manages(actor, facts) or actor.finance
+    )
+    if not allowed:
+        raise Forbidden(_NOT_YOURS)
 
 
-def _placements(occurrence_rows: list[dict[str, Any]]) -> list[Placement]:
-    return [
-        Placement(
-            o["room"],
-            TimeSpan(o["starts_at"], o["ends_at"]),
-            TimeSpan(o["blocked_from"], o["blocked_until"]),
-        )
-        for o in occurrence_rows
-        if o["status"] == Status.PENDING
-    ]
+def _check_manager(user: CurrentUser, record: BookingRecord) -> None:
+    if not manages(user.actor, record.facts):
+        raise Forbidden("only the manager of these rooms can hold or release them")
 
 
 async def approve_booking(
-    engine: Engine, booking_id: int, version: int, now: datetime
+    engine: Engine, user: CurrentUser, booking_id: int, decision: Decision, now: datetime
 ) -> BookingView:
-    """Approve `booking_id` as seen at `version`; its occurrences then hold their rooms."""
+    """Approve the tier the request waits for; the last tier makes it hold its rooms."""
 
-    async def approve() -> None:
-        row = await bookings.booking_row(booking_id)
-        if row is None:
+    async def approve(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_decider(user, record)
+        check_version(record.state, decision.version)
+        step = approval_step(record.state)
+        check_not_ended(record.state, now)
+        details = {"tier": step.tier.value, "step": step.describe()}
+        if not step.final:
+            await transitions.apply(
+                record,
+                user,
+                now,
+                action=Action.TIER_APPROVED,
+                values={"tiers_done": record.state.tiers_done + 1},
+                comment=decision.comment,
+                details=details,
+            )
+            return
+        change = record.state.change_pending
+        wanted = record.placements(proposed=change)
+        await lapse_expired_holds(now)
+        await lock_rooms(engine, [p.room_id for p in wanted + record.placements()])
+        # Read again under the room locks: a competing approval may have declined this one.
+        fresh = await load_record(booking_id)
+        if fresh is None:
             raise NotFound("booking")
-        if row["version"] != version:
-            raise StaleVersion(current=None)
-        check_can_approve(row["status"])
-        placements = _placements(await bookings.occurrence_rows([booking_id]))
-        await lock_rooms(engine, (p.room_id for p in placements))
-        conflicts = await current_conflicts(placements, ignore_booking=booking_id)
-        if conflicts:
-            raise _Collision(conflicts, row["expected_attendance"])
-        if not await bookings.set_status(booking_id, version, Status.APPROVED, now):
-            raise StaleVersion(current=None)
-        await bookings.set_occurrence_status(booking_id, [Status.PENDING], Status.APPROVED)
+        record = fresh
+        check_version(record.state, decision.version)
+        claim.attendance = record.row["expected_attendance"]
+        await check_free(claim, wanted, ignore_booking=booking_id)
+        done = len(record.state.required_tiers)
+        if change:
+            await bookings.set_occurrence_status(booking_id, [Status.APPROVED], SUPERSEDED)
+            await bookings.set_occurrence_status(booking_id, [PROPOSED], Status.APPROVED)
+            await transitions.apply(
+                record,
+                user,
+                now,
+                action=Action.CHANGE_APPROVED,
+                to=Status.APPROVED,
+                values={"tiers_done": done, "change_pending": False},
+                comment=decision.comment,
+                details=details,
+            )
+        else:
+            await transitions.apply(
+                record,
+                user,
+                now,
+                action=Action.APPROVED,
+                to=Status.APPROVED,
+                values={"tiers_done": done, "hold_until": None},
+                slots_to=Status.APPROVED,
+                comment=decision.comment,
+                details=details,
+            )
+        await _decline_competing(booking_id, wanted, user, now)
 
-    try:
-        await in_writing_transaction(engine, approve)
-    except (StaleVersion, TransitionNotAllowed) as exc:
-        exc.current = await load_booking_view(booking_id)
-        raise
-    except _Collision as collision:
-        raise await _explained(collision.conflicts, collision.attendance, now) from None
-    except Exception as exc:
-        if not is_exclusion_violation(exc):
-            raise
-        # A concurrent approval of an overlapping request committed first (PostgreSQL only).
-        view = await load_booking_view(booking_id)
-        assert view is not None
-        occurrence_rows = await bookings.occurrence_rows([booking_id])
-        conflicts = await current_conflicts(_placements(occurrence_rows), ignore_booking=booking_id)
-        raise await _explained(conflicts, view.expected_attendance, now) from None
-    view = await load_booking_view(booking_id)
-    assert view is not None
-    return view
+    return await change_booking(engine, user, booking_id, now, approve)
 
 
-async def _explained(conflicts: list[Conflict], attendance: int, now: datetime) -> Exception:
-    rooms = await catalogue.rooms_by_id(c.wanted.room_id for c in conflicts)
-    return await conflict_error(conflicts, rooms, attendance, now)
+async def _decline_competing(
+    winner_id: int, placements: list[Placement], user: CurrentUser, now: datetime
+) -> None:
+    window = occurrences.hull(p.blocked for p in placements)
+    others = await occurrences.occupations(window, COMPETING, {p.room_id for p in placements})
+    hits = find_conflicts(placements, [o for o in others if o.booking_id != winner_id])
+    for booking_id in sorted({hit.existing.booking_id for hit in hits}):
+        loser = await load_record(booking_id)
+        if loser is None or loser.status not in COMPETING:
+            continue
+        conflicts = await current_conflicts(loser.placements(), ignore_booking=booking_id)
+        rooms = await catalogue.rooms_by_id(p.room_id for p in loser.placements())
+        explained = await conflict_error(conflicts, rooms, loser.row["expected_attendance"], now)
+        await transitions.apply(
+            loser,
+            user,
+            now,
+            action=Action.DECLINED,
+            to=Status.REJECTED,
+            values={"hold_until": None},
+            slots_to=Status.REJECTED,
+            comment=f"declined: request #{winner_id} was approved for the same room and time",
+            details={
+                "approved_instead": winner_id,
+                "alternatives": msgspec.to_builtins(explained.alternatives),
+            },
+        )
+
+
+async def reject_booking(
+    engine: Engine, user: CurrentUser, booking_id: int, decision: Decision, now: datetime
+) -> BookingView:
+    """Any tier may reject; rejecting a change keeps the booking in its current slot."""
+
+    async def reject(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_decider(user, record)
+        check_version(record.state, decision.version)
+        tier = check_can_reject(record.state)
+        details = {"tier": tier.value}
+        if record.state.change_pending:
+            await bookings.set_occurrence_status(booking_id, [PROPOSED], SUPERSEDED)
+            await transitions.apply(
+                record,
+                user,
+                now,
+                action=Action.CHANGE_REJECTED,
+                values={
+                    "change_pending": False,
+                    "tiers_done": len(record.state.required_tiers),
+                },
+                comment=decision.comment,
+                details=details,
+            )
+            return
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.REJECTED,
+            to=Status.REJECTED,
+            values={"hold_until": None},
+            slots_to=Status.REJECTED,
+            comment=decision.comment,
+            details=details,
+        )
+
+    return await change_booking(engine, user, booking_id, now, reject)
+
+
+async def request_changes(
+    engine: Engine, user: CurrentUser, booking_id: int, decision: Decision, now: datetime
+) -> BookingView:
+    """Send the request back to the requester; resubmitting restarts the tiers."""
+
+    async def send_back(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_decider(user, record)
+        check_version(record.state, decision.version)
+        tier = check_can_request_changes(record.state)
+        if not decision.comment.strip():
+            raise RuleViolation([FieldProblem("comment", "say which changes are needed")])
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.CHANGES_REQUESTED,
+            to=Status.CHANGES_REQUESTED,
+            values={"hold_until": None, "tiers_done": 0},
+            slots_to=Status.CHANGES_REQUESTED,
+            comment=decision.comment,
+            details={"tier": tier.value},
+        )
+
+    return await change_booking(engine, user, booking_id, now, send_back)
+
+
+async def hold_booking(
+    engine: Engine, user: CurrentUser, booking_id: int, data: HoldPlacement, now: datetime
+) -> BookingView:
+    """A tentative hold: the rooms are kept for this request until `until`."""
+
+    async def hold(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_manager(user, record)
+        check_version(record.state, data.version)
+        zone = ZoneInfo(record.occurrences[0]["zone"])
+        until = to_instant(data.until, zone, "until")
+        check_can_hold(record.state, until, now)
+        check_not_ended(record.state, now)
+        claim.attendance = record.row["expected_attendance"]
+        await lapse_expired_holds(now)
+        await lock_rooms(engine, [p.room_id for p in record.placements()])
+        await check_free(claim, record.placements(), ignore_booking=booking_id)
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.HELD,
+            to=Status.HELD,
+            values={"hold_until": until},
+            slots_to=Status.HELD,
+            comment=data.comment,
+            details={"until": until.isoformat()},
+        )
+
+    return await change_booking(engine, user, booking_id, now, hold)
+
+
+async def release_hold(
+    engine: Engine, user: CurrentUser, booking_id: int, decision: Decision, now: datetime
+) -> BookingView:
+    async def release(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_manager(user, record)
+        check_version(record.state, decision.version)
+        check_can_release(record.state)
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.HOLD_RELEASED,
+            to=Status.PENDING,
+            values={"hold_until": None},
+            slots_to=Status.PENDING,
+            comment=decision.comment,
+        )
+
+    return await change_booking(engine, user, booking_id, now, release)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    building_id: int | None = None
+    room_id: int | None = None
+    tier: str | None = None
+    limit: int = 50
+    offset: int = 0
+
+
+# The queue is filtered by tier in the service; this many candidates are read at most.
+QUEUE_CANDIDATES = 1000
+
+
+async def approval_queue(user: CurrentUser, query: QueueQuery, now: datetime) -> list[BookingView]:
+    """The requests waiting for a decision this user can make, soonest event first."""
+    actor = user.actor
+    if not (actor.admin or actor.finance or actor.is_approver):
+        raise Forbidden("only approvers have an approval queue")
+    sees_all = actor.admin or actor.finance
+    rows = await bookings.booking_rows(
+        bookings.BookingFilter(
+            visible_to=None,
+            awaiting_decision=True,
+            approver_rooms=None if sees_all else actor.approver_rooms,
+            approver_buildings=frozenset() if sees_all else actor.approver_buildings,
+            room_id=query.room_id,
+            building_id=query.building_id,
+            limit=QUEUE_CANDIDATES,
+        )
+    )
+    views = [
+        view
+        for view in await load_booking_views(rows, actor, now)
+        if "approve" in view.allowed_actions
+        and (query.tier is None or view.awaiting_tier == query.tier)
+    ]
+    views.sort(key=lambda v: (_first_start(v), v.id))
+    return views[query.offset : query.offset + query.limit]
+
+
+def _first_start(view: BookingView) -> datetime:
+    slots = view.proposed_occurrences or view.occurrences
+    return min(o.start for o in slots)
+
+
+async def competing_requests(
+    user: CurrentUser, booking_id: int, now: datetime
+) -> list[BookingView]:
+    """Other requests that want any of the same rooms at an overlapping time."""
+    record = await visible_record(user, booking_id)
+    if not user.actor.is_staff:
+        raise Forbidden("only approvers see competing requests")
+    wanted = record.placements(proposed=record.state.change_pending)
+    window = occurrences.hull(p.blocked for p in wanted)
+    statuses = [*COMPETING, Status.HELD]
+    others = await occurrences.occupations(window, statuses, {p.room_id for p in wanted})
+    hits = find_conflicts(wanted, [o for o in others if o.booking_id != booking_id])
+    ids = sorted({hit.existing.booking_id for hit in hits})
+    rows = [row for i in ids if (row := await bookings.booking_row(i)) is not None]
+    return await load_booking_views(rows, user.actor, now)

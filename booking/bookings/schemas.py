@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import UNSET, UnsetType
 
 from booking.core.requests import MAX_ROOMS_PER_REQUEST, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
@@ -26,12 +27,59 @@ class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     description: Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)] = ""
     organisation: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     is_public: bool = False
+    paid_rental: bool = False
+    submit: bool = True  # False keeps it as a draft, to submit later
+
+
+Comment = Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)]
+Version = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class BookingUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """An edit by the requester: only the fields given change. Status, tiers and organisation
+    are not fields one can set."""
+
+    version: Version
+    title: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH)] | UnsetType = (
+        UNSET
+    )
+    rooms: (
+        Annotated[list[int], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
+        | UnsetType
+    ) = UNSET
+    start: datetime | UnsetType = UNSET
+    end: datetime | UnsetType = UNSET
+    expected_attendance: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | UnsetType = UNSET
+    organiser_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)] | UnsetType = UNSET
+    contact_email: (
+        Annotated[str, msgspec.Meta(max_length=254, pattern=EMAIL_PATTERN)] | UnsetType
+    ) = UNSET
+    contact_phone: Annotated[str, msgspec.Meta(max_length=40)] | UnsetType = UNSET
+    description: Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)] | UnsetType = UNSET
+    is_public: bool | UnsetType = UNSET
+    paid_rental: bool | UnsetType = UNSET
+    comment: Comment = ""
 
 
 class VersionedAction(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """An action on a booking; `version` is the version the caller saw, for optimistic locking."""
 
-    version: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    version: Version
+    comment: Comment = ""
+
+
+class AuditEntryView(msgspec.Struct):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    action: str
+    from_status: str
+    to_status: str
+    version: int
+    comment: str
+    changes: dict[str, Any]
+    details: dict[str, Any]
 
 
 class OccurrenceView(msgspec.Struct):
@@ -50,16 +98,26 @@ class BookingView(msgspec.Struct):
     title: str
     description: str
     organisation: str | None
+    requested_by: int | None
+    requested_by_name: str | None
     organiser_name: str
-    contact_email: str
-    contact_phone: str
+    contact_email: str | None  # None: hidden from this reader
+    contact_phone: str | None
     expected_attendance: int
     is_public: bool
+    paid_rental: bool
     status: str
     version: int
+    required_tiers: list[str]
+    tiers_done: int
+    awaiting_tier: str | None
+    hold_until: datetime | None
+    change_pending: bool
     created_at: datetime
     updated_at: datetime
     occurrences: list[OccurrenceView]
+    proposed_occurrences: list[OccurrenceView]
+    allowed_actions: list[str]
 
 
 class ConflictView(msgspec.Struct):

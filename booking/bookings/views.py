@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from booking.bookings.records import BookingRecord
 from booking.bookings.schemas import (
     AlternativesView,
     BookingView,
@@ -15,9 +16,12 @@ from booking.bookings.schemas import (
     RoomSuggestion,
     SlotSuggestion,
 )
+from booking.core.access import Actor, can_see_contact
+from booking.core.actions import available_actions
 from booking.core.alternatives import Alternatives
 from booking.core.conflicts import Conflict, Placement
 from booking.core.rooms import RoomFacts
+from booking.core.workflow import PROPOSED, SUPERSEDED, current_tier
 from booking.db import bookings
 
 
@@ -40,81 +44,111 @@ def occurrence_view(row: Mapping[str, Any]) -> OccurrenceView:
 
 
 def booking_view(
-    row: Mapping[str, Any], occurrence_rows: Iterable[Mapping[str, Any]]
+    row: Mapping[str, Any],
+    occurrence_rows: Sequence[Mapping[str, Any]],
+    actor: Actor | None,
+    now: datetime,
 ) -> BookingView:
+    record = BookingRecord(
+        dict(row),
+        [dict(o) for o in occurrence_rows if o["status"] not in (PROPOSED, SUPERSEDED)],
+        [dict(o) for o in occurrence_rows if o["status"] == PROPOSED],
+    )
+    facts, state = record.facts, record.state
+    contact = can_see_contact(actor, facts)
+    tier = current_tier(state)
     return BookingView(
         id=row["id"],
         title=row["title"],
         description=row["description"],
         organisation=row["organisation_code"],
+        requested_by=row["requested_by"],
+        requested_by_name=row.get("requested_by_name"),
         organiser_name=row["organiser_name"],
-        contact_email=row["contact_email"],
-        contact_phone=row["contact_phone"],
+        contact_email=row["contact_email"] if contact else None,
+        contact_phone=row["contact_phone"] if contact else None,
         expected_attendance=row["expected_attendance"],
         is_public=bool(row["is_public"]),
+        paid_rental=bool(row["paid_rental"]),
         status=row["status"],
         version=row["version"],
+        required_tiers=list(state.required_tiers),
+        tiers_done=state.tiers_done,
+        awaiting_tier=tier.value if tier is not None else None,
+        hold_until=row["hold_until"],
+        change_pending=state.change_pending,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        occurrences=[occurrence_view(o) for o in occurrence_rows],
+        occurrences=[occurrence_view(o) for o in record.occurrences],
+        proposed_occurrences=[occurrence_view(o) for o in record.proposed],
+        allowed_actions=available_actions(actor, facts, state, now),
     )
 
 
-async def load_booking_views(rows: list[dict[str, Any]]) -> list[BookingView]:
+async def load_booking_views(
+    rows: list[dict[str, Any]], actor: Actor | None, now: datetime
+) -> list[BookingView]:
     by_booking: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
     for occurrence in await bookings.occurrence_rows(by_booking):
         by_booking[occurrence["booking"]].append(occurrence)
-    return [booking_view(row, by_booking[row["id"]]) for row in rows]
+    return [booking_view(row, by_booking[row["id"]], actor, now) for row in rows]
 
 
-async def load_booking_view(booking_id: int) -> BookingView | None:
+async def load_booking_view(
+    booking_id: int, actor: Actor | None, now: datetime
+) -> BookingView | None:
     row = await bookings.booking_row(booking_id)
     if row is None:
         return None
-    return (await load_booking_views([row]))[0]
+    return (await load_booking_views([row], actor, now))[0]
 
 
 def created_booking_view(
     booking_id: int,
-    fields: bookings.BookingFields,
-    organisation_code: str | None,
+    new: bookings.NewBooking,
+    organisation: Mapping[str, Any] | None,
     placements: Sequence[Placement],
     occurrence_ids: Mapping[int, int],
     rooms: Mapping[int, RoomFacts],
-    status: str,
+    actor: Actor,
+    requested_by_name: str,
     now: datetime,
 ) -> BookingView:
     """The view of a booking just inserted, built from what was inserted (no reload)."""
-    row = {
+    fields = new.fields
+    row = fields.as_dict() | {
         "id": booking_id,
-        "title": fields.title,
-        "description": fields.description,
-        "organisation_code": organisation_code,
-        "organiser_name": fields.organiser_name,
-        "contact_email": fields.contact_email,
-        "contact_phone": fields.contact_phone,
-        "expected_attendance": fields.expected_attendance,
-        "is_public": fields.is_public,
-        "status": status,
+        "organisation": fields.organisation_id,
+        "organisation_code": organisation["code"] if organisation else None,
+        "organisation_kind": organisation["kind"] if organisation else None,
+        "requested_by": new.requested_by,
+        "requested_by_name": requested_by_name,
+        "status": new.status,
         "version": 1,
+        "required_tiers": list(new.required_tiers),
+        "tiers_done": 0,
+        "hold_until": None,
+        "change_pending": False,
         "created_at": now,
         "updated_at": now,
     }
     occurrence_rows = [
         {
             "id": occurrence_ids[p.room_id],
+            "booking": booking_id,
             "room": p.room_id,
             "room_code": rooms[p.room_id].code,
+            "building_id": rooms[p.room_id].building_id,
             "zone": rooms[p.room_id].zone,
             "starts_at": p.meeting.start,
             "ends_at": p.meeting.end,
             "blocked_from": p.blocked.start,
             "blocked_until": p.blocked.end,
-            "status": status,
+            "status": new.status,
         }
         for p in sorted(placements, key=lambda p: (p.meeting.start, occurrence_ids[p.room_id]))
     ]
-    return booking_view(row, occurrence_rows)
+    return booking_view(row, occurrence_rows, actor, now)
 
 
 def conflict_views(

@@ -62,3 +62,14 @@ class TransitionNotAllowed(DomainError):
     def __init__(self, message: str, current: Any = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class Forbidden(DomainError):
+    """The caller may see this thing but may not do that with it."""
+
+
+class WrongCredentials(DomainError):
+    """Sign-in failed; deliberately silent about whether the e-mail or the password was wrong."""
+
+    def __init__(self) -> None:
+        super().__init__("wrong e-mail or password")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,17 +27,31 @@ class BookingFields:
     contact_phone: str
     expected_attendance: int
     is_public: bool
+    paid_rental: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class NewBooking:
+    fields: BookingFields
+    status: str
+    requested_by: int | None
+    required_tiers: Sequence[str]
 
 
 async def insert_booking(
-    fields: BookingFields, placements: Sequence[Placement], status: str, now: datetime
+    new: NewBooking, placements: Sequence[Placement], now: datetime
 ) -> tuple[int, dict[int, int]]:
     """Store a booking and its occurrences; return its id and the occurrence id per room."""
+    fields, status = new.fields, new.status
     inserted = await fetch(
         BookingRequest,
         "INSERT INTO bookings (title, description, organisation, organiser_name, contact_email,"
-        " contact_phone, expected_attendance, is_public, status, version, created_at, updated_at)"
-        f" VALUES ({placeholders(12)}) RETURNING id",
+        " contact_phone, expected_attendance, is_public, status, version, created_at, updated_at,"
+        " requested_by, paid_rental, required_tiers, tiers_done, change_pending)"
+        f" VALUES ({placeholders(17)}) RETURNING id",
         fields.title,
         fields.description,
         fields.organisation_id,
@@ -49,8 +64,19 @@ async def insert_booking(
         1,
         now,
         now,
+        new.requested_by,
+        fields.paid_rental,
+        json.dumps(list(new.required_tiers)),
+        0,
+        False,
     )
     booking_id: int = inserted[0]["id"]
+    return booking_id, await insert_occurrences(booking_id, placements, status)
+
+
+async def insert_occurrences(
+    booking_id: int, placements: Sequence[Placement], status: str
+) -> dict[int, int]:
     values = ", ".join(f"({placeholders(7)})" for _ in placements)
     args = [
         value
@@ -71,7 +97,7 @@ async def insert_booking(
         f" status) VALUES {values} RETURNING id, room",
         *args,
     )
-    return booking_id, {row["room"]: row["id"] for row in rows}
+    return {row["room"]: row["id"] for row in rows}
 
 
 async def booking_row(booking_id: int) -> dict[str, Any] | None:
@@ -79,6 +105,8 @@ async def booking_row(booking_id: int) -> dict[str, Any] | None:
         await BookingRequest.select(
             *BookingRequest.all_columns(),
             BookingRequest.organisation.code.as_alias("organisation_code"),
+            BookingRequest.organisation.kind.as_alias("organisation_kind"),
+            BookingRequest.requested_by.display_name.as_alias("requested_by_name"),
         )
         .where(BookingRequest.id == booking_id)
         .first()
@@ -93,6 +121,7 @@ async def occurrence_rows(booking_ids: Iterable[int]) -> list[dict[str, Any]]:
         await Occurrence.select(
             *Occurrence.all_columns(),
             Occurrence.room.code.as_alias("room_code"),
+            Occurrence.room.building.as_alias("building_id"),
             Occurrence.room._.building._.zone.as_alias("zone"),
         )
         .where(Occurrence.booking.is_in(ids))
@@ -100,12 +129,18 @@ async def occurrence_rows(booking_ids: Iterable[int]) -> list[dict[str, Any]]:
     )
 
 
-async def set_status(booking_id: int, expected_version: int, status: str, now: datetime) -> bool:
-    """Change the status if nobody changed the booking since `expected_version`."""
+async def update_booking(
+    booking_id: int, expected_version: int, values: dict[str, Any], now: datetime
+) -> bool:
+    """Change the booking if nobody changed it since `expected_version`; bumps the version."""
+    columns: dict[Any, Any] = {
+        getattr(BookingRequest, name): (json.dumps(value) if name == "required_tiers" else value)
+        for name, value in values.items()
+    }
     updated = (
         await BookingRequest.update(
             {
-                BookingRequest.status: status,
+                **columns,
                 BookingRequest.version: BookingRequest.version + 1,
                 BookingRequest.updated_at: now,
             }
@@ -122,9 +157,38 @@ async def set_occurrence_status(booking_id: int, from_statuses: Iterable[str], t
     )
 
 
+async def delete_occurrences(booking_id: int, statuses: Iterable[str]) -> None:
+    await Occurrence.delete().where(
+        (Occurrence.booking == booking_id) & Occurrence.status.is_in(list(statuses))
+    )
+
+
+async def expired_holds(now: datetime) -> list[dict[str, Any]]:
+    return await fetch(
+        BookingRequest,
+        "SELECT id, version, status FROM bookings WHERE hold_until <= {} AND status = {}",
+        now,
+        "held",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Visibility:
+    """A requester sees what they asked for, what their organisations asked for, and public
+    requests; None instead of a Visibility means everything (staff)."""
+
+    user_id: int
+    organisations: frozenset[int]
+
+
 @dataclass(frozen=True, slots=True)
 class BookingFilter:
+    visible_to: Visibility | None
+    mine: Visibility | None = None
     statuses: Sequence[str] = ()
+    awaiting_decision: bool = False
+    approver_rooms: frozenset[int] | None = None
+    approver_buildings: frozenset[int] = frozenset()
     room_id: int | None = None
     building_id: int | None = None
     organisation_code: str | None = None
@@ -137,7 +201,27 @@ async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
     query = BookingRequest.select(
         *BookingRequest.all_columns(),
         BookingRequest.organisation.code.as_alias("organisation_code"),
+        BookingRequest.organisation.kind.as_alias("organisation_kind"),
+        BookingRequest.requested_by.display_name.as_alias("requested_by_name"),
     )
+    if criteria.visible_to is not None:
+        query = query.where(_theirs(criteria.visible_to) | (BookingRequest.is_public == True))  # noqa: E712
+    if criteria.mine is not None:
+        query = query.where(_theirs(criteria.mine))
+    if criteria.awaiting_decision:
+        query = query.where(
+            BookingRequest.status.is_in(["pending", "held"])
+            | ((BookingRequest.status == "approved") & (BookingRequest.change_pending == True))  # noqa: E712
+        )
+    if criteria.approver_rooms is not None:
+        query = query.where(
+            BookingRequest.id.is_in(
+                Occurrence.select(Occurrence.booking).where(
+                    Occurrence.room.is_in(list(criteria.approver_rooms) or [-1])
+                    | Occurrence.room.building.is_in(list(criteria.approver_buildings) or [-1])
+                )
+            )
+        )
     if criteria.statuses:
         query = query.where(BookingRequest.status.is_in(list(criteria.statuses)))
     if criteria.organisation_code is not None:
@@ -156,6 +240,13 @@ async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
         .limit(criteria.limit)
         .offset(criteria.offset)
     )
+
+
+def _theirs(who: Visibility) -> Any:
+    condition: Any = BookingRequest.requested_by == who.user_id
+    if who.organisations:
+        condition = condition | BookingRequest.organisation.is_in(sorted(who.organisations))
+    return condition
 
 
 def _occurrence_filter(criteria: BookingFilter) -> Any:

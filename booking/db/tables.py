@@ -53,11 +53,75 @@ class Organisation(Table, tablename="organisations"):
     is_demo = Boolean(default=False)
 
 
+class UserAccount(Table, tablename="users"):
+    id: Serial
+    email = Varchar(length=254, unique=True)  # stored lower-case
+    display_name = Varchar(length=200)
+    language = Varchar(length=2, default="ro")
+    password_hash = Text(default="")  # argon2; empty: cannot sign in with a password
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+    is_demo = Boolean(default=False)
+
+
+class Membership(Table, tablename="memberships"):
+    """A user requests rooms for the organisations they are a member of."""
+
+    id: Serial
+    user = ForeignKey(UserAccount, null=False, on_delete=OnDelete.cascade)
+    organisation = ForeignKey(Organisation, null=False, on_delete=OnDelete.cascade)
+
+
+class RoleGrant(Table, tablename="role_grants"):
+    """A role, scoped where the role needs a scope: approvers to a building or a room,
+    logistics members to a team."""
+
+    id: Serial
+    user = ForeignKey(UserAccount, null=False, on_delete=OnDelete.cascade)
+    role = Varchar(length=32)
+    building = ForeignKey(Building, null=True, on_delete=OnDelete.cascade)
+    room = ForeignKey(Room, null=True, on_delete=OnDelete.cascade)
+    team = Varchar(length=64, default="")
+
+
+class ApiToken(Table, tablename="api_tokens"):
+    """A personal token for scripts; only its SHA-256 is kept."""
+
+    id: Serial
+    user = ForeignKey(UserAccount, null=False, on_delete=OnDelete.cascade)
+    name = Varchar(length=100)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16)
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class ApprovalTier(Table, tablename="approval_tiers"):
+    """One tier of the approval chain of a room, or of every room of a building."""
+
+    id: Serial
+    building = ForeignKey(Building, null=True, on_delete=OnDelete.cascade)
+    room = ForeignKey(Room, null=True, on_delete=OnDelete.cascade)
+    position = Integer()
+    role = Varchar(length=32)
+    condition = Varchar(length=32)
+
+
 class BookingRequest(Table, tablename="bookings"):
     id: Serial
     title = Varchar(length=200)
     description = Text(default="")
     organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.restrict)
+    requested_by = ForeignKey(UserAccount, null=True, on_delete=OnDelete.set_null)
+    paid_rental = Boolean(default=False)
+    # The tiers this request needs (a JSON list of tier roles, fixed when it is submitted or its
+    # rooms change) and how many of them have approved so far.
+    required_tiers = JSON(default='["room_manager"]')
+    tiers_done = Integer(default=0)
+    hold_until = Timestamptz(null=True, default=None)
+    # An approved booking whose new time or rooms wait for approval (occurrences "proposed").
+    change_pending = Boolean(default=False)
     organiser_name = Varchar(length=200)
     contact_email = Varchar(length=254)
     contact_phone = Varchar(length=40, default="")
@@ -82,4 +146,33 @@ class Occurrence(Table, tablename="occurrences"):
     status = Varchar(length=32)
 
 
-ALL_TABLES: tuple[type[Table], ...] = (Building, Room, Organisation, BookingRequest, Occurrence)
+class AuditEntry(Table, tablename="audit_entries"):
+    """One transition or edit of a request: who, when, from which state to which, and why."""
+
+    id: Serial
+    booking = ForeignKey(BookingRequest, null=False, on_delete=OnDelete.cascade)
+    actor = ForeignKey(UserAccount, null=True, on_delete=OnDelete.set_null)  # None: the system
+    actor_name = Varchar(length=200, default="")  # kept if the account is deleted
+    at = Timestamptz()
+    action = Varchar(length=32)
+    from_status = Varchar(length=32, default="")
+    to_status = Varchar(length=32, default="")
+    version = Integer()  # the version the request has after this entry
+    comment = Text(default="")
+    changes = JSON(default="{}")  # {field: [old, new]}
+    details = JSON(default="{}")  # e.g. the tier decided, the alternatives offered
+
+
+ALL_TABLES: tuple[type[Table], ...] = (
+    Building,
+    Room,
+    Organisation,
+    UserAccount,
+    Membership,
+    RoleGrant,
+    ApiToken,
+    ApprovalTier,
+    BookingRequest,
+    Occurrence,
+    AuditEntry,
+)

@@ -56,7 +56,10 @@ async def test_approval_is_refused_when_another_booking_holds_the_room(api) -> N
     room = await make_room(instant_book=False)
     first = await _pending(api, room, "10:00", "11:00")
     second = await _pending(api, room, "10:30", "11:30")
-    await api.post(f"/api/bookings/{first['id']}/approve", json={"version": 1})
+    held = await api.post(
+        f"/api/bookings/{first['id']}/hold", json={"version": 1, "until": local(-1, "12:00")}
+    )
+    assert held.status_code == 200, held.text
     response = await api.post(f"/api/bookings/{second['id']}/approve", json={"version": 1})
     assert response.status_code == 409
     body = response.json()

@@ -218,14 +218,14 @@ async def test_cancel_with_a_stale_version_is_refused_with_the_current_state(api
     assert stale.status_code == 409
     assert stale.json()["code"] == "stale_version"
     assert stale.json()["current"]["status"] == "cancelled"
-    twice = await api.post(f"/api/bookings/{booking['id']}/cancel")
+    twice = await api.post(f"/api/bookings/{booking['id']}/cancel", json={"version": 2})
     assert twice.status_code == 409
     assert twice.json()["code"] == "not_allowed_now"
 
 
 async def test_unknown_booking_is_404(api) -> None:
     assert (await api.get("/api/bookings/999999")).status_code == 404
-    assert (await api.post("/api/bookings/999999/cancel")).status_code == 404
+    assert (await api.post("/api/bookings/999999/cancel", json={"version": 1})).status_code == 404
 
 
 async def test_list_filters(api) -> None:

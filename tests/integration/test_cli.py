@@ -36,9 +36,33 @@ def test_a_bad_setting_stops_start_up_with_one_line(tmp_path: Path, env, variabl
 def test_seed_is_idempotent(tmp_path: Path) -> None:
     env = {"VAR_DIR": str(tmp_path)}
     first = run_booking(env, "seed")
-    assert "demo data: 31" in first.stdout
+    # 3 buildings, 14 rooms, 14 organisations, 2 tier chains, 8 accounts
+    assert "demo data: 41" in first.stdout
+    sign_ins = tmp_path / "demo-accounts.txt"
+    assert sign_ins.stat().st_mode & 0o777 == 0o600
+    lines = sign_ins.read_text().splitlines()
+    assert len(lines) == 8
+    assert all(len(line.split("\t")[1]) >= 12 for line in lines)
     second = run_booking(env, "seed")
     assert "demo data: 0" in second.stdout
+    assert sign_ins.read_text().splitlines() == lines
+
+
+def test_create_admin_makes_or_promotes_an_administrator(tmp_path: Path) -> None:
+    env = {"VAR_DIR": str(tmp_path), "BOOKING_ADMIN_PASSWORD": "a long admin password"}
+    made = run_booking(env, "create-admin", "--email", "Sef@UPT.ro", "--name", "Șef")
+    assert made.stdout.strip().endswith("administrator sef@upt.ro created")
+    again = run_booking(env, "create-admin", "--email", "sef@upt.ro")
+    assert again.stdout.strip().endswith("administrator sef@upt.ro updated")
+    short = run_booking(
+        env | {"BOOKING_ADMIN_PASSWORD": "short"},
+        "create-admin",
+        "--email",
+        "x@upt.ro",
+        check=False,
+    )
+    assert short.returncode != 0
+    assert "password: must be at least" in short.stderr
 
 
 def _free_port() -> int:

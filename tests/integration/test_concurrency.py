@@ -8,8 +8,9 @@ from collections import Counter
 
 import pytest
 
-from booking.db.tables import BookingRequest, Occurrence
+from booking.db.tables import AuditEntry, BookingRequest, Occurrence
 from tests.factories import booking_body, local, make_room
+from tests.integration.world import make_world, request
 
 pytestmark = pytest.mark.slow
 
@@ -63,4 +64,67 @@ async def test_50_simultaneous_approvals_of_overlapping_requests_approve_exactly
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {200: 1, 409: 49}, statuses
     assert await BookingRequest.count().where(BookingRequest.status == "approved") == 1
+    assert await Occurrence.count().where(Occurrence.status == "approved") == 1
+    # The winner declined every other one: nothing is left pending, nothing is double-booked.
+    assert await BookingRequest.count().where(BookingRequest.status == "rejected") == 49
+    assert await AuditEntry.count().where(AuditEntry.action == "declined") == 49
+
+
+async def test_20_simultaneous_approvals_by_two_approvers_record_one_transition(
+    open_client, admin
+) -> None:
+    world = await make_world(open_client, admin)
+    pending = await request(world.requester_a, world.room_x)
+    approvers = [world.approver_x, world.room_approver_x] * 10
+    responses = await asyncio.gather(
+        *(
+            who.client.post(f"/api/bookings/{pending['id']}/approve", json={"version": 1})
+            for who in approvers
+        )
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {200: 1, 409: 19}, statuses
+    assert {r.json()["code"] for r in responses if r.status_code == 409} <= {
+        "stale_version",
+        "not_allowed_now",
+    }
+    decisions = await AuditEntry.select(AuditEntry.action, AuditEntry.version).where(
+        (AuditEntry.booking == pending["id"]) & (AuditEntry.action != "created")
+    )
+    assert decisions == [{"action": "approved", "version": 2}]
+    booking = await BookingRequest.select(BookingRequest.version).where(
+        BookingRequest.id == pending["id"]
+    )
+    assert booking == [{"version": 2}]
+
+
+async def test_concurrent_approvals_of_competing_requests_by_different_approvers(
+    open_client, admin
+) -> None:
+    world = await make_world(open_client, admin)
+    deciders = [world.approver_x, world.room_approver_x, world.admin]
+    ids = []
+    for i in range(12):
+        who = world.requester_a if i % 2 else world.requester_b
+        booking = await request(who, world.room_x, f"10:{i:02d}", "11:30", day=3)
+        ids.append(booking["id"])
+    # B's requests need two tiers: approve their first tier so every request is one step away.
+    for booking_id in ids[::2]:
+        response = await world.approver_x.client.post(
+            f"/api/bookings/{booking_id}/approve", json={"version": 1}
+        )
+        assert response.status_code == 200, response.text
+    finals = [
+        (world.finance if n % 2 == 0 else deciders[n % 3], booking_id, 2 if n % 2 == 0 else 1)
+        for n, booking_id in enumerate(ids)
+    ]
+    responses = await asyncio.gather(
+        *(
+            who.client.post(f"/api/bookings/{booking_id}/approve", json={"version": version})
+            for who, booking_id, version in finals
+        )
+    )
+    assert Counter(r.status_code for r in responses) == {200: 1, 409: 11}
+    rows = await BookingRequest.select(BookingRequest.status).where(BookingRequest.id.is_in(ids))
+    assert Counter(r["status"] for r in rows) == {"approved": 1, "rejected": 11}
     assert await Occurrence.count().where(Occurrence.status == "approved") == 1

@@ -44,7 +44,7 @@ async def test_free_between_honours_buffers_and_ignores_pending_and_cancelled(ap
             "/api/bookings", json=booking_body([freed["id"]], local(0, "10:00"), local(0, "11:00"))
         )
     ).json()
-    await api.post(f"/api/bookings/{cancelled['id']}/cancel")
+    await api.post(f"/api/bookings/{cancelled['id']}/cancel", json={"version": 1})
     # BUSY ends at 10:00 but its teardown runs until 10:30.
     assert await _codes(
         api, building=building["id"], free_start=local(0, "10:15"), free_end=local(0, "11:00")

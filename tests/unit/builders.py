@@ -29,6 +29,11 @@ def span(start: str, end: str, on: date = DAY) -> TimeSpan:
     return TimeSpan(at(start, on), at(end, on))
 
 
+def local(hh_mm: str, on: date = DAY) -> datetime:
+    """An aware instant at wall-clock `hh_mm` in Bucharest on `on`."""
+    return datetime.combine(on, time.fromisoformat(hh_mm), tzinfo=BUCHAREST)
+
+
 def minutes(n: int) -> timedelta:
     return timedelta(minutes=n)
 

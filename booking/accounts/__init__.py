@@ -1,0 +1,1 @@
+"""Accounts: users, sign-in with sessions or personal tokens, roles and memberships."""

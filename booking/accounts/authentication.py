@@ -1,0 +1,99 @@
+"""Who is calling: a personal API token (Bearer header) or a session cookie, else nobody.
+
+Cookie requests that change state must carry the session's CSRF token in the X-CSRF-Token
+header: a browser sends the cookie along with a forged cross-site request, but the attacker
+cannot read the token. Bearer requests need no CSRF token, since browsers never add that header
+on their own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+
+from booking.accounts.credentials import digest, same
+from booking.accounts.sessions import COOKIE, CSRF_HEADER, Session, load_session
+from booking.accounts.stores import SESSIONS
+from booking.core.access import Actor
+from booking.db import accounts
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Writing "last used" on every request would make every read a write.
+TOKEN_USE_RESOLUTION = timedelta(minutes=5)
+CHALLENGE = {"WWW-Authenticate": 'Bearer realm="upt-booking"'}
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentUser:
+    id: int
+    email: str
+    display_name: str
+    language: str
+    actor: Actor
+    session: Session | None  # None when the caller signed in with an API token
+
+
+def _current(user: dict[str, Any], actor: Actor, session: Session | None) -> CurrentUser:
+    return CurrentUser(
+        id=user["id"],
+        email=user["email"],
+        display_name=user["display_name"],
+        language=user["language"],
+        actor=actor,
+        session=session,
+    )
+
+
+class Authentication(AbstractAuthenticationMiddleware):
+    async def authenticate_request(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> AuthenticationResult:
+        now = datetime.now(UTC)
+        header = connection.headers.get("authorization")
+        if header is not None:
+            return await self._by_token(header, now)
+        session_id = connection.cookies.get(COOKIE)
+        if session_id:
+            store = connection.app.stores.get(SESSIONS)
+            session = await load_session(store, session_id, now)
+            user = await accounts.active_user(session.user_id) if session else None
+            if session is not None and user is not None:
+                self._check_csrf(connection, session)
+                actor = await accounts.actor_for(user["id"])
+                return AuthenticationResult(_current(user, actor, session), "session")
+        return AuthenticationResult(None, None)
+
+    async def _by_token(self, header: str, now: datetime) -> AuthenticationResult:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise NotAuthorizedException(
+                "the Authorization header must read 'Bearer <token>'", headers=CHALLENGE
+            )
+        user = await accounts.user_by_token_digest(digest(token.strip()))
+        if user is None:
+            raise NotAuthorizedException(
+                "this API token is unknown or has been revoked", headers=CHALLENGE
+            )
+        last_used = user["token_last_used_at"]
+        if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:
+            await accounts.touch_token(user["token_id"], now)
+        actor = await accounts.actor_for(user["id"])
+        return AuthenticationResult(_current(user, actor, None), "token")
+
+    @staticmethod
+    def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session: Session) -> None:
+        if connection.scope.get("method", "GET") in SAFE_METHODS:
+            return
+        handler = connection.scope.get("route_handler")
+        if handler is not None and handler.opt.get("csrf_exempt"):
+            return
+        sent = connection.headers.get(CSRF_HEADER, "")
+        if not sent or not same(sent, session.csrf_token):
+            raise PermissionDeniedException(
+                "missing or invalid CSRF token: send the X-CSRF-Token header given at sign-in"
+            )

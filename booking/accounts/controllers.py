@@ -1,0 +1,227 @@
+"""HTTP endpoints: sign-in and out, the caller's own account and tokens, user administration."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.datastructures import Cookie
+from litestar.di import NamedDependency
+from litestar.exceptions import TooManyRequestsException
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from booking.accounts import service
+from booking.accounts.authentication import CurrentUser
+from booking.accounts.guards import requires_admin, requires_login
+from booking.accounts.schemas import (
+    GrantCreate,
+    Me,
+    MembershipCreate,
+    PasswordChange,
+    PreferencesUpdate,
+    SignedIn,
+    SignInForm,
+    TokenCreate,
+    TokenCreated,
+    TokenView,
+    UserCreate,
+    UserUpdate,
+    UserView,
+)
+from booking.accounts.sessions import COOKIE, SESSION_MAX_AGE, end_session, load_session
+from booking.accounts.stores import SESSIONS, THROTTLE
+from booking.accounts.throttle import Throttled
+from booking.settings import Settings
+
+
+def _session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
+    return Cookie(
+        key=COOKIE,
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    tags = ("accounts",)
+
+    @post(
+        "/login",
+        status_code=200,
+        opt={"csrf_exempt": True},
+        summary="Sign in with e-mail and password",
+        description="Sets the session cookie and returns the CSRF token to send as X-CSRF-Token "
+        "with every change. 401 without saying which of e-mail or password was wrong; 429 "
+        "after too many failures.",
+    )
+    async def sign_in(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[SignInForm],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+    ) -> Response[SignedIn]:
+        session_store = request.app.stores.get(SESSIONS)
+        old = request.cookies.get(COOKIE)
+        if old:
+            # A new id at every sign-in: a session id planted before it is worth nothing after.
+            previous = await load_session(session_store, old, now)
+            if previous is not None:
+                await end_session(session_store, previous.key)
+        address = request.client.host if request.client else "unknown"
+        try:
+            signed = await service.sign_in(
+                session_store,
+                request.app.stores.get(THROTTLE),
+                data.email,
+                data.password,
+                address,
+                now,
+            )
+        except Throttled as throttled:
+            raise TooManyRequestsException(
+                "too many failed sign-ins; try again later",
+                headers={"Retry-After": str(throttled.retry_after)},
+            ) from None
+        return Response(
+            SignedIn(signed.user, signed.session.csrf_token),
+            cookies=[
+                _session_cookie(signed.session_id, settings, int(SESSION_MAX_AGE.total_seconds()))
+            ],
+        )
+
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[requires_login],
+        summary="Sign out: the session ends on the server",
+    )
+    async def sign_out(
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[CurrentUser],
+        settings: NamedDependency[Settings],
+    ) -> Response[None]:
+        if user.session is not None:
+            await end_session(request.app.stores.get(SESSIONS), user.session.key)
+        return Response(None, status_code=204, cookies=[_session_cookie("", settings, 0)])
+
+    @get("/me", guards=[requires_login], summary="The signed-in user, roles and memberships")
+    async def me(self, user: NamedDependency[CurrentUser]) -> Me:
+        csrf = user.session.csrf_token if user.session else None
+        return Me(await service.get_user(user.id), csrf)
+
+    @patch("/me", guards=[requires_login], summary="Change your name or language")
+    async def update_me(
+        self, user: NamedDependency[CurrentUser], data: JSONBody[PreferencesUpdate]
+    ) -> UserView:
+        return await service.update_user(user.id, data)
+
+    @post(
+        "/password",
+        status_code=HTTP_204_NO_CONTENT,
+        guards=[requires_login],
+        summary="Change your password",
+    )
+    async def change_password(
+        self, user: NamedDependency[CurrentUser], data: JSONBody[PasswordChange]
+    ) -> None:
+        await service.change_password(user.id, data.current_password, data.new_password)
+
+    @get("/tokens", guards=[requires_login], summary="Your API tokens (never the tokens)")
+    async def list_tokens(self, user: NamedDependency[CurrentUser]) -> list[TokenView]:
+        return await service.list_tokens(user.id)
+
+    @post(
+        "/tokens",
+        guards=[requires_login],
+        summary="Make a personal API token",
+        description="The token is in this answer only; send it as 'Authorization: Bearer …'.",
+    )
+    async def create_token(
+        self,
+        user: NamedDependency[CurrentUser],
+        data: JSONBody[TokenCreate],
+        now: NamedDependency[datetime],
+    ) -> TokenCreated:
+        return await service.create_token(user.id, data.name, now)
+
+    @delete(
+        "/tokens/{token_id:int}",
+        guards=[requires_login],
+        summary="Revoke one of your API tokens",
+    )
+    async def revoke_token(
+        self,
+        token_id: FromPath[int],
+        user: NamedDependency[CurrentUser],
+        now: NamedDependency[datetime],
+    ) -> None:
+        await service.revoke_token(user.id, token_id, now)
+
+
+class UserController(Controller):
+    path = "/api/users"
+    tags = ("accounts",)
+    guards = [requires_admin]  # noqa: RUF012
+
+    @get("/", summary="Users (administrators)")
+    async def list_users(
+        self,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[UserView]:
+        return await service.list_users(limit, offset)
+
+    @post("/", summary="Create a user (administrators)")
+    async def create_user(
+        self, data: JSONBody[UserCreate], now: NamedDependency[datetime]
+    ) -> UserView:
+        return await service.create_user(data, now)
+
+    @get("/{user_id:int}", summary="One user (administrators)")
+    async def get_user(self, user_id: FromPath[int]) -> UserView:
+        return await service.get_user(user_id)
+
+    @patch("/{user_id:int}", summary="Rename, change language, deactivate (administrators)")
+    async def update_user(self, user_id: FromPath[int], data: JSONBody[UserUpdate]) -> UserView:
+        return await service.update_user(user_id, data)
+
+    @post("/{user_id:int}/roles", status_code=200, summary="Grant a role (administrators)")
+    async def grant_role(self, user_id: FromPath[int], data: JSONBody[GrantCreate]) -> UserView:
+        return await service.grant_role(user_id, data)
+
+    @delete(
+        "/{user_id:int}/roles/{grant_id:int}",
+        status_code=200,
+        summary="Take a role back (administrators)",
+    )
+    async def revoke_role(self, user_id: FromPath[int], grant_id: FromPath[int]) -> UserView:
+        return await service.revoke_role(user_id, grant_id)
+
+    @post(
+        "/{user_id:int}/memberships",
+        status_code=200,
+        summary="Make the user a member of an organisation (administrators)",
+    )
+    async def add_membership(
+        self, user_id: FromPath[int], data: JSONBody[MembershipCreate]
+    ) -> UserView:
+        return await service.add_membership(user_id, data.organisation)
+
+    @delete(
+        "/{user_id:int}/memberships/{organisation:str}",
+        status_code=200,
+        summary="End a membership (administrators)",
+    )
+    async def remove_membership(
+        self, user_id: FromPath[int], organisation: FromPath[str]
+    ) -> UserView:
+        return await service.remove_membership(user_id, organisation)

@@ -1,0 +1,33 @@
+"""Route guards: the coarse half of authorisation (signed in; administrator)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from booking.accounts.authentication import CHALLENGE, CurrentUser
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
+    user = connection.scope.get("user")
+    if not isinstance(user, CurrentUser):
+        raise NotAuthorizedException("sign in first", headers=CHALLENGE)
+    return user
+
+
+def requires_login(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    signed_in(connection)
+
+
+def requires_admin(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    if not signed_in(connection).actor.admin:
+        raise PermissionDeniedException("only administrators may do this")
+
+
+def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:
+    """The signed-in user of a route guarded by `requires_login`."""
+    return signed_in(request)

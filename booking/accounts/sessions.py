@@ -1,0 +1,60 @@
+"""Server-side sessions: the cookie carries a random id, the store keeps the rest.
+
+The store is keyed by the id's digest, so a copy of the store does not hand out live cookies.
+Every sign-in starts a new session (no fixation); signing out deletes it. A session lapses after
+SESSION_IDLE without use and after SESSION_MAX_AGE whatever happens.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from litestar.stores.base import Store
+
+from booking.accounts.credentials import digest, new_secret
+
+COOKIE = "upt_session"
+CSRF_HEADER = "x-csrf-token"
+SESSION_IDLE = timedelta(hours=8)
+SESSION_MAX_AGE = timedelta(days=7)
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    key: str  # the store key (digest of the cookie value)
+    user_id: int
+    csrf_token: str
+    started_at: datetime
+
+
+async def start_session(store: Store, user_id: int, now: datetime) -> tuple[str, Session]:
+    """A new session for `user_id`; returns the cookie value and the session."""
+    session_id = new_secret()
+    session = Session(digest(session_id), user_id, new_secret(), now)
+    payload = {"user": user_id, "csrf": session.csrf_token, "started": now.isoformat()}
+    await store.set(session.key, json.dumps(payload), expires_in=SESSION_IDLE)
+    return session_id, session
+
+
+async def load_session(store: Store, session_id: str, now: datetime) -> Session | None:
+    key = digest(session_id)
+    raw = await store.get(key, renew_for=SESSION_IDLE)
+    if raw is None:
+        return None
+    try:
+        payload = json.loads(raw)
+        started = datetime.fromisoformat(payload["started"]).astimezone(UTC)
+        session = Session(key, int(payload["user"]), str(payload["csrf"]), started)
+    except (ValueError, KeyError, TypeError):
+        await store.delete(key)
+        return None
+    if now - session.started_at > SESSION_MAX_AGE:
+        await store.delete(key)
+        return None
+    return session
+
+
+async def end_session(store: Store, key: str) -> None:
+    await store.delete(key)

@@ -1,0 +1,31 @@
+"""Where sessions and login throttles live: Redis when REDIS_URL is set, so every web process
+shares them; files under VAR_DIR otherwise, which several processes on one machine share too."""
+
+from __future__ import annotations
+
+from litestar.stores.base import Store
+from litestar.stores.file import FileStore
+from litestar.stores.redis import RedisStore
+from litestar.stores.registry import StoreRegistry
+
+from booking.settings import Settings
+
+SESSIONS = "sessions"
+THROTTLE = "login_throttle"
+
+
+def store_registry(settings: Settings) -> StoreRegistry:
+    if settings.redis_url:
+        root = RedisStore.with_client(url=settings.redis_url, namespace="booking")
+
+        def redis_store(name: str) -> Store:
+            return root.with_namespace(name)
+
+        return StoreRegistry(default_factory=redis_store)
+
+    def file_store(name: str) -> Store:
+        path = settings.var_dir / "stores" / name
+        path.mkdir(parents=True, exist_ok=True)
+        return FileStore(path)
+
+    return StoreRegistry(default_factory=file_store)

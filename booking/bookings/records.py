@@ -1,0 +1,89 @@
+"""A booking request as the services work on it: stored row, slots, facts and state."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from booking.accounts.authentication import CurrentUser
+from booking.core.access import BookingFacts, can_see
+from booking.core.conflicts import Placement
+from booking.core.errors import NotFound
+from booking.core.timespan import TimeSpan
+from booking.core.workflow import PROPOSED, SUPERSEDED, BookingState, Status, tiers_from
+from booking.db import bookings
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRecord:
+    row: dict[str, Any]
+    occurrences: list[dict[str, Any]]  # the slots it has (or asks for) now
+    proposed: list[dict[str, Any]]  # the slots of a change waiting for approval
+
+    @property
+    def id(self) -> int:
+        booking_id: int = self.row["id"]
+        return booking_id
+
+    @property
+    def status(self) -> Status:
+        return Status(self.row["status"])
+
+    @property
+    def facts(self) -> BookingFacts:
+        rooms = {(o["room"], o["building_id"]) for o in self.occurrences + self.proposed}
+        return BookingFacts.of(
+            self.row["organisation"], self.row["requested_by"], self.row["is_public"], rooms
+        )
+
+    @property
+    def state(self) -> BookingState:
+        return BookingState(
+            status=self.status,
+            version=self.row["version"],
+            required_tiers=tiers_from(required_tiers(self.row)),
+            tiers_done=self.row["tiers_done"],
+            change_pending=bool(self.row["change_pending"]),
+            hold_until=self.row["hold_until"],
+            last_end=max((o["ends_at"] for o in self.occurrences), default=None),
+        )
+
+    @property
+    def external(self) -> bool:
+        return self.row.get("organisation_kind") == "external"
+
+    def placements(self, proposed: bool = False) -> list[Placement]:
+        return [placement(o) for o in (self.proposed if proposed else self.occurrences)]
+
+
+def required_tiers(row: dict[str, Any]) -> list[str]:
+    raw = row["required_tiers"]
+    names: list[str] = json.loads(raw) if isinstance(raw, str) else list(raw or [])
+    return names
+
+
+def placement(row: dict[str, Any]) -> Placement:
+    return Placement(
+        row["room"],
+        TimeSpan(row["starts_at"], row["ends_at"]),
+        TimeSpan(row["blocked_from"], row["blocked_until"]),
+    )
+
+
+async def load_record(booking_id: int) -> BookingRecord | None:
+    row = await bookings.booking_row(booking_id)
+    if row is None:
+        return None
+    rows = await bookings.occurrence_rows([booking_id])
+    current = [o for o in rows if o["status"] not in (PROPOSED, SUPERSEDED)]
+    proposed = [o for o in rows if o["status"] == PROPOSED]
+    return BookingRecord(row, current, proposed)
+
+
+async def visible_record(user: CurrentUser, booking_id: int) -> BookingRecord:
+    """The booking if the user may see it; otherwise 404, so ids tell nothing."""
+    record = await load_record(booking_id)
+    if record is None or not can_see(user.actor, record.facts):
+        raise NotFound("booking")
+    return record

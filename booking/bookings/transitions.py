@@ -1,0 +1,57 @@
+"""Applying a transition: the new state, the slots' states, the version and the audit row,
+all in the caller's transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from booking.accounts.authentication import CurrentUser
+from booking.bookings.records import BookingRecord
+from booking.core.errors import StaleVersion
+from booking.core.workflow import Action, Status
+from booking.db import audit, bookings
+
+# Occurrence states that follow the request's own state (not a proposed change's).
+CURRENT_SLOT_STATES = tuple(s.value for s in Status)
+SYSTEM = "system"
+
+
+async def apply(
+    record: BookingRecord,
+    by: CurrentUser | None,
+    now: datetime,
+    *,
+    action: Action,
+    to: Status | None = None,
+    values: dict[str, Any] | None = None,
+    slots_to: str | None = None,
+    comment: str = "",
+    changes: dict[str, Any] | None = None,
+    details: dict[str, Any] | None = None,
+) -> int:
+    """Write the transition if the booking is still at the version it was read at; returns the
+    new version. `slots_to` moves the current slots to that state as well."""
+    new_status = to or record.status
+    stored = {"status": new_status.value, **(values or {})}
+    if not await bookings.update_booking(record.id, record.row["version"], stored, now):
+        raise StaleVersion(current=None)
+    if slots_to is not None:
+        await bookings.set_occurrence_status(record.id, CURRENT_SLOT_STATES, slots_to)
+    version: int = record.row["version"] + 1
+    await audit.record(
+        audit.Entry(
+            booking_id=record.id,
+            actor_id=by.id if by else None,
+            actor_name=by.display_name if by else SYSTEM,
+            at=now,
+            action=action.value,
+            from_status=record.status.value,
+            to_status=new_status.value,
+            version=version,
+            comment=comment,
+            changes=changes or {},
+            details=details or {},
+        )
+    )
+    return version

@@ -1,0 +1,247 @@
+"""Storing and reading users, their memberships, role grants and API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from booking.core.access import Actor, Role
+from booking.db.raw import fetch
+from booking.db.tables import ApiToken, Membership, RoleGrant, UserAccount
+
+USER_COLUMNS = "id, email, display_name, language, active, created_at"
+
+
+async def user_by_email(email: str) -> dict[str, Any] | None:
+    rows = await fetch(
+        UserAccount,
+        f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = {{}}",
+        email.strip().lower(),
+    )
+    return rows[0] if rows else None
+
+
+async def user_by_id(user_id: int) -> dict[str, Any] | None:
+    rows = await fetch(UserAccount, f"SELECT {USER_COLUMNS} FROM users WHERE id = {{}}", user_id)
+    return rows[0] if rows else None
+
+
+async def active_user(user_id: int) -> dict[str, Any] | None:
+    user = await user_by_id(user_id)
+    return user if user is not None and user["active"] else None
+
+
+async def user_by_token_digest(token_digest: str) -> dict[str, Any] | None:
+    """The active owner of an unrevoked token, with the token's id and last use."""
+    rows = await fetch(
+        UserAccount,
+        "SELECT u.id, u.email, u.display_name, u.language, u.active, u.created_at,"
+        " t.id AS token_id, t.last_used_at AS token_last_used_at"
+        ' FROM api_tokens t JOIN users u ON u.id = t."user"'
+        " WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.active",
+        token_digest,
+    )
+    return rows[0] if rows else None
+
+
+async def actor_for(user_id: int) -> Actor:
+    """Everything authorisation needs about a user, in one query."""
+    rows = await fetch(
+        RoleGrant,
+        "SELECT 'member' AS role, organisation AS building, NULL AS room, '' AS team"
+        ' FROM memberships WHERE "user" = {}'
+        ' UNION ALL SELECT role, building, room, team FROM role_grants WHERE "user" = {}',
+        user_id,
+        user_id,
+    )
+    organisations: set[int] = set()
+    buildings: set[int] = set()
+    rooms: set[int] = set()
+    teams: set[str] = set()
+    finance = admin = False
+    for row in rows:
+        role = row["role"]
+        if role == "member":
+            organisations.add(row["building"])
+        elif role == Role.APPROVER:
+            if row["building"] is not None:
+                buildings.add(row["building"])
+            if row["room"] is not None:
+                rooms.add(row["room"])
+        elif role == Role.FINANCE:
+            finance = True
+        elif role == Role.LOGISTICS:
+            teams.add(row["team"])
+        elif role == Role.ADMIN:
+            admin = True
+    return Actor(
+        user_id=user_id,
+        organisations=frozenset(organisations),
+        approver_buildings=frozenset(buildings),
+        approver_rooms=frozenset(rooms),
+        finance=finance,
+        logistics_teams=frozenset(teams),
+        admin=admin,
+    )
+
+
+async def insert_user(
+    email: str, display_name: str, language: str, password_hash: str, now: datetime
+) -> int:
+    rows = await UserAccount.insert(
+        UserAccount(
+            email=email.strip().lower(),
+            display_name=display_name.strip(),
+            language=language,
+            password_hash=password_hash,
+            active=True,
+            created_at=now,
+        )
+    ).returning(UserAccount.id)
+    user_id: int = rows[0]["id"]
+    return user_id
+
+
+async def set_password_hash(user_id: int, password_hash: str) -> None:
+    await UserAccount.update({UserAccount.password_hash: password_hash}).where(
+        UserAccount.id == user_id
+    )
+
+
+async def update_user(user_id: int, values: dict[str, Any]) -> None:
+    columns = {getattr(UserAccount, name): value for name, value in values.items()}
+    if columns:
+        await UserAccount.update(columns).where(UserAccount.id == user_id)
+
+
+async def list_users(limit: int, offset: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await UserAccount.select(
+            UserAccount.id,
+            UserAccount.email,
+            UserAccount.display_name,
+            UserAccount.language,
+            UserAccount.active,
+            UserAccount.created_at,
+        )
+        .order_by(UserAccount.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return rows
+
+
+async def grants_of(user_ids: Iterable[int]) -> list[dict[str, Any]]:
+    ids = list(user_ids)
+    if not ids:
+        return []
+    rows: list[dict[str, Any]] = (
+        await RoleGrant.select(*RoleGrant.all_columns())
+        .where(RoleGrant.user.is_in(ids))
+        .order_by(RoleGrant.id)
+    )
+    return rows
+
+
+async def memberships_of(user_ids: Iterable[int]) -> list[dict[str, Any]]:
+    ids = list(user_ids)
+    if not ids:
+        return []
+    rows: list[dict[str, Any]] = (
+        await Membership.select(
+            Membership.user,
+            Membership.organisation,
+            Membership.organisation.code.as_alias("code"),
+            Membership.organisation.name.as_alias("name"),
+        )
+        .where(Membership.user.is_in(ids))
+        .order_by(Membership.id)
+    )
+    return rows
+
+
+async def add_grant(
+    user_id: int, role: str, building: int | None, room: int | None, team: str
+) -> int:
+    existing = await RoleGrant.select(RoleGrant.id).where(
+        (RoleGrant.user == user_id)
+        & (RoleGrant.role == role)
+        & (RoleGrant.building.is_null() if building is None else RoleGrant.building == building)
+        & (RoleGrant.room.is_null() if room is None else RoleGrant.room == room)
+        & (RoleGrant.team == team)
+    )
+    if existing:
+        grant_id: int = existing[0]["id"]
+        return grant_id
+    rows = await RoleGrant.insert(
+        RoleGrant(user=user_id, role=role, building=building, room=room, team=team)
+    ).returning(RoleGrant.id)
+    grant_id = rows[0]["id"]
+    return grant_id
+
+
+async def remove_grant(user_id: int, grant_id: int) -> bool:
+    removed = (
+        await RoleGrant.delete()
+        .where((RoleGrant.id == grant_id) & (RoleGrant.user == user_id))
+        .returning(RoleGrant.id)
+    )
+    return bool(removed)
+
+
+async def add_membership(user_id: int, organisation_id: int) -> None:
+    exists = await Membership.exists().where(
+        (Membership.user == user_id) & (Membership.organisation == organisation_id)
+    )
+    if not exists:
+        await Membership.insert(Membership(user=user_id, organisation=organisation_id))
+
+
+async def remove_membership(user_id: int, organisation_id: int) -> bool:
+    removed = (
+        await Membership.delete()
+        .where((Membership.user == user_id) & (Membership.organisation == organisation_id))
+        .returning(Membership.id)
+    )
+    return bool(removed)
+
+
+async def insert_token(
+    user_id: int, name: str, token_digest: str, prefix: str, now: datetime
+) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = await ApiToken.insert(
+        ApiToken(user=user_id, name=name, token_hash=token_digest, prefix=prefix, created_at=now)
+    ).returning(*_TOKEN_COLUMNS)
+    return rows[0]
+
+
+_TOKEN_COLUMNS = (
+    ApiToken.id,
+    ApiToken.name,
+    ApiToken.prefix,
+    ApiToken.created_at,
+    ApiToken.last_used_at,
+    ApiToken.revoked_at,
+)
+
+
+async def tokens_of(user_id: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = (
+        await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.user == user_id).order_by(ApiToken.id)
+    )
+    return rows
+
+
+async def revoke_token(user_id: int, token_id: int, now: datetime) -> dict[str, Any] | None:
+    await ApiToken.update({ApiToken.revoked_at: now}).where(
+        (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+    )
+    rows: list[dict[str, Any]] = await ApiToken.select(*_TOKEN_COLUMNS).where(
+        (ApiToken.id == token_id) & (ApiToken.user == user_id)
+    )
+    return rows[0] if rows else None
+
+
+async def touch_token(token_id: int, now: datetime) -> None:
+    await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id)
