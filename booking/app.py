@@ -23,7 +23,7 @@ from booking.accounts.authentication import Authentication
 from booking.accounts.controllers import AuthController, UserController
 from booking.accounts.guards import provide_user
 from booking.accounts.sessions import COOKIE
-from booking.accounts.stores import store_registry
+from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
 from booking.approvals.controllers import DecisionController, QueueController, TierController
@@ -44,6 +44,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     engine = create_engine(settings.database)
     bind_tables(engine)
+    stores = SharedStores(settings)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                     yield
         finally:
             await close_engine(engine)
+            await stores.close()
 
     return Litestar(
         route_handlers=[
@@ -80,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"])],
-        stores=store_registry(settings),
+        stores=stores.registry,
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

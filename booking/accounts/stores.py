@@ -14,18 +14,28 @@ SESSIONS = "sessions"
 THROTTLE = "login_throttle"
 
 
-def store_registry(settings: Settings) -> StoreRegistry:
-    if settings.redis_url:
-        root = RedisStore.with_client(url=settings.redis_url, namespace="booking")
+class SharedStores:
+    """The app's store registry, and the one Redis client behind it to close at shutdown."""
 
-        def redis_store(name: str) -> Store:
-            return root.with_namespace(name)
+    def __init__(self, settings: Settings) -> None:
+        self._redis_root: RedisStore | None = None
+        if settings.redis_url:
+            root = RedisStore.with_client(url=settings.redis_url, namespace="booking")
+            self._redis_root = root
 
-        return StoreRegistry(default_factory=redis_store)
+            def redis_store(name: str) -> Store:
+                return root.with_namespace(name)
 
-    def file_store(name: str) -> Store:
-        path = settings.var_dir / "stores" / name
-        path.mkdir(parents=True, exist_ok=True)
-        return FileStore(path)
+            self.registry = StoreRegistry(default_factory=redis_store)
+            return
 
-    return StoreRegistry(default_factory=file_store)
+        def file_store(name: str) -> Store:
+            path = settings.var_dir / "stores" / name
+            path.mkdir(parents=True, exist_ok=True)
+            return FileStore(path)
+
+        self.registry = StoreRegistry(default_factory=file_store)
+
+    async def close(self) -> None:
+        if self._redis_root is not None:
+            await self._redis_root._shutdown()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from booking.db.raw import fetch, placeholders
 from booking.db.tables import AuditEntry
 
 
@@ -26,20 +27,23 @@ class Entry:
 
 
 async def record(entry: Entry) -> None:
-    await AuditEntry.insert(
-        AuditEntry(
-            booking=entry.booking_id,
-            actor=entry.actor_id,
-            actor_name=entry.actor_name,
-            at=entry.at,
-            action=entry.action,
-            from_status=entry.from_status,
-            to_status=entry.to_status,
-            version=entry.version,
-            comment=entry.comment,
-            changes=json.dumps(entry.changes, default=str),
-            details=json.dumps(entry.details, default=str),
-        )
+    # Raw SQL: every booking change writes one, and Piccolo's insert costs more than the rest
+    # of the statement.
+    await fetch(
+        AuditEntry,
+        "INSERT INTO audit_entries (booking, actor, actor_name, at, action, from_status,"
+        f" to_status, version, comment, changes, details) VALUES ({placeholders(11)})",
+        entry.booking_id,
+        entry.actor_id,
+        entry.actor_name,
+        entry.at,
+        entry.action,
+        entry.from_status,
+        entry.to_status,
+        entry.version,
+        entry.comment,
+        json.dumps(entry.changes, default=str),
+        json.dumps(entry.details, default=str),
     )
 
 

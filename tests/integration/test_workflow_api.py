@@ -329,3 +329,79 @@ async def test_tier_settings_are_read_by_all_and_set_by_administrators(world) ->
     assert (await world.admin.client.put(room_path, json=[])).json() == wanted
     twice = await world.admin.client.put(path, json=[wanted[0], wanted[0]])
     assert twice.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["status", "version", "requested_by", "organisation_id", "tiers_done", "required_tiers"],
+)
+async def test_state_and_ownership_cannot_be_set_on_create(world, field) -> None:
+    body = booking_body([world.room_x["id"]], local(0, "10:00"), local(0, "11:00"))
+    value = {"status": "approved", "required_tiers": []}.get(field, world.admin.id)
+    response = await world.requester_a.client.post("/api/bookings", json=body | {field: value})
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": field, "reason": "is not a field you can set"}]
+    assert (await world.admin.client.get("/api/bookings")).json() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("status", "approved"),
+        ("organisation", "B"),
+        ("requested_by", 1),
+        ("tiers_done", 1),
+        ("change_pending", False),
+        ("hold_until", "2030-01-01T10:00:00"),
+    ],
+)
+async def test_state_and_ownership_cannot_be_set_by_an_edit(world, field, value) -> None:
+    pending = await request(world.requester_a, world.room_x)
+    response = await world.requester_a.client.patch(
+        f"/api/bookings/{pending['id']}", json={"version": 1, "title": "Nou", field: value}
+    )
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["field"] == field
+    unchanged = (await world.requester_a.client.get(f"/api/bookings/{pending['id']}")).json()
+    assert (unchanged["title"], unchanged["version"], unchanged["status"]) == (
+        pending["title"],
+        1,
+        "pending",
+    )
+
+
+async def test_requesters_file_only_for_their_own_organisations(world) -> None:
+    body = booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00"))
+    foreign = await world.requester_a.client.post(
+        "/api/bookings", json=body | {"organisation": "B"}
+    )
+    assert foreign.status_code == 422
+    assert foreign.json()["errors"] == [
+        {"field": "organisation", "reason": "you are not a member of 'B'"}
+    ]
+    own = await world.requester_a.client.post("/api/bookings", json=body)
+    assert own.json()["organisation"] == "A"
+    assert own.json()["requested_by"] == world.requester_a.id
+
+
+async def test_other_departments_private_requests_are_not_found(world) -> None:
+    private = await request(world.requester_a, world.room_y)
+    public = await request(world.requester_a, world.room_y, day=1, is_public=True)
+    b = world.requester_b.client
+    assert (await b.get(f"/api/bookings/{private['id']}")).status_code == 404
+    missing = await b.get("/api/bookings/999999")
+    assert (await b.get(f"/api/bookings/{private['id']}")).json() == missing.json()
+    edit = await b.patch(f"/api/bookings/{private['id']}", json={"version": 1, "title": "Al meu"})
+    assert edit.status_code == 404
+    cancel = await b.post(f"/api/bookings/{private['id']}/cancel", json={"version": 1})
+    assert cancel.status_code == 404
+    seen = (await b.get(f"/api/bookings/{public['id']}")).json()
+    assert (seen["title"], seen["contact_email"], seen["contact_phone"]) == (
+        public["title"],
+        None,
+        None,
+    )
+    assert [x["id"] for x in (await b.get("/api/bookings")).json()] == [public["id"]]
+    assert (await b.get("/api/bookings", params={"mine": "true"})).json() == []
+    still = (await world.requester_a.client.get(f"/api/bookings/{private['id']}")).json()
+    assert (still["title"], still["status"], still["version"]) == (private["title"], "pending", 1)
