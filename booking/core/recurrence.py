@@ -1,0 +1,239 @@
+"""Recurring series: which local dates a rule gives, and the instants of each meeting.
+
+Rules are expanded in the building's local time, so a 10:00 seminar stays at 10:00 across the
+daylight-saving changes: the date and wall-clock time repeat, the UTC instant moves. A wall-clock
+time that does not exist on some date (the spring-forward hour) is refused with that date; one
+that happens twice (the fall-back hour) needs the requester's choice of the earlier or the later.
+
+The dates follow RFC 5545 as python-dateutil's rrule does (the tests compare the two): the first
+date counts only if it matches the rule, COUNT counts matching dates, UNTIL is inclusive, a
+monthly rule on day 31 skips the months without one.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.localtime import local_time_exists, local_time_is_ambiguous
+from booking.core.timespan import TimeSpan
+
+MAX_OCCURRENCES = 500
+MAX_HORIZON = timedelta(days=731)  # two years ahead of today, leap day included
+MAX_INTERVAL = 99
+
+
+class Frequency(StrEnum):
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+class Ambiguity(StrEnum):
+    """Which of the two fall-back hours a wall-clock time means."""
+
+    EARLIER = "earlier"  # still summer time
+    LATER = "later"  # already winter time
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    frequency: Frequency
+    interval: int = 1
+    # DAILY: only these weekdays if given (0 = Monday); WEEKLY: the weekdays it repeats on.
+    weekdays: frozenset[int] = field(default_factory=frozenset)
+    # MONTHLY: either a day of the month, or the n-th (1..5, or -1 for last) `weekday`.
+    month_day: int | None = None
+    nth: int | None = None
+    until: date | None = None
+    count: int | None = None
+
+
+def check_rule(rule: Rule, first: date, today: date) -> None:
+    """Refuse rules that are malformed or reach too far, before expanding anything."""
+    problems: list[FieldProblem] = []
+    if not 1 <= rule.interval <= MAX_INTERVAL:
+        problems.append(FieldProblem("recurrence.interval", f"must be 1 to {MAX_INTERVAL}"))
+    if any(not 0 <= d <= 6 for d in rule.weekdays):
+        problems.append(FieldProblem("recurrence.weekdays", "weekdays are 0 (Monday) to 6"))
+    if rule.frequency is Frequency.WEEKLY and not rule.weekdays:
+        problems.append(FieldProblem("recurrence.weekdays", "name at least one weekday"))
+    if rule.frequency is Frequency.MONTHLY:
+        by_day = rule.month_day is not None
+        by_weekday = rule.nth is not None
+        if by_day == by_weekday:
+            problems.append(
+                FieldProblem("recurrence", "a monthly rule needs either month_day or nth")
+            )
+        if by_day and not 1 <= (rule.month_day or 0) <= 31:
+            problems.append(FieldProblem("recurrence.month_day", "must be 1 to 31"))
+        if by_weekday:
+            if rule.nth not in (1, 2, 3, 4, 5, -1):
+                problems.append(FieldProblem("recurrence.nth", "must be 1 to 5, or -1 (last)"))
+            if len(rule.weekdays) != 1:
+                problems.append(
+                    FieldProblem("recurrence.weekdays", "name exactly one weekday with nth")
+                )
+    elif rule.month_day is not None or rule.nth is not None:
+        problems.append(FieldProblem("recurrence", "month_day and nth are for monthly rules"))
+    if (rule.until is None) == (rule.count is None):
+        problems.append(FieldProblem("recurrence", "end the series with either until or count"))
+    if rule.count is not None and not 1 <= rule.count <= MAX_OCCURRENCES:
+        problems.append(
+            FieldProblem("recurrence.count", f"a series has at most {MAX_OCCURRENCES} dates")
+        )
+    horizon = today + MAX_HORIZON
+    if rule.until is not None:
+        if rule.until < first:
+            problems.append(FieldProblem("recurrence.until", "is before the first date"))
+        elif rule.until > horizon:
+            problems.append(
+                FieldProblem("recurrence.until", f"a series may reach {horizon} at the latest")
+            )
+    if problems:
+        raise RuleViolation(problems)
+
+
+def _months(start: date, step: int) -> Iterator[tuple[int, int]]:
+    year, month = start.year, start.month
+    while True:
+        yield year, month
+        month += step
+        year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
+
+
+def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
+    days = [
+        date(year, month, d)
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
+        if date(year, month, d).weekday() == weekday
+    ]
+    if nth == -1:
+        return days[-1]
+    return days[nth - 1] if nth <= len(days) else None
+
+
+def _candidates(rule: Rule, first: date) -> Iterator[date]:
+    """Matching dates from `first` on, in order, without end."""
+    if rule.frequency is Frequency.DAILY:
+        day = first
+        while True:
+            if not rule.weekdays or day.weekday() in rule.weekdays:
+                yield day
+            day += timedelta(days=rule.interval)
+    elif rule.frequency is Frequency.WEEKLY:
+        week = first - timedelta(days=first.weekday())  # weeks start on Monday
+        while True:
+            for weekday in sorted(rule.weekdays):
+                day = week + timedelta(days=weekday)
+                if day >= first:
+                    yield day
+            week += timedelta(weeks=rule.interval)
+    else:
+        for year, month in _months(first, rule.interval):
+            if rule.month_day is not None:
+                if rule.month_day > calendar.monthrange(year, month)[1]:
+                    continue
+                day = date(year, month, rule.month_day)
+            else:
+                assert rule.nth is not None
+                (weekday,) = rule.weekdays
+                found = _nth_weekday(year, month, weekday, rule.nth)
+                if found is None:
+                    continue
+                day = found
+            if day >= first:
+                yield day
+
+
+def series_dates(rule: Rule, first: date, today: date) -> list[date]:
+    """The dates of the series, checked against the caps (at most MAX_OCCURRENCES, none more
+    than MAX_HORIZON after today)."""
+    check_rule(rule, first, today)
+    horizon = today + MAX_HORIZON
+    last = rule.until or horizon
+    dates: list[date] = []
+    for day in _candidates(rule, first):
+        if day > last:
+            break
+        dates.append(day)
+        if rule.count is not None and len(dates) == rule.count:
+            break
+        if len(dates) > MAX_OCCURRENCES:
+            break
+    if len(dates) > MAX_OCCURRENCES:
+        raise RuleViolation(
+            [FieldProblem("recurrence", f"a series has at most {MAX_OCCURRENCES} dates")]
+        )
+    if rule.count is not None and len(dates) < rule.count:
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    "recurrence.count",
+                    f"only {len(dates)} dates fit before {horizon}, the furthest a series may "
+                    "reach",
+                )
+            ]
+        )
+    if not dates:
+        raise RuleViolation(
+            [FieldProblem("recurrence", "this rule gives no date between its start and end")]
+        )
+    return dates
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSlot:
+    day: date
+    meeting: TimeSpan
+
+
+def _instant(day: date, wall: time, zone: ZoneInfo, ambiguity: Ambiguity | None) -> datetime:
+    naive = datetime.combine(day, wall)
+    if not local_time_exists(naive, zone):
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    "start",
+                    f"{wall:%H:%M} does not exist on {day} in {zone.key} (the clocks go "
+                    "forward); choose another time",
+                )
+            ]
+        )
+    if local_time_is_ambiguous(naive, zone):
+        if ambiguity is None:
+            raise RuleViolation(
+                [
+                    FieldProblem(
+                        "ambiguous",
+                        f"{wall:%H:%M} happens twice on {day} in {zone.key} (the clocks go "
+                        "back); say 'earlier' or 'later'",
+                    )
+                ]
+            )
+        naive = naive.replace(fold=1 if ambiguity is Ambiguity.LATER else 0)
+    # In UTC: Python compares two datetimes of the same zone by wall clock, ignoring the fold.
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def series_slots(
+    dates: list[date],
+    start: time,
+    end: time,
+    zone: ZoneInfo,
+    ambiguity: Ambiguity | None = None,
+) -> list[SeriesSlot]:
+    """The meeting of every date: the same wall-clock times, ending the next day if `end` is
+    not after `start` (an evening event running past midnight)."""
+    slots = []
+    for day in dates:
+        begins = _instant(day, start, zone, ambiguity)
+        end_day = day if end > start else day + timedelta(days=1)
+        ends = _instant(end_day, end, zone, ambiguity)
+        slots.append(SeriesSlot(day, TimeSpan(begins, ends)))
+    return slots
