@@ -44,13 +44,12 @@ async def sign_in(
     now: datetime,
 ) -> SignIn:
     """Check the password (throttled) and start a new session."""
-    await throttle.check(throttle_store, email, address)
+    await throttle.count_attempt(throttle_store, email, address)
     user = await accounts.user_by_email(email)
     stored_hash = user["password_hash"] if user is not None and user["active"] else None
     if not await passwords.verify_password(stored_hash, password) or user is None:
-        await throttle.record_failure(throttle_store, email, address)
         raise WrongCredentials()
-    await throttle.record_success(throttle_store, email)
+    await throttle.record_success(throttle_store, email, address)
     if passwords.needs_rehash(user["password_hash"]):
         await accounts.set_password_hash(user["id"], await passwords.hash_password(password))
     session_id, session = await sessions.start_session(session_store, user["id"], now)

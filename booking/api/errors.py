@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
 from http import HTTPStatus
 from typing import Any
 
@@ -21,7 +22,7 @@ from booking.core.errors import (
     TransitionNotAllowed,
     WrongCredentials,
 )
-from booking.db.transactions import DatabaseBusy
+from booking.db.transactions import DatabaseBusy, sqlstate
 
 log = logging.getLogger("booking.api")
 
@@ -159,7 +160,18 @@ def handle_busy(request: Request[Any, Any, Any], exc: DatabaseBusy) -> Response[
     return error_response(ErrorBody(503, "busy", str(exc), []), headers={"Retry-After": "1"})
 
 
+def _is_duplicate(exc: Exception) -> bool:
+    if sqlstate(exc) == "23505":  # unique_violation
+        return True
+    return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _is_duplicate(exc):
+        # Two requests created the same thing at once; the first one won.
+        return error_response(
+            ErrorBody(409, "duplicate", "this already exists (made at the same moment)", [])
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
         ErrorBody(500, "internal_error", "something went wrong on our side; it has been logged", [])

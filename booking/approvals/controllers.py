@@ -155,9 +155,12 @@ class TierController(Controller):
         summary="Set a building's approval tiers, in order (administrators)",
     )
     async def set_building_tiers(
-        self, building_id: FromPath[int], data: JSONBody[list[TierSetting]]
+        self,
+        building_id: FromPath[int],
+        data: JSONBody[list[TierSetting]],
+        engine: NamedDependency[Engine],
     ) -> list[TierSetting]:
-        return await tier_settings.set_building_tiers(building_id, data)
+        return await tier_settings.set_building_tiers(engine, building_id, data)
 
     @get(
         "/rooms/{room_id:int}/approval-tiers",
@@ -172,6 +175,9 @@ class TierController(Controller):
         summary="Set a room's own approval tiers; an empty list returns to its building's",
     )
     async def set_room_tiers(
-        self, room_id: FromPath[int], data: JSONBody[list[TierSetting]]
+        self,
+        room_id: FromPath[int],
+        data: JSONBody[list[TierSetting]],
+        engine: NamedDependency[Engine],
     ) -> list[TierSetting]:
-        return await tier_settings.set_room_tiers(room_id, data)
+        return await tier_settings.set_room_tiers(engine, room_id, data)

@@ -27,7 +27,7 @@ from booking.core.access import manages
 from booking.core.conflicts import Placement, find_conflicts
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
 from booking.core.localtime import to_instant
-from booking.core.tiers import can_decide_tier
+from booking.core.tiers import can_decide_tier, required_tiers
 from booking.core.workflow import (
     COMPETING,
     PROPOSED,
@@ -43,7 +43,8 @@ from booking.core.workflow import (
     check_version,
     current_tier,
 )
-from booking.db import bookings, catalogue, occurrences
+from booking.db import bookings, catalogue, occurrences, tiers
+from booking.db.engine import is_postgres
 from booking.db.room_locks import lock_rooms
 
 _NOT_YOURS = "you do not decide on requests for these rooms"
@@ -128,18 +129,21 @@ async def approve_booking(
                 comment=decision.comment,
                 details=details,
             )
-        await _decline_competing(booking_id, wanted, user, now)
+        await _decline_competing(engine, booking_id, wanted, user, now)
 
     return await change_booking(engine, user, booking_id, now, approve)
 
 
 async def _decline_competing(
-    winner_id: int, placements: list[Placement], user: CurrentUser, now: datetime
+    engine: Engine, winner_id: int, placements: list[Placement], user: CurrentUser, now: datetime
 ) -> None:
     window = occurrences.hull(p.blocked for p in placements)
     others = await occurrences.occupations(window, COMPETING, {p.room_id for p in placements})
     hits = find_conflicts(placements, [o for o in others if o.booking_id != winner_id])
     for booking_id in sorted({hit.existing.booking_id for hit in hits}):
+        # Read it under its row lock: it may be edited or decided elsewhere at this moment,
+        # and declining it at a stale version would fail this whole approval.
+        await bookings.lock_booking(is_postgres(engine), booking_id)
         loser = await load_record(booking_id)
         if loser is None or loser.status not in COMPETING:
             continue
@@ -175,6 +179,13 @@ async def reject_booking(
         details = {"tier": tier.value}
         if record.state.change_pending:
             await bookings.set_occurrence_status(booking_id, [PROPOSED], SUPERSEDED)
+            # Back to the current rooms, and to the tiers that approved them.
+            current = await catalogue.rooms_by_id(o["room"] for o in record.occurrences)
+            kept = required_tiers(
+                await tiers.rules_for_rooms(current.values()),
+                record.external,
+                bool(record.row["paid_rental"]),
+            )
             await transitions.apply(
                 record,
                 user,
@@ -182,7 +193,8 @@ async def reject_booking(
                 action=Action.CHANGE_REJECTED,
                 values={
                     "change_pending": False,
-                    "tiers_done": len(record.state.required_tiers),
+                    "required_tiers": [t.value for t in kept],
+                    "tiers_done": len(kept),
                 },
                 comment=decision.comment,
                 details=details,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+from piccolo.engine.base import Engine
 
 from booking.core.errors import FieldProblem, NotFound, RuleViolation
 from booking.core.tiers import TierCondition, TierRole, TierRule, effective_rules
 from booking.db import catalogue, tiers
+from booking.db.transactions import in_writing_transaction
 
 MAX_TIERS = 5
 
@@ -38,10 +40,14 @@ async def building_tiers(building_id: int) -> list[TierSetting]:
     return _settings(list(effective_rules([], await tiers.configured(building=building_id))))
 
 
-async def set_building_tiers(building_id: int, data: list[TierSetting]) -> list[TierSetting]:
+async def set_building_tiers(
+    engine: Engine, building_id: int, data: list[TierSetting]
+) -> list[TierSetting]:
     if await catalogue.building(building_id) is None:
         raise NotFound("building")
-    await tiers.replace(_rules(data), building=building_id)
+    rules = _rules(data)
+    # One transaction: a request submitted meanwhile sees the old tiers or the new, never none.
+    await in_writing_transaction(engine, lambda: tiers.replace(rules, building=building_id))
     return await building_tiers(building_id)
 
 
@@ -53,8 +59,11 @@ async def room_tiers(room_id: int) -> list[TierSetting]:
     return _settings(list(rules))
 
 
-async def set_room_tiers(room_id: int, data: list[TierSetting]) -> list[TierSetting]:
+async def set_room_tiers(
+    engine: Engine, room_id: int, data: list[TierSetting]
+) -> list[TierSetting]:
     if room_id not in await catalogue.rooms_by_id([room_id]):
         raise NotFound("room")
-    await tiers.replace(_rules(data), room=room_id)
+    rules = _rules(data)
+    await in_writing_transaction(engine, lambda: tiers.replace(rules, room=room_id))
     return await room_tiers(room_id)

@@ -32,7 +32,9 @@ class BookingRecord:
 
     @property
     def facts(self) -> BookingFacts:
-        rooms = {(o["room"], o["building_id"]) for o in self.occurrences + self.proposed}
+        # While a change waits, it is the proposed rooms' managers who decide on it.
+        slots = self.proposed or self.occurrences
+        rooms = {(o["room"], o["building_id"]) for o in slots}
         return BookingFacts.of(
             self.row["organisation"], self.row["requested_by"], self.row["is_public"], rooms
         )

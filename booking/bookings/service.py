@@ -27,7 +27,7 @@ from booking.bookings.views import created_booking_view, load_booking_views, loc
 from booking.core.access import can_act_for, can_cancel, can_change, can_see_contact
 from booking.core.changes import changed_fields
 from booking.core.conflicts import Placement
-from booking.core.errors import FieldProblem, Forbidden, RuleViolation
+from booking.core.errors import FieldProblem, Forbidden, RuleViolation, TransitionNotAllowed
 from booking.core.localtime import to_instant
 from booking.core.requests import check_request, meeting_span
 from booking.core.rooms import RoomFacts
@@ -382,6 +382,13 @@ async def edit_booking(
         tier_names = [t.value for t in needed]
         if tier_names != list(record.state.required_tiers) or paid != bool(row["paid_rental"]):
             values |= {"required_tiers": tier_names, "tiers_done": 0}
+        new_tiers = set(tier_names) - set(record.state.required_tiers)
+        if record.status is Status.APPROVED and effect is EditEffect.IN_PLACE and new_tiers:
+            raise TransitionNotAllowed(
+                "this change would need the approval of "
+                + ", ".join(sorted(new_tiers))
+                + " for a booking already approved; cancel it and request it again"
+            )
         action, to = Action.EDITED, record.status
         if effect is not EditEffect.IN_PLACE or record.status in HOLDING:
             await lapse_expired_holds(now)

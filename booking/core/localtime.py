@@ -34,8 +34,16 @@ def local_time_is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
     return earlier != later
 
 
+# Far enough for any booking, near enough that no arithmetic on it leaves datetime's range.
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
+
+
 def to_instant(value: datetime, zone: ZoneInfo, field: str) -> datetime:
     """An aware UTC instant for `value`; a naive value is a wall-clock time in `zone`."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise RuleViolation(
+            [FieldProblem(field, f"give a year between {EARLIEST_YEAR} and {LATEST_YEAR}")]
+        )
     if value.tzinfo is not None and value.utcoffset() is not None:
         return value.astimezone(UTC)
     if not local_time_exists(value, zone):

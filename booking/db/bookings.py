@@ -163,6 +163,13 @@ async def delete_occurrences(booking_id: int, statuses: Iterable[str]) -> None:
     )
 
 
+async def lock_booking(engine_is_postgres: bool, booking_id: int) -> None:
+    """Wait for, then hold, the booking's row until the transaction ends (PostgreSQL; SQLite's
+    IMMEDIATE transaction already holds the whole database)."""
+    if engine_is_postgres:
+        await fetch(BookingRequest, "SELECT id FROM bookings WHERE id = {} FOR UPDATE", booking_id)
+
+
 async def expired_holds(now: datetime) -> list[dict[str, Any]]:
     return await fetch(
         BookingRequest,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
+
 import pytest
 
 from booking.accounts.sessions import COOKIE
@@ -267,3 +270,24 @@ async def test_preferences_change_name_and_language_only(open_client) -> None:
     assert sneaky.status_code == 400
     assert sneaky.json()["errors"][0]["field"] == "email"
     assert (await ana.client.get("/api/auth/me")).json()["user"]["email"] == "ana@upt.ro"
+
+
+async def test_parallel_guesses_cannot_slip_past_the_throttle(open_client) -> None:
+    await make_user("ana@upt.ro")
+    browser = open_client()
+    wrong = {"email": "ana@upt.ro", "password": "not the password"}
+    responses = await asyncio.gather(
+        *(browser.post("/api/auth/login", json=wrong) for _ in range(40))
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {401: ACCOUNT_LIMIT, 429: 40 - ACCOUNT_LIMIT}, statuses
+
+
+async def test_simultaneous_creation_of_the_same_user_creates_one(api) -> None:
+    body = {"email": "twin@upt.ro", "display_name": "Geamăn"}
+    responses = await asyncio.gather(*(api.post("/api/users", json=body) for _ in range(6)))
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses[201] == 1
+    assert set(statuses) <= {201, 409, 422}, statuses
+    users = (await api.get("/api/users")).json()
+    assert [u["email"] for u in users].count("twin@upt.ro") == 1

@@ -128,3 +128,30 @@ async def test_concurrent_approvals_of_competing_requests_by_different_approvers
     rows = await BookingRequest.select(BookingRequest.status).where(BookingRequest.id.is_in(ids))
     assert Counter(r["status"] for r in rows) == {"approved": 1, "rejected": 11}
     assert await Occurrence.count().where(Occurrence.status == "approved") == 1
+
+
+async def test_declining_a_request_wanted_by_two_approvals_at_once_fails_neither(
+    open_client, admin
+) -> None:
+    world = await make_world(open_client, admin)
+    for day in range(4):
+        both = await world.requester_a.client.post(
+            "/api/bookings",
+            json=booking_body(
+                [world.room_x["id"], world.room_x2["id"]], local(day, "10:00"), local(day, "11:00")
+            ),
+        )
+        assert both.status_code == 201
+        first = await request(world.requester_a, world.room_x, day=day)
+        second = await request(world.requester_a, world.room_x2, day=day)
+        responses = await asyncio.gather(
+            world.approver_x.client.post(
+                f"/api/bookings/{first['id']}/approve", json={"version": 1}
+            ),
+            world.admin.client.post(f"/api/bookings/{second['id']}/approve", json={"version": 1}),
+        )
+        assert [r.status_code for r in responses] == [200, 200], [r.text for r in responses]
+        loser = await BookingRequest.select(BookingRequest.status).where(
+            BookingRequest.id == both.json()["id"]
+        )
+        assert loser == [{"status": "rejected"}]

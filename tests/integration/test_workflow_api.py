@@ -405,3 +405,71 @@ async def test_other_departments_private_requests_are_not_found(world) -> None:
     assert (await b.get("/api/bookings", params={"mine": "true"})).json() == []
     still = (await world.requester_a.client.get(f"/api/bookings/{private['id']}")).json()
     assert (still["title"], still["status"], still["version"]) == (private["title"], "pending", 1)
+
+
+async def test_a_move_to_another_building_is_decided_by_the_new_rooms_manager(world) -> None:
+    approved = await act(
+        world.approver_y, await request(world.requester_a, world.room_y), "approve"
+    )
+    moved = await world.requester_a.client.patch(
+        f"/api/bookings/{approved['id']}",
+        json={"version": approved["version"], "rooms": [world.room_x["id"]]},
+    )
+    proposal = moved.json()
+    assert proposal["change_pending"] is True
+    assert (
+        "approve"
+        in (await world.approver_x.client.get(f"/api/bookings/{approved['id']}")).json()[
+            "allowed_actions"
+        ]
+    )
+    await act(world.approver_y, proposal, "approve", expect=403)
+    done = await act(world.approver_x, proposal, "approve")
+    assert [o["room_id"] for o in done["occurrences"]] == [world.room_x["id"]]
+
+
+async def test_a_rejected_change_keeps_the_tiers_of_the_current_rooms(world) -> None:
+    pending = await request(world.requester_b, world.room_y)
+    approved = await act(world.approver_y, pending, "approve")
+    assert approved["required_tiers"] == ["room_manager"]
+    moved = (
+        await world.requester_b.client.patch(
+            f"/api/bookings/{pending['id']}",
+            json={"version": approved["version"], "rooms": [world.room_x["id"]]},
+        )
+    ).json()
+    assert moved["required_tiers"] == ["room_manager", "finance"]
+    kept = await act(world.approver_x, moved, "reject")
+    assert (kept["required_tiers"], kept["tiers_done"]) == (["room_manager"], 1)
+
+
+async def test_an_approved_booking_cannot_become_a_paid_rental_behind_finance(world) -> None:
+    approved = await act(
+        world.approver_x, await request(world.requester_a, world.room_x), "approve"
+    )
+    paid = await world.requester_a.client.patch(
+        f"/api/bookings/{approved['id']}",
+        json={"version": approved["version"], "paid_rental": True},
+    )
+    assert paid.status_code == 409
+    assert "finance" in paid.json()["message"]
+    assert paid.json()["current"]["paid_rental"] is False
+
+
+@pytest.mark.parametrize("year", ["0001", "1969", "9999"])
+async def test_years_out_of_range_are_refused_not_crashed(world, year) -> None:
+    pending = await request(world.requester_a, world.room_y)
+    hold = await world.approver_y.client.post(
+        f"/api/bookings/{pending['id']}/hold",
+        json={"version": 1, "until": f"{year}-01-01T00:00:00"},
+    )
+    assert hold.status_code == 422
+    assert hold.json()["errors"][0]["field"] == "until"
+    edit = await world.requester_a.client.patch(
+        f"/api/bookings/{pending['id']}", json={"version": 1, "start": f"{year}-01-01T00:00:00"}
+    )
+    assert edit.status_code == 422
+    listed = await world.admin.client.get(
+        "/api/bookings", params={"start": f"{year}-01-02T00:00:00Z", "end": "2030-01-01T00:00:00Z"}
+    )
+    assert listed.status_code == 422
