@@ -73,7 +73,9 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         message = _readable(str(item.get("message", "is not valid")))
         named = _UNKNOWN_FIELD.match(message) or _MISSING_FIELD.match(message)
         if named:
-            parent = _field_of(named.group(2), None) if named.group(2) else ""
+            # The path is in the message, or Litestar has split it off into `key`.
+            path = named.group(2) or item.get("key")
+            parent = _field_of(path, None) if path and path not in ("data", "body") else ""
             name = f"{parent}.{named.group(1)}" if parent and parent != "body" else named.group(1)
             reason = "is not a field you can set" if "unknown" in message else "is required"
             problems.append(FieldError(name, reason))

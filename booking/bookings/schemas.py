@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import UNSET, UnsetType
@@ -11,6 +11,20 @@ from msgspec import UNSET, UnsetType
 from booking.core.requests import MAX_ROOMS_PER_REQUEST, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+class RecurrenceSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """How a series repeats. `start` and `end` of the request give the first date and the
+    wall-clock times of every date. End it with `until` (a date, inclusive) or `count`."""
+
+    frequency: Literal["daily", "weekly", "monthly"]
+    interval: int = 1
+    # daily: only these weekdays (0 = Monday); weekly: the weekdays; monthly with nth: one.
+    weekdays: Annotated[list[int], msgspec.Meta(max_length=7)] = msgspec.field(default_factory=list)
+    month_day: int | None = None
+    nth: int | None = None  # 1..5, or -1 for the last
+    until: date | None = None
+    count: int | None = None
 
 
 class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -29,6 +43,12 @@ class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     is_public: bool = False
     paid_rental: bool = False
     submit: bool = True  # False keeps it as a draft, to submit later
+    recurrence: RecurrenceSpec | None = None
+    # For a series: refuse it all if any date is taken, or book the free dates and list the
+    # others as skipped.
+    on_conflict: Literal["all_or_nothing", "skip"] = "all_or_nothing"
+    # A start or end in the fall-back hour happens twice: which one is meant.
+    ambiguous: Literal["earlier", "later"] | None = None
 
 
 Comment = Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)]
@@ -93,6 +113,11 @@ class OccurrenceView(msgspec.Struct):
     status: str
 
 
+class SkippedDate(msgspec.Struct):
+    date: date
+    reason: str
+
+
 class BookingView(msgspec.Struct):
     id: int
     title: str
@@ -118,6 +143,8 @@ class BookingView(msgspec.Struct):
     occurrences: list[OccurrenceView]
     proposed_occurrences: list[OccurrenceView]
     allowed_actions: list[str]
+    recurrence: dict[str, Any] | None = None
+    skipped_dates: list[SkippedDate] = msgspec.field(default_factory=list)
 
 
 class ConflictView(msgspec.Struct):

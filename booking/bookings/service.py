@@ -23,6 +23,7 @@ from booking.bookings.schemas import (
     BookingView,
     VersionedAction,
 )
+from booking.bookings.series import check_size, series_meetings, without_taken_dates
 from booking.bookings.views import created_booking_view, load_booking_views, local
 from booking.core.access import can_act_for, can_cancel, can_change, can_see_contact
 from booking.core.changes import changed_fields
@@ -74,28 +75,46 @@ async def create_booking(
 ) -> BookingView:
     asked = await _rooms_asked(data.rooms)
     zone = ZoneInfo(asked[0].zone)
-    meeting = meeting_span(to_instant(data.start, zone, "start"), to_instant(data.end, zone, "end"))
-    check_request(meeting, asked, data.expected_attendance, now)
+    recurrence = None
+    if data.recurrence is not None:
+        meetings, recurrence = series_meetings(data, data.recurrence, zone, now)
+    else:
+        start, end = to_instant(data.start, zone, "start"), to_instant(data.end, zone, "end")
+        meetings = [meeting_span(start, end)]
+    meeting_span(meetings[0].start, meetings[0].end)
+    check_request(meetings[0], asked, data.expected_attendance, now)
     organisation = await _organisation_for(user, data.organisation)
     fields = _checked_fields(data, organisation)
     needed = await _tiers(asked, _external(organisation), data.paid_rental)
     instant = instant_approval((room.instant_book for room in asked), needed)
     status = status_on_creation(data.submit, instant)
-    placements = _placements(asked, meeting)
-    new = bookings.NewBooking(fields, status, user.id, [t.value for t in needed])
-    # On PostgreSQL the exclusion constraint alone decides whether a hold may be inserted; a
-    # pending request, which the constraint does not cover, is checked against the holds.
-    # A draft claims nothing yet: it is checked when it is submitted.
-    check_first = status is not Status.DRAFT and (status not in HOLDING or not is_postgres(engine))
+    wanted = [p for meeting in meetings for p in _placements(asked, meeting)]
+    check_size(wanted)
+    rooms = {room.id: room for room in asked}
+    skip_taken = recurrence is not None and data.on_conflict == "skip"
+    # On PostgreSQL the exclusion constraint alone decides whether a single hold may be
+    # inserted; a pending request, which the constraint does not cover, is checked against the
+    # holds, and so is a series, whose answer must list every date that is taken. A draft
+    # claims nothing yet: it is checked when it is submitted.
+    check_first = status is not Status.DRAFT and (
+        recurrence is not None or status not in HOLDING or not is_postgres(engine)
+    )
 
-    async def insert() -> tuple[int, dict[int, int]]:
+    async def insert() -> tuple[int, list[int], bookings.NewBooking, list[Placement]]:
+        placements: list[Placement] = wanted
+        skipped: list[dict[str, str]] = []
         if status is not Status.DRAFT:
             await lapse_expired_holds(now)
         await lock_rooms(engine, (p.room_id for p in placements))
         if check_first:
             conflicts = await current_conflicts(placements)
-            if conflicts:
+            if conflicts and skip_taken:
+                placements, skipped = without_taken_dates(placements, conflicts, rooms)
+            if (conflicts and not placements) or (conflicts and not skip_taken):
                 raise Collision(conflicts)
+        new = bookings.NewBooking(
+            fields, status, user.id, [t.value for t in needed], recurrence, skipped
+        )
         booking_id, occurrence_ids = await bookings.insert_booking(new, placements, now)
         await audit.record(
             audit.Entry(
@@ -107,14 +126,13 @@ async def create_booking(
                 from_status="",
                 to_status=status.value,
                 version=1,
-                details={"required_tiers": new.required_tiers},
+                details={"required_tiers": new.required_tiers, "skipped_dates": skipped},
             )
         )
-        return booking_id, occurrence_ids
+        return booking_id, occurrence_ids, new, placements
 
-    rooms = {room.id: room for room in asked}
     try:
-        booking_id, occurrence_ids = await in_writing_transaction(engine, insert)
+        booking_id, occurrence_ids, new, placements = await in_writing_transaction(engine, insert)
     except Collision as collision:
         raise await conflict_error(
             collision.conflicts, rooms, data.expected_attendance, now
@@ -123,7 +141,7 @@ async def create_booking(
         if not is_exclusion_violation(exc):
             raise
         # PostgreSQL refused the hold: say what holds the room now.
-        conflicts = await current_conflicts(placements)
+        conflicts = await current_conflicts(wanted)
         raise await conflict_error(conflicts, rooms, data.expected_attendance, now) from None
     return created_booking_view(
         booking_id,
@@ -351,6 +369,11 @@ async def edit_booking(
         check_version(record.state, data.version)
         check_not_ended(record.state, now)
         row = record.row
+        moving = any(name in given for name in _SLOT_FIELDS)
+        if moving and row["recurrence"]:
+            raise TransitionNotAllowed(
+                "this is a series: move or cancel its dates one by one, or change it from a date on"
+            )
         current_rooms = [o["room"] for o in record.occurrences]
         asked = await _rooms_asked(given.get("rooms", current_rooms))
         zone = ZoneInfo(asked[0].zone)
@@ -362,7 +385,7 @@ async def edit_booking(
         meeting = meeting_span(start, end)
         attendance = given.get("expected_attendance", row["expected_attendance"])
         claim.attendance = attendance
-        placements = _placements(asked, meeting)
+        placements = _placements(asked, meeting) if moving else record.placements()
         slot_changed = sorted(placements, key=_order) != sorted(record.placements(), key=_order)
         if slot_changed or "expected_attendance" in given:
             # An unchanged slot may have begun already; only a new one must lie ahead.

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -14,6 +15,7 @@ from booking.bookings.schemas import (
     ConflictView,
     OccurrenceView,
     RoomSuggestion,
+    SkippedDate,
     SlotSuggestion,
 )
 from booking.core.access import Actor, can_see_contact
@@ -82,6 +84,11 @@ def booking_view(
         occurrences=[occurrence_view(o) for o in record.occurrences],
         proposed_occurrences=[occurrence_view(o) for o in record.proposed],
         allowed_actions=available_actions(actor, facts, state, now),
+        recurrence=json.loads(row["recurrence"]) if row.get("recurrence") else None,
+        skipped_dates=[
+            SkippedDate(date.fromisoformat(s["date"]), s["reason"])
+            for s in json.loads(row.get("skipped_dates") or "[]")
+        ],
     )
 
 
@@ -108,7 +115,7 @@ def created_booking_view(
     new: bookings.NewBooking,
     organisation: Mapping[str, Any] | None,
     placements: Sequence[Placement],
-    occurrence_ids: Mapping[int, int],
+    occurrence_ids: Sequence[int],
     rooms: Mapping[int, RoomFacts],
     actor: Actor,
     requested_by_name: str,
@@ -131,10 +138,12 @@ def created_booking_view(
         "change_pending": False,
         "created_at": now,
         "updated_at": now,
+        "recurrence": json.dumps(new.recurrence) if new.recurrence else "",
+        "skipped_dates": json.dumps(list(new.skipped_dates)),
     }
     occurrence_rows = [
         {
-            "id": occurrence_ids[p.room_id],
+            "id": occurrence_id,
             "booking": booking_id,
             "room": p.room_id,
             "room_code": rooms[p.room_id].code,
@@ -146,7 +155,10 @@ def created_booking_view(
             "blocked_until": p.blocked.end,
             "status": new.status,
         }
-        for p in sorted(placements, key=lambda p: (p.meeting.start, occurrence_ids[p.room_id]))
+        for p, occurrence_id in sorted(
+            zip(placements, occurrence_ids, strict=True),
+            key=lambda pair: (pair[0].meeting.start, pair[1]),
+        )
     ]
     return booking_view(row, occurrence_rows, actor, now)
 

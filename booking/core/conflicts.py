@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -38,16 +39,32 @@ class Conflict:
 
 
 def find_conflicts(wanted: Iterable[Placement], existing: Iterable[Occupation]) -> list[Conflict]:
-    """Every (wanted, existing) pair in the same room whose blocked spans overlap."""
+    """Every (wanted, existing) pair in the same room whose blocked spans overlap.
+
+    A series may ask for hundreds of slots in a room with thousands of bookings, so each room's
+    occupations are sorted once and every slot looks only at those starting within the longest
+    occupation's length before it.
+    """
     by_room: dict[int, list[Occupation]] = {}
     for occupation in existing:
         by_room.setdefault(occupation.room_id, []).append(occupation)
-    found = [
-        Conflict(placement, occupation)
-        for placement in wanted
-        for occupation in by_room.get(placement.room_id, ())
-        if placement.blocked.overlaps(occupation.blocked)
-    ]
+    indexed = {}
+    for room_id, items in by_room.items():
+        items.sort(key=lambda o: o.blocked.start)
+        longest = max(o.blocked.duration for o in items)
+        indexed[room_id] = ([o.blocked.start for o in items], items, longest)
+    found = []
+    for placement in wanted:
+        if placement.room_id not in indexed:
+            continue
+        starts, items, longest = indexed[placement.room_id]
+        first = bisect_right(starts, placement.blocked.start - longest)
+        last = bisect_left(starts, placement.blocked.end)
+        found += [
+            Conflict(placement, occupation)
+            for occupation in items[first:last]
+            if placement.blocked.overlaps(occupation.blocked)
+        ]
     return sorted(found, key=lambda c: (c.existing.blocked.start, c.existing.occurrence_id))
 
 

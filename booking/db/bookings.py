@@ -39,19 +39,21 @@ class NewBooking:
     status: str
     requested_by: int | None
     required_tiers: Sequence[str]
+    recurrence: dict[str, Any] | None = None
+    skipped_dates: Sequence[dict[str, str]] = ()
 
 
 async def insert_booking(
     new: NewBooking, placements: Sequence[Placement], now: datetime
-) -> tuple[int, dict[int, int]]:
-    """Store a booking and its occurrences; return its id and the occurrence id per room."""
+) -> tuple[int, list[int]]:
+    """Store a booking and its occurrences; return its id and the occurrences' ids."""
     fields, status = new.fields, new.status
     inserted = await fetch(
         BookingRequest,
         "INSERT INTO bookings (title, description, organisation, organiser_name, contact_email,"
         " contact_phone, expected_attendance, is_public, status, version, created_at, updated_at,"
-        " requested_by, paid_rental, required_tiers, tiers_done, change_pending)"
-        f" VALUES ({placeholders(17)}) RETURNING id",
+        " requested_by, paid_rental, required_tiers, tiers_done, change_pending, recurrence,"
+        f" skipped_dates) VALUES ({placeholders(19)}) RETURNING id",
         fields.title,
         fields.description,
         fields.organisation_id,
@@ -69,35 +71,47 @@ async def insert_booking(
         json.dumps(list(new.required_tiers)),
         0,
         False,
+        json.dumps(new.recurrence) if new.recurrence else "",
+        json.dumps(list(new.skipped_dates)),
     )
     booking_id: int = inserted[0]["id"]
     return booking_id, await insert_occurrences(booking_id, placements, status)
 
 
+# Rows per INSERT: 7 parameters each stays far below both engines' limit on parameters.
+INSERT_CHUNK = 1000
+
+
 async def insert_occurrences(
     booking_id: int, placements: Sequence[Placement], status: str
-) -> dict[int, int]:
-    values = ", ".join(f"({placeholders(7)})" for _ in placements)
-    args = [
-        value
-        for p in placements
-        for value in (
-            booking_id,
-            p.room_id,
-            p.meeting.start,
-            p.meeting.end,
-            p.blocked.start,
-            p.blocked.end,
-            status,
+) -> list[int]:
+    """Store the occurrences; their ids, in the order of `placements`."""
+    ids: list[int] = []
+    for first in range(0, len(placements), INSERT_CHUNK):
+        chunk = placements[first : first + INSERT_CHUNK]
+        values = ", ".join(f"({placeholders(7)})" for _ in chunk)
+        args = [
+            value
+            for p in chunk
+            for value in (
+                booking_id,
+                p.room_id,
+                p.meeting.start,
+                p.meeting.end,
+                p.blocked.start,
+                p.blocked.end,
+                status,
+            )
+        ]
+        rows = await fetch(
+            Occurrence,
+            "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
+            f" blocked_until, status) VALUES {values} RETURNING id",
+            *args,
         )
-    ]
-    rows = await fetch(
-        Occurrence,
-        "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from, blocked_until,"
-        f" status) VALUES {values} RETURNING id, room",
-        *args,
-    )
-    return {row["room"]: row["id"] for row in rows}
+        # Ids are drawn in the order the rows are inserted; RETURNING's order is not promised.
+        ids += sorted(row["id"] for row in rows)
+    return ids
 
 
 async def booking_row(booking_id: int) -> dict[str, Any] | None:

@@ -122,6 +122,10 @@ class BookingRequest(Table, tablename="bookings"):
     hold_until = Timestamptz(null=True, default=None)
     # An approved booking whose new time or rooms wait for approval (occurrences "proposed").
     change_pending = Boolean(default=False)
+    # A recurring series: its rule as JSON ("" for a single booking), and the dates it skipped
+    # because they were taken, as a JSON list of {"date", "reason"}.
+    recurrence = Text(default="")
+    skipped_dates = Text(default="[]")
     organiser_name = Varchar(length=200)
     contact_email = Varchar(length=254)
     contact_phone = Varchar(length=40, default="")

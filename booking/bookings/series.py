@@ -1,0 +1,111 @@
+"""Turning a request with a recurrence into the meetings of its dates."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from booking.bookings.schemas import BookingCreate, RecurrenceSpec
+from booking.core.conflicts import Conflict, Placement
+from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.localtime import EARLIEST_YEAR, LATEST_YEAR
+from booking.core.recurrence import (
+    Ambiguity,
+    Frequency,
+    Rule,
+    series_dates,
+    series_slots,
+)
+from booking.core.rooms import RoomFacts
+from booking.core.timespan import TimeSpan
+
+# Occurrences one request may create: a 500-date series in four rooms.
+MAX_PLACEMENTS = 2000
+
+
+def _wall_clock(value: datetime, zone: ZoneInfo, field: str) -> datetime:
+    """The local wall-clock time a requester meant, naive."""
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        raise RuleViolation(
+            [FieldProblem(field, f"give a year between {EARLIEST_YEAR} and {LATEST_YEAR}")]
+        )
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(zone).replace(tzinfo=None)
+    return value
+
+
+def rule_of(spec: RecurrenceSpec) -> Rule:
+    return Rule(
+        frequency=Frequency(spec.frequency),
+        interval=spec.interval,
+        weekdays=frozenset(spec.weekdays),
+        month_day=spec.month_day,
+        nth=spec.nth,
+        until=spec.until,
+        count=spec.count,
+    )
+
+
+def series_meetings(
+    data: BookingCreate, spec: RecurrenceSpec, zone: ZoneInfo, now: datetime
+) -> tuple[list[TimeSpan], dict[str, Any]]:
+    """The meeting of every date, and the rule as stored on the booking."""
+    start = _wall_clock(data.start, zone, "start")
+    end = _wall_clock(data.end, zone, "end")
+    if end <= start:
+        raise RuleViolation([FieldProblem("end", "must be after start")])
+    if end - start > timedelta(hours=24):
+        raise RuleViolation(
+            [FieldProblem("end", "each date of a series may last at most 24 hours")]
+        )
+    today = now.astimezone(zone).date()
+    dates = series_dates(rule_of(spec), start.date(), today)
+    ambiguity = Ambiguity(data.ambiguous) if data.ambiguous else None
+    slots = series_slots(dates, start.time(), end.time(), zone, ambiguity)
+    stored = {
+        "frequency": spec.frequency,
+        "interval": spec.interval,
+        "weekdays": sorted(spec.weekdays),
+        "month_day": spec.month_day,
+        "nth": spec.nth,
+        "until": spec.until.isoformat() if spec.until else None,
+        "count": spec.count,
+        "start_time": f"{start:%H:%M}",
+        "end_time": f"{end:%H:%M}",
+        "zone": zone.key,
+    }
+    return [slot.meeting for slot in slots], stored
+
+
+def check_size(placements: list[Placement]) -> None:
+    if len(placements) > MAX_PLACEMENTS:
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    "recurrence",
+                    f"{len(placements)} room-dates asked for; one request may hold at most "
+                    f"{MAX_PLACEMENTS}",
+                )
+            ]
+        )
+
+
+def local_date(instant: datetime, zone: str) -> str:
+    return instant.astimezone(ZoneInfo(zone)).date().isoformat()
+
+
+def without_taken_dates(
+    placements: list[Placement], conflicts: list[Conflict], rooms: dict[int, RoomFacts]
+) -> tuple[list[Placement], list[dict[str, str]]]:
+    """Drop every date on which any room is taken; say why each was dropped."""
+    reasons: dict[str, str] = {}
+    for conflict in conflicts:
+        room = rooms[conflict.wanted.room_id]
+        day = local_date(conflict.wanted.meeting.start, room.zone)
+        reasons.setdefault(day, f"{room.code} is taken by request #{conflict.existing.booking_id}")
+    kept = [
+        p for p in placements if local_date(p.meeting.start, rooms[p.room_id].zone) not in reasons
+    ]
+    skipped = [{"date": day, "reason": reasons[day]} for day in sorted(reasons)]
+    return kept, skipped
