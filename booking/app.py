@@ -28,6 +28,7 @@ from booking.api.dependencies import provide_engine, provide_now, provide_settin
 from booking.api.errors import EXCEPTION_HANDLERS
 from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.bookings.controllers import BookingController
+from booking.bookings.date_controllers import DateController
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
 from booking.jobs.in_process import periodic_jobs
 from booking.jobs.worker import PERIODIC_JOBS
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             UserController,
             BookingController,
             DecisionController,
+            DateController,
             QueueController,
             TierController,
             create_static_files_router(path="/static", directories=[FRONTEND / "static"]),

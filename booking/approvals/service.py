@@ -7,6 +7,7 @@ decision carries the version the approver saw, so two approvers acting at once c
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -20,12 +21,19 @@ from booking.approvals.schemas import Decision, HoldPlacement
 from booking.bookings import transitions
 from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.conflict_report import conflict_error, current_conflicts
-from booking.bookings.records import BookingRecord, load_record, visible_record
+from booking.bookings.dates import date_of
+from booking.bookings.records import BookingRecord, load_record, placement, visible_record
 from booking.bookings.schemas import BookingView
 from booking.bookings.views import load_booking_views
 from booking.core.access import manages
 from booking.core.conflicts import Placement, find_conflicts
-from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
+from booking.core.errors import (
+    FieldProblem,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    TransitionNotAllowed,
+)
 from booking.core.localtime import to_instant
 from booking.core.tiers import can_decide_tier, required_tiers
 from booking.core.workflow import (
@@ -105,7 +113,11 @@ async def approve_booking(
         await check_free(claim, wanted, ignore_booking=booking_id)
         done = len(record.state.required_tiers)
         if change:
-            await bookings.set_occurrence_status(booking_id, [Status.APPROVED], SUPERSEDED)
+            replaced = record.row["change_supersedes"]
+            if replaced:
+                await bookings.set_status_of(booking_id, json.loads(replaced), SUPERSEDED)
+            else:
+                await bookings.set_occurrence_status(booking_id, [Status.APPROVED], SUPERSEDED)
             await bookings.set_occurrence_status(booking_id, [PROPOSED], Status.APPROVED)
             await transitions.apply(
                 record,
@@ -113,7 +125,7 @@ async def approve_booking(
                 now,
                 action=Action.CHANGE_APPROVED,
                 to=Status.APPROVED,
-                values={"tiers_done": done, "change_pending": False},
+                values={"tiers_done": done, "change_pending": False, "change_supersedes": ""},
                 comment=decision.comment,
                 details=details,
             )
@@ -180,7 +192,7 @@ async def reject_booking(
         if record.state.change_pending:
             await bookings.set_occurrence_status(booking_id, [PROPOSED], SUPERSEDED)
             # Back to the current rooms, and to the tiers that approved them.
-            current = await catalogue.rooms_by_id(o["room"] for o in record.occurrences)
+            current = await catalogue.rooms_by_id(record.room_ids())
             kept = required_tiers(
                 await tiers.rules_for_rooms(current.values()),
                 record.external,
@@ -193,6 +205,7 @@ async def reject_booking(
                 action=Action.CHANGE_REJECTED,
                 values={
                     "change_pending": False,
+                    "change_supersedes": "",
                     "required_tiers": [t.value for t in kept],
                     "tiers_done": len(kept),
                 },
@@ -356,3 +369,100 @@ async def competing_requests(
     ids = sorted({hit.existing.booking_id for hit in hits})
     rows = [row for i in ids if (row := await bookings.booking_row(i)) is not None]
     return await load_booking_views(rows, user.actor, now)
+
+
+async def approve_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    decision: Decision,
+    now: datetime,
+) -> BookingView:
+    """Approve one date of a request waiting for its last tier; the date holds its rooms at
+    once. When no date waits any more, the request is approved."""
+
+    async def approve(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_decider(user, record)
+        check_version(record.state, decision.version)
+        step = approval_step(record.state)
+        check_not_ended(record.state, now)
+        if not step.final or record.state.change_pending:
+            raise TransitionNotAllowed(
+                "single dates are decided at the last tier of a pending request; "
+                f"this one waits for {step.describe()}"
+            )
+        day, rows = date_of(record, occurrence_id)
+        if any(o["status"] == Status.APPROVED for o in rows):
+            raise TransitionNotAllowed(f"{day} is already approved")
+        wanted = [placement(o) for o in rows]
+        await lapse_expired_holds(now)
+        await lock_rooms(engine, [p.room_id for p in wanted])
+        claim.attendance = record.row["expected_attendance"]
+        await check_free(claim, wanted, ignore_booking=booking_id)
+        ids = [o["id"] for o in rows]
+        await bookings.set_status_of(booking_id, ids, Status.APPROVED)
+        waiting = [o for o in record.live if o["id"] not in ids and o["status"] != Status.APPROVED]
+        values: dict[str, object] = {}
+        if not waiting:
+            values = {"tiers_done": len(record.state.required_tiers), "hold_until": None}
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.DATE_APPROVED,
+            to=Status.APPROVED if not waiting else None,
+            values=values,
+            comment=decision.comment,
+            details={"date": day.isoformat(), "tier": step.tier.value},
+        )
+        await _decline_competing(engine, booking_id, wanted, user, now)
+
+    return await change_booking(engine, user, booking_id, now, approve)
+
+
+async def reject_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    decision: Decision,
+    now: datetime,
+) -> BookingView:
+    """Refuse one date of a request waiting for a decision; refusing the last one rejects it."""
+
+    async def reject(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        _check_decider(user, record)
+        check_version(record.state, decision.version)
+        tier = check_can_reject(record.state)
+        if record.state.change_pending:
+            raise TransitionNotAllowed("reject the waiting change as a whole")
+        day, rows = date_of(record, occurrence_id)
+        if any(o["status"] == Status.APPROVED for o in rows):
+            raise TransitionNotAllowed(f"{day} is approved already; cancel it instead")
+        ids = [o["id"] for o in rows]
+        await bookings.set_status_of(booking_id, ids, Status.REJECTED)
+        left = [o for o in record.live if o["id"] not in ids]
+        pending_left = [o for o in left if o["status"] != Status.APPROVED]
+        to = None
+        values: dict[str, object] = {}
+        if not left:
+            to = Status.REJECTED
+        elif not pending_left:
+            # Every remaining date is approved: so is the request.
+            to = Status.APPROVED
+            values = {"tiers_done": len(record.state.required_tiers), "hold_until": None}
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.DATE_REJECTED,
+            to=to,
+            values=values,
+            comment=decision.comment,
+            details={"date": day.isoformat(), "tier": tier.value},
+        )
+
+    return await change_booking(engine, user, booking_id, now, reject)

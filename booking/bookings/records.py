@@ -11,14 +11,14 @@ from booking.core.access import BookingFacts, can_see
 from booking.core.conflicts import Placement
 from booking.core.errors import NotFound
 from booking.core.timespan import TimeSpan
-from booking.core.workflow import PROPOSED, SUPERSEDED, BookingState, Status, tiers_from
+from booking.core.workflow import LIVE, PROPOSED, SUPERSEDED, BookingState, Status, tiers_from
 from booking.db import bookings
 
 
 @dataclass(frozen=True, slots=True)
 class BookingRecord:
     row: dict[str, Any]
-    occurrences: list[dict[str, Any]]  # the slots it has (or asks for) now
+    occurrences: list[dict[str, Any]]  # its slots (or those asked for), dates dropped included
     proposed: list[dict[str, Any]]  # the slots of a change waiting for approval
 
     @property
@@ -29,6 +29,14 @@ class BookingRecord:
     @property
     def status(self) -> Status:
         return Status(self.row["status"])
+
+    @property
+    def live(self) -> list[dict[str, Any]]:
+        """The slots that still count: not cancelled or rejected on their own."""
+        return [o for o in self.occurrences if o["status"] in LIVE]
+
+    def room_ids(self) -> list[int]:
+        return list(dict.fromkeys(o["room"] for o in self.live or self.occurrences))
 
     @property
     def facts(self) -> BookingFacts:
@@ -48,7 +56,7 @@ class BookingRecord:
             tiers_done=self.row["tiers_done"],
             change_pending=bool(self.row["change_pending"]),
             hold_until=self.row["hold_until"],
-            last_end=max((o["ends_at"] for o in self.occurrences), default=None),
+            last_end=max((o["ends_at"] for o in self.live or self.occurrences), default=None),
         )
 
     @property
@@ -56,7 +64,7 @@ class BookingRecord:
         return self.row.get("organisation_kind") == "external"
 
     def placements(self, proposed: bool = False) -> list[Placement]:
-        return [placement(o) for o in (self.proposed if proposed else self.occurrences)]
+        return [placement(o) for o in (self.proposed if proposed else self.live)]
 
 
 def required_tiers(row: dict[str, Any]) -> list[str]:

@@ -182,3 +182,29 @@ class SlotSuggestion(msgspec.Struct):
 class AlternativesView(msgspec.Struct):
     rooms: list[RoomSuggestion]
     slots: list[SlotSuggestion]
+
+
+class DateMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A new time for one date; without an offset, wall-clock times in the building's zone."""
+
+    version: Version
+    start: datetime
+    end: datetime
+    comment: Comment = ""
+
+
+# A wall-clock time as people write it: 09:30, 14:00.
+WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class FollowingChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """New wall-clock times and/or rooms for a date of a series and every later one."""
+
+    version: Version
+    start_time: WallClock | None = None
+    end_time: WallClock | None = None
+    rooms: (
+        Annotated[list[int], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)] | None
+    ) = None
+    ambiguous: Literal["earlier", "later"] | None = None
+    comment: Comment = ""

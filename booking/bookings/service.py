@@ -282,7 +282,7 @@ async def submit_booking(
         record = await visible_record(user, booking_id)
         _requester_record(user, record)
         check_version(record.state, action.version)
-        asked = await _rooms_asked([o["room"] for o in record.occurrences])
+        asked = await _rooms_asked(record.room_ids())
         needed = await _tiers(asked, record.external, bool(record.row["paid_rental"]))
         instant = instant_approval((room.instant_book for room in asked), needed)
         status = submitted_status(record.state, instant)
@@ -374,7 +374,7 @@ async def edit_booking(
             raise TransitionNotAllowed(
                 "this is a series: move or cancel its dates one by one, or change it from a date on"
             )
-        current_rooms = [o["room"] for o in record.occurrences]
+        current_rooms = record.room_ids()
         asked = await _rooms_asked(given.get("rooms", current_rooms))
         zone = ZoneInfo(asked[0].zone)
         first = record.occurrences[0]

@@ -9,11 +9,12 @@ from typing import Any
 from booking.accounts.authentication import CurrentUser
 from booking.bookings.records import BookingRecord
 from booking.core.errors import StaleVersion
-from booking.core.workflow import Action, Status
+from booking.core.workflow import LIVE, Action, Status
 from booking.db import audit, bookings
 
-# Occurrence states that follow the request's own state (not a proposed change's).
-CURRENT_SLOT_STATES = tuple(s.value for s in Status)
+# Occurrence states that follow the request's own state: not a proposed change's, and not
+# those of dates cancelled or rejected on their own.
+CURRENT_SLOT_STATES = tuple(sorted(s.value for s in LIVE))
 SYSTEM = "system"
 
 

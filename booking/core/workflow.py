@@ -44,6 +44,8 @@ SUPERSEDED = "superseded"
 # constraint lists the same states; a migration must change both together.
 HOLDING = frozenset({Status.APPROVED, Status.HELD})
 FINAL = frozenset({Status.REJECTED, Status.CANCELLED})
+# The states of a request, or of one of its dates, that still count.
+LIVE = frozenset(Status) - FINAL
 # Requests that compete for a room without holding it; approving one declines these.
 COMPETING = frozenset({Status.PENDING, Status.CHANGES_REQUESTED})
 
@@ -68,6 +70,11 @@ class Action(StrEnum):
     CHANGE_APPROVED = "change_approved"
     CHANGE_REJECTED = "change_rejected"
     DECLINED = "declined"
+    DATE_CANCELLED = "date_cancelled"
+    DATES_MOVED = "dates_moved"
+    DATE_APPROVED = "date_approved"
+    DATE_REJECTED = "date_rejected"
+    DATE_RESTORED = "date_restored"
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,6 +171,22 @@ async def set_occurrence_status(booking_id: int, from_statuses: Iterable[str], t
     )
 
 
+async def set_status_of(booking_id: int, occurrence_ids: Iterable[int], to: str) -> None:
+    ids = list(occurrence_ids)
+    if ids:
+        await Occurrence.update({Occurrence.status: to}).where(
+            (Occurrence.booking == booking_id) & Occurrence.id.is_in(ids)
+        )
+
+
+async def delete_occurrence_ids(booking_id: int, occurrence_ids: Iterable[int]) -> None:
+    ids = list(occurrence_ids)
+    if ids:
+        await Occurrence.delete().where(
+            (Occurrence.booking == booking_id) & Occurrence.id.is_in(ids)
+        )
+
+
 async def delete_occurrences(booking_id: int, statuses: Iterable[str]) -> None:
     await Occurrence.delete().where(
         (Occurrence.booking == booking_id) & Occurrence.status.is_in(list(statuses))

@@ -125,6 +125,9 @@ class BookingRequest(Table, tablename="bookings"):
     # A recurring series: its rule as JSON ("" for a single booking), and the dates it skipped
     # because they were taken, as a JSON list of {"date", "reason"}.
     recurrence = Text(default="")
+    # For a change waiting for approval: a JSON list of the occurrence ids it replaces, or ""
+    # when it replaces every current one (a whole booking moved).
+    change_supersedes = Text(default="")
     skipped_dates = Text(default="[]")
     organiser_name = Varchar(length=200)
     contact_email = Varchar(length=254)

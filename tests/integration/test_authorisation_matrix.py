@@ -82,7 +82,30 @@ def on_booking(
         booking = await _private_request_of_a(world, **kind.get("create", {}))
         if kind.get("held"):
             booking = await act(world.approver_x, booking, "hold", until=local(-1, "18:00"))
-        return f"/api/bookings/{booking['id']}{suffix}", body(booking) if body else None
+        path = suffix.format(occurrence=booking["occurrences"][0]["id"])
+        return f"/api/bookings/{booking['id']}{path}", body(booking) if body else None
+
+    return make
+
+
+def skipped_date() -> Target:
+    """A's two-day series in X-1 that skipped its second day, which is free again now."""
+
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        first = next(_days) % 300
+        blocker = await request(world.admin, world.room_x, day=first + 1)
+        blocker = await act(world.admin, blocker, "approve")
+        series = await request(
+            world.requester_a,
+            world.room_x,
+            day=first,
+            recurrence={"frequency": "daily", "count": 2},
+            on_conflict="skip",
+        )
+        await act(world.admin, blocker, "cancel")
+        (skipped,) = series["skipped_dates"]
+        path = f"/api/bookings/{series['id']}/skipped-dates/{skipped['date']}/restore"
+        return path, {"version": series["version"]}
 
     return make
 
@@ -254,6 +277,41 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("GET", "/api/bookings/{booking_id:int}/competing"): Case(
         statuses(401, 403, 404, 200, 200, 200, 200), on_booking("/competing")
+    ),
+    ("POST", "/api/bookings/{booking_id:int}/occurrences/{occurrence_id:int}/cancel"): Case(
+        statuses(401, 200, 404, 200, 403, 403, 200),
+        on_booking("/occurrences/{occurrence}/cancel", versioned()),
+    ),
+    ("POST", "/api/bookings/{booking_id:int}/occurrences/{occurrence_id:int}/move"): Case(
+        statuses(401, 200, 404, 403, 403, 403, 200),
+        on_booking(
+            "/occurrences/{occurrence}/move",
+            lambda b: {
+                "version": b["version"],
+                "start": b["occurrences"][0]["start"][:11] + "15:00:00",
+                "end": b["occurrences"][0]["start"][:11] + "16:00:00",
+            },
+        ),
+    ),
+    (
+        "POST",
+        "/api/bookings/{booking_id:int}/occurrences/{occurrence_id:int}/change-following",
+    ): Case(
+        statuses(401, 200, 404, 403, 403, 403, 200),
+        on_booking(
+            "/occurrences/{occurrence}/change-following",
+            versioned(start_time="15:00", end_time="16:00"),
+            create={"recurrence": {"frequency": "daily", "count": 2}},
+        ),
+    ),
+    ("POST", "/api/bookings/{booking_id:int}/occurrences/{occurrence_id:int}/approve"): Case(
+        DECIDE_X, on_booking("/occurrences/{occurrence}/approve", versioned())
+    ),
+    ("POST", "/api/bookings/{booking_id:int}/occurrences/{occurrence_id:int}/reject"): Case(
+        DECIDE_X, on_booking("/occurrences/{occurrence}/reject", versioned())
+    ),
+    ("POST", "/api/bookings/{booking_id:int}/skipped-dates/{day:date}/restore"): Case(
+        statuses(401, 200, 404, 403, 403, 403, 200), skipped_date()
     ),
     ("GET", "/api/approvals/queue"): Case(
         statuses(401, 403, 403, 200, 200, 200, 200), fixed("/api/approvals/queue")

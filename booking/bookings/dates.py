@@ -1,0 +1,306 @@
+"""Changes to single dates of a request: cancel one, move one, change the series from a date
+on, and take back a date the series skipped.
+
+A date is every occurrence of the request that starts on that local day (one per room). For an
+approved booking in rooms that need approval, new times wait for the tiers as a proposed change
+while the dates keep their slots, exactly as an edit of the whole booking does.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from piccolo.engine.base import Engine
+
+from booking.accounts.authentication import CurrentUser
+from booking.approvals.holds import lapse_expired_holds
+from booking.bookings import transitions
+from booking.bookings.changing import Claim, change_booking, check_free
+from booking.bookings.records import BookingRecord, visible_record
+from booking.bookings.schemas import BookingView
+from booking.core.access import can_cancel, can_change
+from booking.core.conflicts import Placement
+from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
+from booking.core.localtime import to_instant
+from booking.core.recurrence import Ambiguity, series_slots
+from booking.core.requests import check_request, meeting_span
+from booking.core.rooms import RoomFacts
+from booking.core.tiers import instant_approval
+from booking.core.timespan import TimeSpan
+from booking.core.workflow import (
+    LIVE,
+    PROPOSED,
+    SUPERSEDED,
+    Action,
+    Status,
+    check_not_ended,
+    check_version,
+    edit_effect,
+)
+from booking.db import bookings, catalogue
+from booking.db.room_locks import lock_rooms
+
+
+def local_day(row: dict[str, Any]) -> date:
+    day: date = row["starts_at"].astimezone(ZoneInfo(row["zone"])).date()
+    return day
+
+
+def date_of(record: BookingRecord, occurrence_id: int) -> tuple[date, list[dict[str, Any]]]:
+    """The local date of an occurrence, and every live occurrence of the request that day."""
+    found = next((o for o in record.occurrences if o["id"] == occurrence_id), None)
+    if found is None:
+        raise NotFound("occurrence", field="occurrence")
+    if found["status"] not in LIVE:
+        raise RuleViolation([FieldProblem("occurrence", f"this date is already {found['status']}")])
+    day = local_day(found)
+    return day, [o for o in record.live if local_day(o) == day]
+
+
+def _requester(user: CurrentUser, record: BookingRecord) -> None:
+    if not can_change(user.actor, record.facts):
+        raise Forbidden("only the requester's organisation can change this request")
+
+
+async def cancel_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    version: int,
+    comment: str,
+    now: datetime,
+) -> BookingView:
+    """Cancel one date; cancelling the last live date cancels the request."""
+
+    async def cancel(claim: Claim) -> None:
+        record = await visible_record(user, booking_id)
+        if not can_cancel(user.actor, record.facts):
+            raise Forbidden("only the requester's organisation or the room's manager can cancel")
+        check_version(record.state, version)
+        day, rows = date_of(record, occurrence_id)
+        if max(o["ends_at"] for o in rows) <= now:
+            raise RuleViolation([FieldProblem("occurrence", "this date is over")])
+        ids = [o["id"] for o in rows]
+        await bookings.set_status_of(booking_id, ids, Status.CANCELLED)
+        left = [o for o in record.live if o["id"] not in ids]
+        await transitions.apply(
+            record,
+            user,
+            now,
+            action=Action.DATE_CANCELLED,
+            to=Status.CANCELLED if not left else None,
+            comment=comment,
+            details={"date": day.isoformat(), "occurrences": ids},
+        )
+
+    return await change_booking(engine, user, booking_id, now, cancel)
+
+
+async def move_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    start: datetime,
+    end: datetime,
+    version: int,
+    comment: str,
+    now: datetime,
+) -> BookingView:
+    """Give one date another time (any day), in the same rooms."""
+
+    async def move(claim: Claim) -> None:
+        record = await _changeable(user, booking_id, version, now)
+        day, rows = date_of(record, occurrence_id)
+        rooms = await _rooms([o["room"] for o in rows])
+        zone = ZoneInfo(rows[0]["zone"])
+        meeting = meeting_span(to_instant(start, zone, "start"), to_instant(end, zone, "end"))
+        check_request(meeting, rooms, record.row["expected_attendance"], now)
+        new = [Placement(r.id, meeting, r.blocked(meeting)) for r in rooms]
+        await _reslot(engine, user, record, {day: (rows, new)}, claim, comment, now)
+
+    return await change_booking(engine, user, booking_id, now, move)
+
+
+async def change_following(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    changes: dict[str, Any],
+    version: int,
+    comment: str,
+    now: datetime,
+) -> BookingView:
+    """New wall-clock times and/or rooms for this date and every later one of the series."""
+
+    async def change(claim: Claim) -> None:
+        record = await _changeable(user, booking_id, version, now)
+        if not record.row["recurrence"]:
+            raise RuleViolation([FieldProblem("occurrence", "this request is not a series")])
+        first_day, _ = date_of(record, occurrence_id)
+        rule = json.loads(record.row["recurrence"])
+        zone = ZoneInfo(rule["zone"])
+        start_time: time = changes.get("start_time") or time.fromisoformat(rule["start_time"])
+        end_time: time = changes.get("end_time") or time.fromisoformat(rule["end_time"])
+        room_ids = changes.get("rooms") or record.room_ids()
+        rooms = await _rooms(room_ids)
+        by_day: dict[date, list[dict[str, Any]]] = {}
+        for row in record.live:
+            if local_day(row) >= first_day:
+                by_day.setdefault(local_day(row), []).append(row)
+        ambiguity = Ambiguity(changes["ambiguous"]) if changes.get("ambiguous") else None
+        slots = series_slots(sorted(by_day), start_time, end_time, zone, ambiguity)
+        check_request(slots[0].meeting, rooms, record.row["expected_attendance"], now)
+        plan = {
+            slot.day: (
+                by_day[slot.day],
+                [Placement(r.id, slot.meeting, r.blocked(slot.meeting)) for r in rooms],
+            )
+            for slot in slots
+        }
+        # The rule now says the new times, so dates restored later get them too.
+        rule |= {"start_time": f"{start_time:%H:%M}", "end_time": f"{end_time:%H:%M}"}
+        extra = {"recurrence": json.dumps(rule)}
+        await _reslot(engine, user, record, plan, claim, comment, now, extra=extra)
+
+    return await change_booking(engine, user, booking_id, now, change)
+
+
+async def restore_skipped_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    day: date,
+    version: int,
+    comment: str,
+    now: datetime,
+) -> BookingView:
+    """Add back a date the series skipped because it was taken, if it is free now."""
+
+    async def restore(claim: Claim) -> None:
+        record = await _changeable(user, booking_id, version, now)
+        skipped = json.loads(record.row["skipped_dates"] or "[]")
+        if day.isoformat() not in [s["date"] for s in skipped]:
+            raise NotFound("skipped date", field="date")
+        rule = json.loads(record.row["recurrence"])
+        zone = ZoneInfo(rule["zone"])
+        (slot,) = series_slots(
+            [day],
+            time.fromisoformat(rule["start_time"]),
+            time.fromisoformat(rule["end_time"]),
+            zone,
+            Ambiguity.EARLIER,
+        )
+        rooms = await _rooms(record.room_ids())
+        check_request(slot.meeting, rooms, record.row["expected_attendance"], now)
+        new = [Placement(r.id, slot.meeting, r.blocked(slot.meeting)) for r in rooms]
+        left = [s for s in skipped if s["date"] != day.isoformat()]
+        await _reslot(
+            engine,
+            user,
+            record,
+            {day: ([], new)},
+            claim,
+            comment,
+            now,
+            action=Action.DATE_RESTORED,
+            extra={"skipped_dates": json.dumps(left)},
+        )
+
+    return await change_booking(engine, user, booking_id, now, restore)
+
+
+async def _changeable(
+    user: CurrentUser, booking_id: int, version: int, now: datetime
+) -> BookingRecord:
+    record = await visible_record(user, booking_id)
+    _requester(user, record)
+    check_version(record.state, version)
+    check_not_ended(record.state, now)
+    return record
+
+
+async def _rooms(room_ids: Sequence[int]) -> list[RoomFacts]:
+    wanted = list(dict.fromkeys(room_ids))
+    found = await catalogue.rooms_by_id(wanted)
+    missing = [r for r in wanted if r not in found]
+    if missing:
+        raise RuleViolation([FieldProblem("rooms", f"no room with id {r}") for r in missing])
+    return [found[r] for r in wanted]
+
+
+async def _reslot(
+    engine: Engine,
+    user: CurrentUser,
+    record: BookingRecord,
+    plan: dict[date, tuple[list[dict[str, Any]], list[Placement]]],
+    claim: Claim,
+    comment: str,
+    now: datetime,
+    *,
+    action: Action = Action.DATES_MOVED,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Replace the occurrences of each planned date with new placements."""
+    old_ids = [o["id"] for rows, _ in plan.values() for o in rows]
+    new = [p for _, placements in plan.values() for p in placements]
+    _check_no_overlap_with_own(record, old_ids, new)
+    rooms = await catalogue.rooms_by_id({p.room_id for p in new})
+    instant = instant_approval((rooms[r].instant_book for r in rooms), record.state.required_tiers)
+    # Refuses final states, and a change while another one waits for approval.
+    edit_effect(record.state, slot_changed=True, instant=instant)
+    status = record.status
+    claim.attendance = record.row["expected_attendance"]
+    changes = {
+        day.isoformat(): [
+            [_describe(o["starts_at"], o["ends_at"], o["zone"]) for o in rows],
+            [_describe(p.meeting.start, p.meeting.end, rooms[p.room_id].zone) for p in placements],
+        ]
+        for day, (rows, placements) in plan.items()
+    }
+    values: dict[str, Any] = dict(extra or {})
+    if status is not Status.DRAFT:
+        await lapse_expired_holds(now)
+        await lock_rooms(engine, [*(o["room"] for o in record.live), *rooms])
+        await check_free(claim, new, ignore_booking=record.id)
+    if status is Status.APPROVED and not instant:
+        await bookings.insert_occurrences(record.id, new, PROPOSED)
+        values |= {
+            "change_pending": True,
+            "tiers_done": 0,
+            "change_supersedes": json.dumps(old_ids),
+        }
+        action = Action.CHANGE_PROPOSED
+    elif status is Status.APPROVED:
+        await bookings.set_status_of(record.id, old_ids, SUPERSEDED)
+        await bookings.insert_occurrences(record.id, new, Status.APPROVED)
+    else:
+        await bookings.delete_occurrence_ids(record.id, old_ids)
+        await bookings.insert_occurrences(record.id, new, status)
+    await transitions.apply(
+        record, user, now, action=action, values=values, comment=comment, changes=changes
+    )
+
+
+def _check_no_overlap_with_own(
+    record: BookingRecord, replaced: list[int], new: list[Placement]
+) -> None:
+    kept = [o for o in record.live if o["id"] not in replaced]
+    for placement in new:
+        for row in kept:
+            blocked = TimeSpan(row["blocked_from"], row["blocked_until"])
+            if row["room"] == placement.room_id and placement.blocked.overlaps(blocked):
+                raise RuleViolation(
+                    [FieldProblem("start", "overlaps another date of this same request")]
+                )
+
+
+def _describe(start: datetime, end: datetime, zone: str) -> str:
+    local = ZoneInfo(zone)
+    return f"{start.astimezone(local).isoformat()}/{end.astimezone(local).isoformat()}"
