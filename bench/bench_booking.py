@@ -481,7 +481,8 @@ def write_report(
     lines = [
         "# Benchmarks",
         "",
-        "Made by `bench/bench_booking.py` (run it again to refresh this page).",
+        "Made by `bench/bench_booking.py` (run it again to refresh this page). A long series"
+        " against a busy room: [benchmarks-series.md](benchmarks-series.md).",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d}; machine: {os.cpu_count()} cores,"
         f" {platform.machine()}, Python {platform.python_version()}, {pg}; the load generator,"

@@ -14,14 +14,18 @@ from booking.core.localtime import local_day
 from booking.core.rooms import RoomFacts
 from booking.core.workflow import HOLDING
 from booking.db import catalogue, occurrences
+from booking.db.engine import is_postgres
+from booking.db.tables import Occurrence
 
 
 async def current_conflicts(
     placements: Sequence[Placement], ignore_booking: int | None = None
 ) -> list[Conflict]:
     """Conflicts of `placements` with whatever holds the rooms right now."""
-    window = occurrences.hull(p.blocked for p in placements)
-    existing = await occurrences.occupations(window, HOLDING, {p.room_id for p in placements})
+    if not placements:
+        return []
+    postgres = is_postgres(Occurrence._meta.db)
+    existing = await occurrences.colliding(placements, HOLDING, postgres)
     return find_conflicts(placements, [o for o in existing if o.booking_id != ignore_booking])
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from booking.core.conflicts import Occupation
+from booking.core.conflicts import Occupation, Placement
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
 from booking.db.raw import fetch, placeholders
@@ -52,6 +52,40 @@ async def occupations(
         sql += f" AND o.room IN ({placeholders(len(rooms))})"
         args += rooms
     rows = await fetch(Occurrence, sql + " ORDER BY o.blocked_from, o.id", *args)
+    return [occupation(row) for row in rows]
+
+
+# Beyond this many slots, PostgreSQL is handed the slots and finds the collisions itself
+# instead of sending every occupation of the whole period back.
+MANY_SLOTS = 8
+
+
+async def colliding(
+    placements: Sequence[Placement], statuses: Iterable[str], postgres: bool
+) -> list[Occupation]:
+    """Occurrences in `statuses` that collide with any of `placements` (a superset is fine:
+    the caller matches them exactly)."""
+    wanted_statuses = list(statuses)
+    if not postgres or len(placements) <= MANY_SLOTS:
+        window = hull(p.blocked for p in placements)
+        return await occupations(window, wanted_statuses, {p.room_id for p in placements})
+    rows = await fetch(
+        Occurrence,
+        # One index probe per slot: OFFSET 0 keeps the planner from turning the lateral
+        # subquery into a hash join over every occurrence of the room.
+        "SELECT DISTINCT o.id, o.booking, o.room, o.starts_at, o.ends_at, o.blocked_from,"
+        " o.blocked_until, o.status, b.title, b.is_public"
+        " FROM unnest({}::int[], {}::timestamptz[], {}::timestamptz[]) AS w(room, f, u)"
+        " CROSS JOIN LATERAL (SELECT * FROM occurrences o WHERE o.room = w.room"
+        " AND o.blocked_from < w.u AND o.blocked_from > w.f - {}::interval"
+        " AND o.blocked_until > w.f AND o.status = ANY({}::text[]) OFFSET 0) o"
+        " JOIN bookings b ON b.id = o.booking",
+        [p.room_id for p in placements],
+        [p.blocked.start for p in placements],
+        [p.blocked.end for p in placements],
+        MAX_BLOCKED_LENGTH,
+        wanted_statuses,
+    )
     return [occupation(row) for row in rows]
 
 
