@@ -27,6 +27,7 @@ from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
 from booking.approvals.controllers import DecisionController, QueueController, TierController
+from booking.blackouts.controllers import BlackoutController, RoomRulesController
 from booking.bookings.controllers import BookingController
 from booking.bookings.date_controllers import DateController
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
@@ -75,6 +76,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             DateController,
             QueueController,
             TierController,
+            BlackoutController,
+            RoomRulesController,
             create_static_files_router(path="/static", directories=[FRONTEND / "static"]),
         ],
         dependencies={

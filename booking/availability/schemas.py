@@ -16,6 +16,14 @@ class BusySpan(msgspec.Struct):
     title: str | None
 
 
+class ClosedSpan(msgspec.Struct):
+    """A blackout: the room cannot be booked then."""
+
+    start: datetime
+    end: datetime
+    reason: str
+
+
 class RoomAvailability(msgspec.Struct):
     room_id: int
     room_code: str
@@ -24,6 +32,7 @@ class RoomAvailability(msgspec.Struct):
     end: datetime
     busy: list[BusySpan]
     requested: list[BusySpan]
+    closed: list[ClosedSpan]
 
 
 class BuildingAvailability(msgspec.Struct):

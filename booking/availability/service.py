@@ -5,14 +5,20 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from booking.availability.schemas import BuildingAvailability, BusySpan, RoomAvailability
+from booking.availability.schemas import (
+    BuildingAvailability,
+    BusySpan,
+    ClosedSpan,
+    RoomAvailability,
+)
+from booking.core.booking_rules import Blackout
 from booking.core.conflicts import Occupation
 from booking.core.errors import FieldProblem, NotFound, RuleViolation
 from booking.core.localtime import to_instant
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import HOLDING, Status
-from booking.db import catalogue, occurrences
+from booking.db import booking_rules, catalogue, occurrences
 
 MAX_RANGE = timedelta(days=62)
 
@@ -39,10 +45,15 @@ def _busy(occupation: Occupation, zone: ZoneInfo) -> BusySpan:
 
 
 def _room_availability(
-    room: RoomFacts, span: TimeSpan, found: list[Occupation]
+    room: RoomFacts, span: TimeSpan, found: list[Occupation], blackouts: list[Blackout]
 ) -> RoomAvailability:
     zone = ZoneInfo(room.zone)
     mine = [o for o in found if o.room_id == room.id]
+    closed = [
+        ClosedSpan(b.span.start.astimezone(zone), b.span.end.astimezone(zone), b.reason)
+        for b in blackouts
+        if b.applies_to(room.id, room.building_id)
+    ]
     return RoomAvailability(
         room_id=room.id,
         room_code=room.code,
@@ -51,6 +62,7 @@ def _room_availability(
         end=span.end.astimezone(zone),
         busy=[_busy(o, zone) for o in mine if o.status in HOLDING],
         requested=[_busy(o, zone) for o in mine if o.status == Status.PENDING],
+        closed=closed,
     )
 
 
@@ -60,7 +72,7 @@ async def room_availability(room_id: int, start: datetime, end: datetime) -> Roo
         raise NotFound("room")
     span = _range(start, end, ZoneInfo(room.zone))
     found = await occurrences.occupations(span, [*HOLDING, Status.PENDING], [room.id])
-    return _room_availability(room, span, found)
+    return _room_availability(room, span, found, await booking_rules.blackouts_in(span))
 
 
 async def building_availability(
@@ -74,11 +86,12 @@ async def building_availability(
     found = await occurrences.occupations(
         span, [*HOLDING, Status.PENDING], [room.id for room in rooms]
     )
+    blackouts = await booking_rules.blackouts_in(span)
     zone = ZoneInfo(building["zone"])
     return BuildingAvailability(
         building_id=building_id,
         building_code=building["code"],
         start=span.start.astimezone(zone),
         end=span.end.astimezone(zone),
-        rooms=[_room_availability(room, span, found) for room in rooms],
+        rooms=[_room_availability(room, span, found, blackouts) for room in rooms],
     )

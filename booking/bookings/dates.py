@@ -18,7 +18,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.approvals.holds import lapse_expired_holds
-from booking.bookings import transitions
+from booking.bookings import rule_check, transitions
 from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.records import BookingRecord, visible_record
 from booking.bookings.schemas import BookingView
@@ -257,6 +257,7 @@ async def _reslot(
     edit_effect(record.state, slot_changed=True, instant=instant)
     status = record.status
     claim.attendance = record.row["expected_attendance"]
+    await rule_check.check_placements(new, list(rooms.values()), now)
     changes = {
         day.isoformat(): [
             [_describe(o["starts_at"], o["ends_at"], o["zone"]) for o in rows],

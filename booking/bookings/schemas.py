@@ -49,6 +49,9 @@ class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     on_conflict: Literal["all_or_nothing", "skip"] = "all_or_nothing"
     # A start or end in the fall-back hour happens twice: which one is meant.
     ambiguous: Literal["earlier", "later"] | None = None
+    # Managers of the rooms may book outside opening hours, booking windows and blackouts,
+    # saying why; the reason is kept in the audit trail.
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 
 Comment = Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)]

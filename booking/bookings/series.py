@@ -7,6 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking.bookings.schemas import BookingCreate, RecurrenceSpec
+from booking.core.booking_rules import Breach
 from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import FieldProblem, RuleViolation
 from booking.core.localtime import EARLIEST_YEAR, LATEST_YEAR
@@ -89,6 +90,20 @@ def check_size(placements: list[Placement]) -> None:
                 )
             ]
         )
+
+
+def without_broken_dates(
+    placements: list[Placement], broken: list[Breach], rooms: dict[int, RoomFacts]
+) -> tuple[list[Placement], list[dict[str, str]]]:
+    """Drop every date on which a room's rules refuse a slot; say why."""
+    reasons: dict[str, str] = {}
+    for breach in broken:
+        room = rooms[breach.placement.room_id]
+        reasons.setdefault(local_date(breach.placement.meeting.start, room.zone), breach.reason)
+    kept = [
+        p for p in placements if local_date(p.meeting.start, rooms[p.room_id].zone) not in reasons
+    ]
+    return kept, [{"date": day, "reason": reasons[day]} for day in sorted(reasons)]
 
 
 def local_date(instant: datetime, zone: str) -> str:

@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.approvals.holds import lapse_expired_holds
-from booking.bookings import transitions
+from booking.bookings import rule_check, transitions
 from booking.bookings.changing import Claim, Collision, change_booking, check_free
 from booking.bookings.conflict_report import conflict_error, current_conflicts
 from booking.bookings.records import BookingRecord, visible_record
@@ -23,9 +23,21 @@ from booking.bookings.schemas import (
     BookingView,
     VersionedAction,
 )
-from booking.bookings.series import check_size, series_meetings, without_taken_dates
+from booking.bookings.series import (
+    check_size,
+    series_meetings,
+    without_broken_dates,
+    without_taken_dates,
+)
 from booking.bookings.views import created_booking_view, load_booking_views, local
-from booking.core.access import can_act_for, can_cancel, can_change, can_see_contact
+from booking.core.access import (
+    BookingFacts,
+    can_act_for,
+    can_cancel,
+    can_change,
+    can_see_contact,
+    manages,
+)
 from booking.core.changes import changed_fields
 from booking.core.conflicts import Placement
 from booking.core.errors import FieldProblem, Forbidden, RuleViolation, TransitionNotAllowed
@@ -92,6 +104,26 @@ async def create_booking(
     check_size(wanted)
     rooms = {room.id: room for room in asked}
     skip_taken = recurrence is not None and data.on_conflict == "skip"
+    broken = await rule_check.breaches(wanted, asked, now)
+    rule_skipped: list[dict[str, str]] = []
+    overridden: dict[str, object] = {}
+    if data.override_reason is not None:
+        places = BookingFacts.of(None, None, False, ((r.id, r.building_id) for r in asked))
+        if not manages(user.actor, places):
+            raise Forbidden("only the managers of these rooms may override their rules")
+        if broken:
+            overridden = {
+                "override_reason": data.override_reason,
+                "overridden": sorted(
+                    {f"{rule_check.day_of(b, rooms)}: {b.reason}" for b in broken}
+                ),
+            }
+    elif broken and skip_taken:
+        wanted, rule_skipped = without_broken_dates(wanted, broken, rooms)
+        if not wanted:
+            raise rule_check.refusal(broken, rooms)
+    elif broken:
+        raise rule_check.refusal(broken, rooms)
     # On PostgreSQL the exclusion constraint alone decides whether a single hold may be
     # inserted; a pending request, which the constraint does not cover, is checked against the
     # holds, and so is a series, whose answer must list every date that is taken. A draft
@@ -110,8 +142,9 @@ async def create_booking(
             conflicts = await current_conflicts(placements)
             if conflicts and skip_taken:
                 placements, skipped = without_taken_dates(placements, conflicts, rooms)
-            if (conflicts and not placements) or (conflicts and not skip_taken):
+            if conflicts and (not skip_taken or not placements):
                 raise Collision(conflicts)
+        skipped = sorted(skipped + rule_skipped, key=lambda s: s["date"])
         new = bookings.NewBooking(
             fields, status, user.id, [t.value for t in needed], recurrence, skipped
         )
@@ -126,7 +159,11 @@ async def create_booking(
                 from_status="",
                 to_status=status.value,
                 version=1,
-                details={"required_tiers": new.required_tiers, "skipped_dates": skipped},
+                details={
+                    "required_tiers": new.required_tiers,
+                    "skipped_dates": skipped,
+                    **overridden,
+                },
             )
         )
         return booking_id, occurrence_ids, new, placements
@@ -290,6 +327,7 @@ async def submit_booking(
         placements = record.placements()
         check_request(placements[0].meeting, asked, record.row["expected_attendance"], now)
         claim.attendance = record.row["expected_attendance"]
+        await rule_check.check_placements(placements, asked, now)
         await lapse_expired_holds(now)
         await lock_rooms(engine, (p.room_id for p in placements))
         await check_free(claim, placements, ignore_booking=booking_id)
@@ -394,6 +432,8 @@ async def edit_booking(
         needed = await _tiers(asked, record.external, paid)
         instant = instant_approval((room.instant_book for room in asked), needed)
         effect = edit_effect(record.state, slot_changed, instant)
+        if slot_changed:
+            await rule_check.check_placements(placements, asked, now)
 
         plain = {name: given[name] for name in _PLAIN_FIELDS if name in given}
         changes = changed_fields(row, plain)

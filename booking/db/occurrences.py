@@ -89,6 +89,16 @@ async def colliding(
     return [occupation(row) for row in rows]
 
 
+async def titles(booking_ids: Iterable[int]) -> dict[int, str]:
+    ids = sorted(set(booking_ids))
+    if not ids:
+        return {}
+    rows = await fetch(
+        Occurrence, f"SELECT id, title FROM bookings WHERE id IN ({placeholders(len(ids))})", *ids
+    )
+    return {row["id"]: row["title"] for row in rows}
+
+
 def hull(spans: Iterable[TimeSpan]) -> TimeSpan:
     items = list(spans)
     start: datetime = min(span.start for span in items)

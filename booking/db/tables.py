@@ -41,6 +41,35 @@ class Room(Table, tablename="rooms"):
     active = Boolean(default=True)
     description = Text(default="")
     is_demo = Boolean(default=False)
+    # Booking windows: how long before it a meeting must be asked for, and how far ahead it
+    # may be (0: no limit beyond the two years any series may reach).
+    min_notice_minutes = Integer(default=0)
+    max_advance_days = Integer(default=0)
+
+
+class RoomHours(Table, tablename="room_hours"):
+    """When a room may be booked on one weekday; a room without any is open at all times."""
+
+    id: Serial
+    room = ForeignKey(Room, null=False, on_delete=OnDelete.cascade)
+    weekday = Integer()  # 0 = Monday
+    opens = Varchar(length=5)  # "08:00", local time of the building
+    closes = Varchar(length=5)
+
+
+class Blackout(Table, tablename="blackouts"):
+    """A period in which a room, a building or everything cannot be booked."""
+
+    id: Serial
+    building = ForeignKey(Building, null=True, on_delete=OnDelete.cascade)
+    room = ForeignKey(Room, null=True, on_delete=OnDelete.cascade)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    reason = Text()
+    # For imported ones: the calendar entry's UID, so importing the same file again changes
+    # nothing.
+    source_uid = Varchar(length=255, default="")
+    created_at = Timestamptz()
 
 
 class Organisation(Table, tablename="organisations"):
@@ -179,6 +208,8 @@ ALL_TABLES: tuple[type[Table], ...] = (
     RoleGrant,
     ApiToken,
     ApprovalTier,
+    RoomHours,
+    Blackout,
     BookingRequest,
     Occurrence,
     AuditEntry,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.response import Template
@@ -15,8 +17,10 @@ class PageController(Controller):
     include_in_schema = False
 
     @get("/")
-    async def home(self, settings: NamedDependency[Settings]) -> Template:
-        rooms = await service.search_rooms(service.RoomSearch(), settings.default_zone)
+    async def home(
+        self, settings: NamedDependency[Settings], now: NamedDependency[datetime]
+    ) -> Template:
+        rooms = await service.search_rooms(service.RoomSearch(), settings.default_zone, now)
         return Template(
             template_name="home.html.j2",
             context={"buildings": await service.list_buildings(), "rooms": rooms},

@@ -46,11 +46,13 @@ class RoomController(Controller):
         "/",
         summary="Find rooms",
         description="Filter by building, capacity and equipment; with free_start and free_end, "
-        "only rooms free for the whole span (their setup and teardown buffers included).",
+        "only rooms free for the whole span (their setup and teardown buffers included), open "
+        "then, within their booking windows and not closed by a blackout.",
     )
     async def list_rooms(
         self,
         settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
         building: Annotated[int | None, QueryParameter(ge=1)] = None,
         min_capacity: Annotated[int | None, QueryParameter(ge=1)] = None,
         equipment: Annotated[list[str] | None, QueryParameter()] = None,
@@ -64,7 +66,7 @@ class RoomController(Controller):
             free_start=free_start,
             free_end=free_end,
         )
-        return await service.search_rooms(search, settings.default_zone)
+        return await service.search_rooms(search, settings.default_zone, now)
 
     @get("/{room_id:int}", summary="One room with its details")
     async def get_room(self, room_id: FromPath[int]) -> RoomView:

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from booking.core.conflicts import free_rooms
+from booking.bookings.rule_check import breaches
+from booking.core.conflicts import Placement, free_rooms
 from booking.core.errors import FieldProblem, NotFound, RuleViolation
 from booking.core.localtime import to_instant
 from booking.core.requests import meeting_span
@@ -78,7 +79,7 @@ async def get_room(room_id: int) -> RoomView:
     return room_view(row)
 
 
-async def search_rooms(search: RoomSearch, default_zone: ZoneInfo) -> list[RoomView]:
+async def search_rooms(search: RoomSearch, default_zone: ZoneInfo, now: datetime) -> list[RoomView]:
     """Active rooms that fit the filters and, if a span is given, are free for all of it."""
     zone = default_zone
     if search.building_id is not None:
@@ -102,5 +103,9 @@ async def search_rooms(search: RoomSearch, default_zone: ZoneInfo) -> list[RoomV
         teardown = max((room.teardown for room in rooms), default=timedelta(0))
         occupied = await occurrences.occupations(meeting.widened(setup, teardown), HOLDING)
         rooms = free_rooms(rooms, meeting, occupied)
+        # Free of bookings is not enough: the room must also be open and bookable then.
+        placements = [Placement(room.id, meeting, room.blocked(meeting)) for room in rooms]
+        refused = {b.placement.room_id for b in await breaches(placements, rooms, now)}
+        rooms = [room for room in rooms if room.id not in refused]
     rows = await catalogue.room_rows([room.id for room in rooms])
     return [room_view(row) for row in rows]

@@ -110,6 +110,43 @@ def skipped_date() -> Target:
     return make
 
 
+def a_blackout(suffix: str) -> Target:
+    """A closure of building X, fresh for every caller."""
+
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        response = await world.admin.client.post(
+            "/api/blackouts",
+            json={
+                "start": local(60, "00:00"),
+                "end": local(61, "00:00"),
+                "reason": "mentenanță",
+                "building": world.building_x["id"],
+            },
+        )
+        assert response.status_code == 201, response.text
+        return f"/api/blackouts/{response.json()['blackout']['id']}{suffix}", None
+
+    return make
+
+
+def an_import() -> Target:
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        day = local(70, "00:00")[:10].replace("-", "")
+        ics = (
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//UPT//test//RO\r\nBEGIN:VEVENT\r\n"
+            f"UID:matrix-{day}@upt.ro\r\nDTSTART;VALUE=DATE:{day}\r\nSUMMARY:Zi liberă\r\n"
+            "END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+        return f"/api/blackouts/import?building={world.building_x['id']}", RawBody(ics)
+
+    return make
+
+
+@dataclass(frozen=True)
+class RawBody:
+    text: str
+
+
 def versioned(**extra: Any) -> Callable[[dict[str, Any]], Any]:
     return lambda booking: {"version": booking["version"], **extra}
 
@@ -313,6 +350,30 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/bookings/{booking_id:int}/skipped-dates/{day:date}/restore"): Case(
         statuses(401, 200, 404, 403, 403, 403, 200), skipped_date()
     ),
+    ("GET", "/api/blackouts"): Case(EVERYONE_200, fixed("/api/blackouts")),
+    ("POST", "/api/blackouts"): Case(
+        statuses(401, 403, 403, 201, 403, 403, 201),
+        fixed(
+            "/api/blackouts",
+            {"start": local(50, "00:00"), "end": local(51, "00:00"), "reason": "x", "building": 1},
+        ),
+    ),
+    ("GET", "/api/blackouts/{blackout_id:int}"): Case(
+        statuses(401, 403, 403, 200, 200, 200, 200), a_blackout("")
+    ),
+    ("DELETE", "/api/blackouts/{blackout_id:int}"): Case(
+        statuses(401, 403, 403, 204, 403, 403, 204), a_blackout("")
+    ),
+    ("POST", "/api/blackouts/import"): Case(
+        statuses(401, 403, 403, 201, 403, 403, 201), an_import()
+    ),
+    ("GET", "/api/rooms/{room_id:int}/booking-rules"): Case(
+        EVERYONE_200, fixed("/api/rooms/{room}/booking-rules")
+    ),
+    ("PUT", "/api/rooms/{room_id:int}/booking-rules"): Case(
+        statuses(401, 403, 403, 200, 403, 403, 200),
+        fixed("/api/rooms/{room}/booking-rules", {"min_notice_minutes": 60}),
+    ),
     ("GET", "/api/approvals/queue"): Case(
         statuses(401, 403, 403, 200, 200, 200, 200), fixed("/api/approvals/queue")
     ),
@@ -346,7 +407,12 @@ async def test_who_gets_what(open_client, admin, method, path) -> None:
         who = callers[role]
         url, body = await case.target(world, who)
         client = who.client if who else open_client()
-        response = await client.request(method, url, json=body)
+        if isinstance(body, RawBody):
+            response = await client.request(
+                method, url, content=body.text, headers={"Content-Type": "text/calendar"}
+            )
+        else:
+            response = await client.request(method, url, json=body)
         got[role] = response.status_code
         assert response.status_code < 500, response.text
         if response.status_code >= 400:

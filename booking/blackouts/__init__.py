@@ -1,0 +1,1 @@
+"""Blackout periods: holidays, exam sessions, maintenance, the university's own events."""

@@ -1,0 +1,175 @@
+"""A room's own rules for when it may be booked: opening hours, booking windows and blackouts.
+
+Each rule says, for one slot asked for, why it cannot be had; the caller refuses the request,
+or skips that date of a series. Managers of the rooms (and administrators) may override them,
+with a reason that the audit trail keeps.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from booking.core.conflicts import Placement
+from booking.core.timespan import TimeSpan
+
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """When a room may be used on one weekday (0 = Monday); closes <= opens is impossible."""
+
+    weekday: int
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class RoomRules:
+    room_id: int
+    code: str
+    zone: str
+    building_id: int
+    hours: Sequence[OpeningHours] = ()  # empty: open at all times
+    min_notice: timedelta = timedelta(0)
+    max_advance: timedelta | None = None  # None: no limit beyond the series cap
+
+
+@dataclass(frozen=True, slots=True)
+class Blackout:
+    id: int
+    span: TimeSpan
+    reason: str
+    room_id: int | None = None  # both None: everywhere
+    building_id: int | None = None
+
+    def covers(self, rules: RoomRules) -> bool:
+        return self.applies_to(rules.room_id, rules.building_id)
+
+    def applies_to(self, room_id: int, building_id: int) -> bool:
+        if self.room_id is not None:
+            return self.room_id == room_id
+        if self.building_id is not None:
+            return self.building_id == building_id
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Breach:
+    """One slot that a rule refuses."""
+
+    placement: Placement
+    rule: str  # "hours", "notice", "advance", "blackout"
+    reason: str
+    blackout_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleCheck:
+    breaches: list[Breach] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.breaches
+
+
+def _within_hours(meeting: TimeSpan, rules: RoomRules) -> str | None:
+    if not rules.hours:
+        return None
+    zone = ZoneInfo(rules.zone)
+    start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
+    day_hours = [h for h in rules.hours if h.weekday == start.weekday()]
+    name = WEEKDAY_NAMES[start.weekday()]
+    if not day_hours:
+        return f"{rules.code} is closed on {name}s"
+    for hours in day_hours:
+        if (
+            end.date() == start.date()
+            and hours.opens <= start.time()
+            and (end.time() <= hours.closes)
+        ):
+            return None
+    spans = ", ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in day_hours)
+    return f"{rules.code} may be booked on {name}s {spans} only"
+
+
+def check_rules(
+    placements: Iterable[Placement],
+    rooms: Mapping[int, RoomRules],
+    blackouts: Sequence[Blackout],
+    now: datetime,
+) -> RuleCheck:
+    breaches: list[Breach] = []
+    for placement in placements:
+        rules = rooms[placement.room_id]
+        meeting = placement.meeting
+        outside = _within_hours(meeting, rules)
+        if outside:
+            breaches.append(Breach(placement, "hours", outside))
+        if meeting.start - now < rules.min_notice:
+            breaches.append(
+                Breach(
+                    placement,
+                    "notice",
+                    f"{rules.code} must be requested at least {_duration(rules.min_notice)} ahead",
+                )
+            )
+        if rules.max_advance is not None and meeting.start - now > rules.max_advance:
+            breaches.append(
+                Breach(
+                    placement,
+                    "advance",
+                    f"{rules.code} may be requested at most {_duration(rules.max_advance)} ahead",
+                )
+            )
+        for blackout in blackouts:
+            if blackout.covers(rules) and blackout.span.overlaps(meeting):
+                breaches.append(
+                    Breach(placement, "blackout", f"closed: {blackout.reason}", blackout.id)
+                )
+    return RuleCheck(breaches)
+
+
+def _duration(span: timedelta) -> str:
+    if span % timedelta(days=1) == timedelta(0):
+        days = span.days
+        return f"{days} day{'s' if days != 1 else ''}"
+    hours, rest = divmod(span, timedelta(hours=1))
+    if rest == timedelta(0):
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    return f"{int(span.total_seconds() // 60)} minutes"
+
+
+def check_hours(hours: Sequence[OpeningHours]) -> list[str]:
+    """Problems with a room's opening hours as an administrator set them."""
+    problems = []
+    for h in hours:
+        if not 0 <= h.weekday <= 6:
+            problems.append("weekday must be 0 (Monday) to 6 (Sunday)")
+        elif h.closes <= h.opens:
+            problems.append(f"{WEEKDAY_NAMES[h.weekday]}: closes must be after opens")
+    by_day: dict[int, list[OpeningHours]] = {}
+    for h in hours:
+        by_day.setdefault(h.weekday, []).append(h)
+    for weekday, items in by_day.items():
+        items.sort(key=lambda h: h.opens)
+        for earlier, later in itertools.pairwise(items):
+            if later.opens < earlier.closes:
+                problems.append(f"{WEEKDAY_NAMES[weekday]}: opening hours overlap")
+    return problems
+
+
+def overlapping(spans: Sequence[tuple[str, TimeSpan]]) -> list[tuple[str, str]]:
+    """Pairs of named spans that overlap each other (e.g. two lines of an import)."""
+    ordered = sorted(spans, key=lambda item: item[1].start)
+    pairs = []
+    for i, (name, span) in enumerate(ordered):
+        for other_name, other in ordered[i + 1 :]:
+            if other.start >= span.end:
+                break
+            pairs.append((name, other_name))
+    return pairs

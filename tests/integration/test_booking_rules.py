@@ -1,0 +1,299 @@
+"""Opening hours, booking windows and blackouts: they refuse requests, skip series dates, show
+in availability and the free-room search, and give way to a manager's recorded override."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from booking.db.tables import Blackout
+from tests.factories import booking_body, day, local, make_room
+from tests.integration.world import make_world, request
+
+
+@pytest.fixture
+async def world(open_client, admin):
+    return await make_world(open_client, admin)
+
+
+def _ics(*events: str) -> str:
+    return (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//UPT//Calendar//RO\r\n"
+        + "".join(events)
+        + "END:VCALENDAR\r\n"
+    )
+
+
+def _event(uid: str, first: int, days: int, summary: str) -> str:
+    start = day(first).strftime("%Y%m%d")
+    end = (day(first) + timedelta(days=days)).strftime("%Y%m%d")
+    return (
+        f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;VALUE=DATE:{start}\r\n"
+        f"DTEND;VALUE=DATE:{end}\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\n"
+    )
+
+
+async def _import(who, ics: str, **params):
+    return await who.client.post(
+        "/api/blackouts/import",
+        params=params,
+        content=ics.encode(),
+        headers={"Content-Type": "text/calendar"},
+    )
+
+
+async def test_opening_hours_refuse_closed_days_and_hours(world) -> None:
+    rules = {
+        "opening_hours": [{"weekday": d, "opens": "08:00", "closes": "22:00"} for d in range(5)]
+    }
+    path = f"/api/rooms/{world.room_y['id']}/booking-rules"
+    saved = await world.approver_y.client.put(path, json=rules)
+    assert saved.status_code == 200, saved.text
+    assert len(saved.json()["opening_hours"]) == 5
+    sunday = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body([world.room_y["id"]], local(6, "10:00"), local(6, "11:00")),
+    )
+    assert sunday.status_code == 422
+    assert sunday.json()["errors"][0]["reason"].endswith("is closed on Sundays")
+    early = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body([world.room_y["id"]], local(0, "07:00"), local(0, "09:00")),
+    )
+    assert early.status_code == 422
+    assert "08:00–22:00 only" in early.json()["errors"][0]["reason"]
+    assert (await request(world.requester_a, world.room_y, "08:00", "22:00"))["status"] == "pending"
+
+
+@pytest.mark.parametrize(
+    ("rules", "expected"),
+    [
+        ({"min_notice_minutes": 60 * 24 * 60}, "at least 60 days ahead"),
+        ({"max_advance_days": 7}, "at most 7 days ahead"),
+    ],
+)
+async def test_booking_windows(world, rules, expected) -> None:
+    await world.admin.client.put(f"/api/rooms/{world.room_y['id']}/booking-rules", json=rules)
+    response = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00")),
+    )
+    assert response.status_code == 422
+    assert expected in response.json()["errors"][0]["reason"]
+
+
+@pytest.mark.parametrize(
+    ("hours", "problem"),
+    [
+        ([{"weekday": 0, "opens": "18:00", "closes": "08:00"}], "closes must be after opens"),
+        (
+            [
+                {"weekday": 1, "opens": "08:00", "closes": "14:00"},
+                {"weekday": 1, "opens": "13:00", "closes": "20:00"},
+            ],
+            "overlap",
+        ),
+    ],
+)
+async def test_bad_opening_hours_are_refused(world, hours, problem) -> None:
+    path = f"/api/rooms/{world.room_y['id']}/booking-rules"
+    response = await world.admin.client.put(path, json={"opening_hours": hours})
+    assert response.status_code == 422
+    assert problem in response.json()["errors"][0]["reason"]
+    assert (await world.admin.client.get(path)).json()["opening_hours"] == []
+
+
+async def test_a_blackout_lists_what_it_hits_and_blocks_new_requests(world) -> None:
+    existing = await request(world.requester_a, world.room_x, day=2)
+    created = await world.approver_x.client.post(
+        "/api/blackouts",
+        json={
+            "start": local(2, "00:00"),
+            "end": local(3, "00:00"),
+            "reason": "Mentenanță instalație electrică",
+            "building": world.building_x["id"],
+        },
+    )
+    assert created.status_code == 201, created.text
+    assert [a["booking_id"] for a in created.json()["affected"]] == [existing["id"]]
+    refused = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body([world.room_x2["id"]], local(2, "10:00"), local(2, "11:00")),
+    )
+    assert refused.status_code == 422
+    assert "closed: Mentenanță instalație electrică" in refused.json()["errors"][0]["reason"]
+    availability = await world.requester_a.client.get(
+        f"/api/rooms/{world.room_x2['id']}/availability",
+        params={"start": local(2, "00:00"), "end": local(3, "00:00")},
+    )
+    assert [c["reason"] for c in availability.json()["closed"]] == [
+        "Mentenanță instalație electrică"
+    ]
+    free = await world.requester_a.client.get(
+        "/api/rooms", params={"free_start": local(2, "10:00"), "free_end": local(2, "11:00")}
+    )
+    assert [r["code"] for r in free.json()] == ["Y-1"]
+    elsewhere = await request(world.requester_a, world.room_y, day=2)
+    assert elsewhere["status"] == "pending"
+
+
+async def test_a_series_skips_blacked_out_dates_with_the_reason(world) -> None:
+    await world.admin.client.post(
+        "/api/blackouts",
+        json={"start": local(1, "00:00"), "end": local(2, "00:00"), "reason": "Ziua UPT"},
+    )
+    series = await request(
+        world.requester_a,
+        world.room_y,
+        recurrence={"frequency": "daily", "count": 3},
+        on_conflict="skip",
+    )
+    assert len(series["occurrences"]) == 2
+    assert series["skipped_dates"] == [{"date": day(1).isoformat(), "reason": "closed: Ziua UPT"}]
+
+
+async def test_managers_may_override_with_a_recorded_reason(world) -> None:
+    await world.admin.client.post(
+        "/api/blackouts",
+        json={
+            "start": local(0, "00:00"),
+            "end": local(1, "00:00"),
+            "reason": "Sesiune de examene",
+            "building": world.building_y["id"],
+        },
+    )
+    body = booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00"))
+    forbidden = await world.requester_a.client.post(
+        "/api/bookings", json=body | {"override_reason": "urgent"}
+    )
+    assert forbidden.status_code == 403
+    done = await world.approver_y.client.post(
+        "/api/bookings", json=body | {"override_reason": "Senatul se reunește de urgență"}
+    )
+    assert done.status_code == 201, done.text
+    created = (
+        await world.approver_y.client.get(f"/api/bookings/{done.json()['id']}/history")
+    ).json()[0]
+    assert created["details"]["override_reason"] == "Senatul se reunește de urgență"
+    assert created["details"]["overridden"] == [f"{day(0).isoformat()}: closed: Sesiune de examene"]
+
+
+async def test_moving_a_date_into_a_blackout_is_refused(world) -> None:
+    pending = await request(world.requester_a, world.room_y)
+    await world.admin.client.post(
+        "/api/blackouts",
+        json={"start": local(5, "00:00"), "end": local(6, "00:00"), "reason": "Inventar"},
+    )
+    moved = await world.requester_a.client.post(
+        f"/api/bookings/{pending['id']}/occurrences/{pending['occurrences'][0]['id']}/move",
+        json={"version": 1, "start": local(5, "10:00"), "end": local(5, "11:00")},
+    )
+    assert moved.status_code == 422
+    assert "closed: Inventar" in moved.json()["errors"][0]["reason"]
+
+
+async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
+    ics = _ics(
+        _event("craciun@upt.ro", 10, 14, "Vacanța de iarnă"),
+        _event("paste@upt.ro", 40, 3, "Paște"),
+    )
+    first = await _import(world.admin, ics)
+    assert first.status_code == 201, first.text
+    assert (first.json()["created"], first.json()["unchanged"]) == (2, 0)
+    again = await _import(world.admin, ics)
+    assert (again.json()["created"], again.json()["updated"], again.json()["unchanged"]) == (
+        0,
+        0,
+        2,
+    )
+    changed = await _import(world.admin, ics.replace("Paște", "Paștele ortodox"))
+    assert (changed.json()["updated"], changed.json()["unchanged"]) == (1, 1)
+    assert await Blackout.count() == 2
+    listed = (await world.requester_a.client.get("/api/blackouts")).json()
+    assert [b["reason"] for b in listed] == ["Vacanța de iarnă", "Paștele ortodox"]
+    holiday = listed[0]
+    assert holiday["start"].startswith(day(10).isoformat() + "T00:00:00")
+    assert holiday["end"].startswith(day(24).isoformat() + "T00:00:00")
+    refused = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body([world.room_y["id"]], local(12, "10:00"), local(12, "11:00")),
+    )
+    assert refused.status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "problem"),
+    [
+        ("this is not a calendar", 422, "not an iCalendar"),
+        (_ics(), 422, "no events"),
+        (
+            _ics(_event("a@upt.ro", 1, 3, "Unu"), _event("b@upt.ro", 2, 3, "Doi")),
+            422,
+            "overlaps",
+        ),
+        (
+            _ics(
+                _event("r@upt.ro", 1, 1, "Weekly").replace(
+                    "END:VEVENT", "RRULE:FREQ=WEEKLY\r\nEND:VEVENT"
+                )
+            ),
+            422,
+            "repeating events",
+        ),
+        ("BEGIN:VCALENDAR\r\n" + "X" * (5 * 1024 * 1024 + 10), 413, None),
+    ],
+    ids=["not-ics", "empty", "overlapping-lines", "rrule", "over-5-MB"],
+)
+async def test_bad_calendar_files_are_refused_and_change_nothing(
+    world, body, status, problem
+) -> None:
+    response = await _import(world.admin, body)
+    assert response.status_code == status, response.text
+    error = response.json()
+    assert set(error) >= {"status", "code", "message", "errors"}
+    if problem:
+        assert any(problem in e["reason"] for e in error["errors"]), error
+    assert await Blackout.count() == 0
+
+
+async def test_blackouts_of_other_buildings_are_not_an_approvers_to_set(world) -> None:
+    body = {
+        "start": local(1, "00:00"),
+        "end": local(2, "00:00"),
+        "reason": "x",
+        "building": world.building_y["id"],
+    }
+    assert (await world.approver_x.client.post("/api/blackouts", json=body)).status_code == 403
+    everywhere = body | {"building": None}
+    assert (
+        await world.approver_x.client.post("/api/blackouts", json=everywhere)
+    ).status_code == 403
+    assert await Blackout.count() == 0
+
+
+async def test_a_blackout_can_be_removed(world) -> None:
+    made = await world.admin.client.post(
+        "/api/blackouts",
+        json={"start": local(1, "00:00"), "end": local(2, "00:00"), "reason": "Greșeală"},
+    )
+    blackout_id = made.json()["blackout"]["id"]
+    assert (await world.admin.client.delete(f"/api/blackouts/{blackout_id}")).status_code == 204
+    assert (await request(world.requester_a, world.room_y, day=1))["status"] == "pending"
+    assert (await world.admin.client.get(f"/api/blackouts/{blackout_id}")).status_code == 404
+
+
+async def test_an_approved_instant_room_keeps_its_rules(world) -> None:
+    room = await make_room(world.building_y, instant_book=True)
+    await world.admin.client.put(
+        f"/api/rooms/{room['id']}/booking-rules",
+        json={
+            "opening_hours": [{"weekday": d, "opens": "09:00", "closes": "17:00"} for d in range(7)]
+        },
+    )
+    inside = await request(world.requester_a, room, "09:00", "17:00")
+    assert inside["status"] == "approved"
+    late = await world.requester_a.client.patch(
+        f"/api/bookings/{inside['id']}", json={"version": 1, "end": local(0, "18:00")}
+    )
+    assert late.status_code == 422
