@@ -12,7 +12,8 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
-from booking.approvals import service, tier_settings
+from booking.approvals import buffers, service, tier_settings
+from booking.approvals.buffers import BufferChange
 from booking.approvals.schemas import Decision, HoldPlacement
 from booking.approvals.tier_settings import TierSetting
 from booking.bookings.schemas import BookingView
@@ -104,6 +105,23 @@ class DecisionController(Controller):
         now: NamedDependency[datetime],
     ) -> BookingView:
         return await service.release_hold(engine, user, booking_id, data, now)
+
+    @post(
+        "/{booking_id:int}/buffers",
+        status_code=200,
+        summary="Set this booking's own setup and teardown (the rooms' managers)",
+        description="Every date's blocked span is recomputed and checked against the other "
+        "bookings of its room; the reason goes into the audit trail.",
+    )
+    async def buffers(
+        self,
+        booking_id: FromPath[int],
+        data: JSONBody[BufferChange],
+        engine: NamedDependency[Engine],
+        user: NamedDependency[CurrentUser],
+        now: NamedDependency[datetime],
+    ) -> BookingView:
+        return await buffers.set_buffers(engine, user, booking_id, data, now)
 
     @get(
         "/{booking_id:int}/competing",

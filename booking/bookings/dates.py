@@ -121,7 +121,7 @@ async def move_date(
         zone = ZoneInfo(rows[0]["zone"])
         meeting = meeting_span(to_instant(start, zone, "start"), to_instant(end, zone, "end"))
         check_request(meeting, rooms, record.row["expected_attendance"], now)
-        new = [Placement(r.id, meeting, r.blocked(meeting)) for r in rooms]
+        new = [record.placement_in(r, meeting) for r in rooms]
         await _reslot(engine, user, record, {day: (rows, new)}, claim, comment, now)
 
     return await change_booking(engine, user, booking_id, now, move)
@@ -160,7 +160,7 @@ async def change_following(
         plan = {
             slot.day: (
                 by_day[slot.day],
-                [Placement(r.id, slot.meeting, r.blocked(slot.meeting)) for r in rooms],
+                [record.placement_in(r, slot.meeting) for r in rooms],
             )
             for slot in slots
         }
@@ -199,7 +199,7 @@ async def restore_skipped_date(
         )
         rooms = await _rooms(record.room_ids())
         check_request(slot.meeting, rooms, record.row["expected_attendance"], now)
-        new = [Placement(r.id, slot.meeting, r.blocked(slot.meeting)) for r in rooms]
+        new = [record.placement_in(r, slot.meeting) for r in rooms]
         left = [s for s in skipped if s["date"] != day.isoformat()]
         await _reslot(
             engine,

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from booking.accounts.authentication import CurrentUser
 from booking.core.access import BookingFacts, can_see
 from booking.core.conflicts import Placement
 from booking.core.errors import NotFound
-from booking.core.timespan import TimeSpan
+from booking.core.rooms import RoomFacts
+from booking.core.timespan import TimeSpan, blocked_span
 from booking.core.workflow import LIVE, PROPOSED, SUPERSEDED, BookingState, Status, tiers_from
 from booking.db import bookings
 
@@ -62,6 +64,18 @@ class BookingRecord:
     @property
     def external(self) -> bool:
         return self.row.get("organisation_kind") == "external"
+
+    def placement_in(self, room: RoomFacts, meeting: TimeSpan) -> Placement:
+        """A new slot of this booking in `room`, with the booking's own buffers if an approver
+        set them."""
+        setup = self.row.get("setup_override")
+        teardown = self.row.get("teardown_override")
+        blocked = blocked_span(
+            meeting,
+            room.setup if setup is None else timedelta(minutes=setup),
+            room.teardown if teardown is None else timedelta(minutes=teardown),
+        )
+        return Placement(room.id, meeting, blocked)
 
     def placements(self, proposed: bool = False) -> list[Placement]:
         return [placement(o) for o in (self.proposed if proposed else self.live)]

@@ -423,7 +423,11 @@ async def edit_booking(
         meeting = meeting_span(start, end)
         attendance = given.get("expected_attendance", row["expected_attendance"])
         claim.attendance = attendance
-        placements = _placements(asked, meeting) if moving else record.placements()
+        placements = (
+            [record.placement_in(room, meeting) for room in asked]
+            if moving
+            else record.placements()
+        )
         slot_changed = sorted(placements, key=_order) != sorted(record.placements(), key=_order)
         if slot_changed or "expected_attendance" in given:
             # An unchanged slot may have begun already; only a new one must lie ahead.

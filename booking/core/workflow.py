@@ -75,6 +75,7 @@ class Action(StrEnum):
     DATE_APPROVED = "date_approved"
     DATE_REJECTED = "date_rejected"
     DATE_RESTORED = "date_restored"
+    BUFFERS_CHANGED = "buffers_changed"
 
 
 @dataclass(frozen=True, slots=True)

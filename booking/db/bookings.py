@@ -179,6 +179,25 @@ async def set_status_of(booking_id: int, occurrence_ids: Iterable[int], to: str)
         )
 
 
+async def rooms_buffers(room_ids: Iterable[int]) -> dict[int, tuple[int, int]]:
+    """Each room's own setup and teardown minutes."""
+    ids = sorted(set(room_ids)) or [-1]
+    rows = await fetch(
+        Occurrence,
+        "SELECT id, setup_minutes, teardown_minutes FROM rooms"
+        f" WHERE id IN ({placeholders(len(ids))})",
+        *ids,
+    )
+    return {row["id"]: (row["setup_minutes"], row["teardown_minutes"]) for row in rows}
+
+
+async def set_blocked(spans: Sequence[tuple[int, TimeSpan]]) -> None:
+    for occurrence_id, blocked in spans:
+        await Occurrence.update(
+            {Occurrence.blocked_from: blocked.start, Occurrence.blocked_until: blocked.end}
+        ).where(Occurrence.id == occurrence_id)
+
+
 async def delete_occurrence_ids(booking_id: int, occurrence_ids: Iterable[int]) -> None:
     ids = list(occurrence_ids)
     if ids:

@@ -374,6 +374,13 @@ CASES: dict[tuple[str, str], Case] = {
         statuses(401, 403, 403, 200, 403, 403, 200),
         fixed("/api/rooms/{room}/booking-rules", {"min_notice_minutes": 60}),
     ),
+    ("POST", "/api/bookings/{booking_id:int}/buffers"): Case(
+        statuses(401, 403, 404, 200, 403, 403, 200),
+        on_booking(
+            "/buffers",
+            versioned(setup_minutes=0, teardown_minutes=15, reason="stage"),
+        ),
+    ),
     ("GET", "/api/approvals/queue"): Case(
         statuses(401, 403, 403, 200, 200, 200, 200), fixed("/api/approvals/queue")
     ),

@@ -297,3 +297,42 @@ async def test_an_approved_instant_room_keeps_its_rules(world) -> None:
         f"/api/bookings/{inside['id']}", json={"version": 1, "end": local(0, "18:00")}
     )
     assert late.status_code == 422
+
+
+async def test_an_approver_sets_a_bookings_own_buffers(world) -> None:
+    room = await make_room(
+        world.building_y, instant_book=True, setup_minutes=30, teardown_minutes=30
+    )
+    first = await request(world.requester_a, room, "10:00", "11:00")
+    assert first["occurrences"][0]["blocked_until"][11:16] == "11:30"
+    body = booking_body([room["id"]], local(0, "11:00"), local(0, "12:00"))
+    assert (await world.requester_a.client.post("/api/bookings", json=body)).status_code == 409
+    path = f"/api/bookings/{first['id']}/buffers"
+    change = {"version": 1, "setup_minutes": 0, "teardown_minutes": 0, "reason": "no catering"}
+    assert (await world.requester_a.client.post(path, json=change)).status_code == 403
+    assert (await world.approver_x.client.post(path, json=change)).status_code == 403
+    narrowed = await world.approver_y.client.post(path, json=change)
+    assert narrowed.status_code == 200, narrowed.text
+    occurrence = narrowed.json()["occurrences"][0]
+    assert (occurrence["blocked_from"][11:16], occurrence["blocked_until"][11:16]) == (
+        "10:00",
+        "11:00",
+    )
+    entry = (await world.approver_y.client.get(f"/api/bookings/{first['id']}/history")).json()[-1]
+    assert (entry["action"], entry["comment"]) == ("buffers_changed", "no catering")
+    assert entry["changes"] == {"setup_minutes": [None, 0], "teardown_minutes": [None, 0]}
+    second = await world.requester_a.client.post(
+        "/api/bookings", json=booking_body([room["id"]], local(0, "11:30"), local(0, "12:00"))
+    )
+    assert second.status_code == 201, second.text
+    widened = await world.approver_y.client.post(
+        path,
+        json={"version": 2, "setup_minutes": 0, "teardown_minutes": 60, "reason": "big stage"},
+    )
+    assert widened.status_code == 409
+    assert widened.json()["conflicts"][0]["booking_id"] == second.json()["id"]
+    bad = await world.approver_y.client.post(
+        path, json={"version": 2, "setup_minutes": 600, "teardown_minutes": 0, "reason": ""}
+    )
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"setup_minutes", "reason"}
