@@ -120,6 +120,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         template_config=TemplateConfig(
             directory=FRONTEND / "templates", engine=JinjaTemplateEngine
         ),
-        compression_config=CompressionConfig(backend="gzip", minimum_size=2048),
+        # Level 5 of 9: nearly the same size for JSON at a third of the time of the default.
+        compression_config=CompressionConfig(
+            backend="gzip", minimum_size=2048, gzip_compress_level=5
+        ),
         signature_namespace={"datetime": datetime},
     )

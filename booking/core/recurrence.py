@@ -194,7 +194,11 @@ class SeriesSlot:
 
 
 def _instant(day: date, wall: time, zone: ZoneInfo, ambiguity: Ambiguity | None) -> datetime:
-    naive = datetime.combine(day, wall)
+    local = datetime.combine(day, wall, zone)
+    if local.utcoffset() == local.replace(fold=1).utcoffset():
+        # Both readings agree: no clock change at this time (all but two hours a year).
+        return local.astimezone(UTC)
+    naive = local.replace(tzinfo=None)
     if not local_time_exists(naive, zone):
         raise RuleViolation(
             [
