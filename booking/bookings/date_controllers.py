@@ -65,6 +65,7 @@ class DateController(Controller):
             data.version,
             data.comment,
             now,
+            data.override_reason,
         )
 
     @post(
@@ -92,7 +93,15 @@ class DateController(Controller):
         if not changes.keys() - {"ambiguous"}:
             raise RuleViolation([FieldProblem("body", "give start_time, end_time or rooms")])
         return await dates.change_following(
-            engine, user, booking_id, occurrence_id, changes, data.version, data.comment, now
+            engine,
+            user,
+            booking_id,
+            occurrence_id,
+            changes,
+            data.version,
+            data.comment,
+            now,
+            data.override_reason,
         )
 
     @post(

@@ -111,6 +111,7 @@ async def move_date(
     version: int,
     comment: str,
     now: datetime,
+    override_reason: str | None = None,
 ) -> BookingView:
     """Give one date another time (any day), in the same rooms."""
 
@@ -122,7 +123,16 @@ async def move_date(
         meeting = meeting_span(to_instant(start, zone, "start"), to_instant(end, zone, "end"))
         check_request(meeting, rooms, record.row["expected_attendance"], now)
         new = [record.placement_in(r, meeting) for r in rooms]
-        await _reslot(engine, user, record, {day: (rows, new)}, claim, comment, now)
+        await _reslot(
+            engine,
+            user,
+            record,
+            {day: (rows, new)},
+            claim,
+            comment,
+            now,
+            override_reason=override_reason,
+        )
 
     return await change_booking(engine, user, booking_id, now, move)
 
@@ -136,6 +146,7 @@ async def change_following(
     version: int,
     comment: str,
     now: datetime,
+    override_reason: str | None = None,
 ) -> BookingView:
     """New wall-clock times and/or rooms for this date and every later one of the series."""
 
@@ -167,7 +178,17 @@ async def change_following(
         # The rule now says the new times, so dates restored later get them too.
         rule |= {"start_time": f"{start_time:%H:%M}", "end_time": f"{end_time:%H:%M}"}
         extra = {"recurrence": json.dumps(rule)}
-        await _reslot(engine, user, record, plan, claim, comment, now, extra=extra)
+        await _reslot(
+            engine,
+            user,
+            record,
+            plan,
+            claim,
+            comment,
+            now,
+            extra=extra,
+            override_reason=override_reason,
+        )
 
     return await change_booking(engine, user, booking_id, now, change)
 
@@ -246,6 +267,7 @@ async def _reslot(
     *,
     action: Action = Action.DATES_MOVED,
     extra: dict[str, Any] | None = None,
+    override_reason: str | None = None,
 ) -> None:
     """Replace the occurrences of each planned date with new placements."""
     old_ids = [o["id"] for rows, _ in plan.values() for o in rows]
@@ -257,7 +279,9 @@ async def _reslot(
     edit_effect(record.state, slot_changed=True, instant=instant)
     status = record.status
     claim.attendance = record.row["expected_attendance"]
-    await rule_check.check_placements(new, list(rooms.values()), now)
+    overridden = await rule_check.check_or_override(
+        new, list(rooms.values()), now, user.actor, override_reason
+    )
     changes = {
         day.isoformat(): [
             [_describe(o["starts_at"], o["ends_at"], o["zone"]) for o in rows],
@@ -285,7 +309,14 @@ async def _reslot(
         await bookings.delete_occurrence_ids(record.id, old_ids)
         await bookings.insert_occurrences(record.id, new, status)
     await transitions.apply(
-        record, user, now, action=action, values=values, comment=comment, changes=changes
+        record,
+        user,
+        now,
+        action=action,
+        values=values,
+        comment=comment,
+        changes=changes,
+        details=overridden,
     )
 
 

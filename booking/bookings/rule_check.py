@@ -6,9 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from booking.core.access import Actor, BookingFacts, manages
 from booking.core.booking_rules import Breach, check_rules
 from booking.core.conflicts import Placement
-from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.errors import FieldProblem, Forbidden, RuleViolation
 from booking.core.rooms import RoomFacts
 from booking.db import booking_rules, occurrences
 
@@ -47,3 +48,28 @@ async def check_placements(
     found = await breaches(placements, rooms, now)
     if found:
         raise refusal(found, {room.id: room for room in rooms})
+
+
+async def check_or_override(
+    placements: Sequence[Placement],
+    rooms: Sequence[RoomFacts],
+    now: datetime,
+    actor: Actor,
+    override_reason: str | None,
+) -> dict[str, object]:
+    """Refuse slots that break a room's rules, unless a manager of all of them overrides with
+    a reason; returns what the audit trail should keep of an override."""
+    if override_reason is not None:
+        places = BookingFacts.of(None, None, False, ((r.id, r.building_id) for r in rooms))
+        if not manages(actor, places):
+            raise Forbidden("only the managers of these rooms may override their rules")
+    found = await breaches(placements, rooms, now)
+    if not found:
+        return {}
+    by_id = {room.id: room for room in rooms}
+    if override_reason is None:
+        raise refusal(found, by_id)
+    return {
+        "override_reason": override_reason,
+        "overridden": sorted({f"{day_of(b, by_id)}: {b.reason}" for b in found}),
+    }

@@ -82,6 +82,8 @@ class BookingUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     is_public: bool | UnsetType = UNSET
     paid_rental: bool | UnsetType = UNSET
     comment: Comment = ""
+    # Managers of the rooms may move it outside opening hours, windows and blackouts.
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 
 class VersionedAction(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -194,6 +196,7 @@ class DateMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     start: datetime
     end: datetime
     comment: Comment = ""
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 
 # A wall-clock time as people write it: 09:30, 14:00.
@@ -211,3 +214,4 @@ class FollowingChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ) = None
     ambiguous: Literal["earlier", "later"] | None = None
     comment: Comment = ""
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None

@@ -436,8 +436,11 @@ async def edit_booking(
         needed = await _tiers(asked, record.external, paid)
         instant = instant_approval((room.instant_book for room in asked), needed)
         effect = edit_effect(record.state, slot_changed, instant)
+        overridden: dict[str, object] = {}
         if slot_changed:
-            await rule_check.check_placements(placements, asked, now)
+            overridden = await rule_check.check_or_override(
+                placements, asked, now, user.actor, data.override_reason
+            )
 
         plain = {name: given[name] for name in _PLAIN_FIELDS if name in given}
         changes = changed_fields(row, plain)
@@ -491,6 +494,7 @@ async def edit_booking(
             values=values,
             comment=data.comment,
             changes=changes,
+            details=overridden,
         )
 
     return await change_booking(engine, user, booking_id, now, edit)

@@ -191,6 +191,15 @@ async def test_moving_a_date_into_a_blackout_is_refused(world) -> None:
     )
     assert moved.status_code == 422
     assert "closed: Inventar" in moved.json()["errors"][0]["reason"]
+    path = f"/api/bookings/{pending['id']}/occurrences/{pending['occurrences'][0]['id']}/move"
+    body = {"version": 1, "start": local(5, "10:00"), "end": local(5, "11:00")}
+    claimed = await world.requester_a.client.post(path, json=body | {"override_reason": "please"})
+    assert claimed.status_code == 403
+    forced = await world.admin.client.post(path, json=body | {"override_reason": "inventar amânat"})
+    assert forced.status_code == 200, forced.text
+    entry = (await world.admin.client.get(f"/api/bookings/{pending['id']}/history")).json()[-1]
+    assert entry["details"]["override_reason"] == "inventar amânat"
+    assert entry["details"]["overridden"] == [f"{day(5).isoformat()}: closed: Inventar"]
 
 
 async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
