@@ -42,6 +42,12 @@ def local(offset_days: int, hhmm: str) -> str:
     return datetime.combine(day(offset_days), time(hours, minutes)).isoformat()
 
 
+def within_a_week(hhmm: str) -> str:
+    """A naive wall-clock time a week from today: a hold's end, inside the 30 days allowed."""
+    hours, minutes = map(int, hhmm.split(":"))
+    return datetime.combine(_today + timedelta(days=7), time(hours, minutes)).isoformat()
+
+
 def next_last_sunday(month: int) -> date:
     """The next last-Sunday-of-`month` after BASE_DAY (when Europe/Bucharest changes clocks)."""
     for year in (BASE_DAY.year, BASE_DAY.year + 1):

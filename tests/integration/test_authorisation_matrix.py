@@ -14,7 +14,15 @@ from typing import Any
 
 import pytest
 
-from tests.factories import PASSWORD, Person, booking_body, local, make_token, make_user
+from tests.factories import (
+    PASSWORD,
+    Person,
+    booking_body,
+    local,
+    make_token,
+    make_user,
+    within_a_week,
+)
 from tests.integration.world import World, act, make_world, request
 
 ROLES = ("anonymous", "requester_a", "requester_b", "approver_x", "approver_y", "finance", "admin")
@@ -81,7 +89,7 @@ def on_booking(
     async def make(world: World, who: Person | None) -> tuple[str, Any]:
         booking = await _private_request_of_a(world, **kind.get("create", {}))
         if kind.get("held"):
-            booking = await act(world.approver_x, booking, "hold", until=local(-1, "18:00"))
+            booking = await act(world.approver_x, booking, "hold", until=within_a_week("18:00"))
         path = suffix.format(occurrence=booking["occurrences"][0]["id"])
         return f"/api/bookings/{booking['id']}{path}", body(booking) if body else None
 
@@ -307,7 +315,7 @@ CASES: dict[tuple[str, str], Case] = {
         DECIDE_X, on_booking("/request-changes", versioned(comment="add a programme"))
     ),
     ("POST", "/api/bookings/{booking_id:int}/hold"): Case(
-        DECIDE_X, on_booking("/hold", versioned(until=local(-1, "18:00")))
+        DECIDE_X, on_booking("/hold", versioned(until=within_a_week("18:00")))
     ),
     ("POST", "/api/bookings/{booking_id:int}/release"): Case(
         DECIDE_X, on_booking("/release", versioned(), held=True)

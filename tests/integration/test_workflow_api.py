@@ -9,7 +9,7 @@ import pytest
 
 from booking.approvals.holds import sweep_expired_holds
 from booking.db.tables import BookingRequest
-from tests.factories import booking_body, local
+from tests.factories import booking_body, local, within_a_week
 from tests.integration.world import act, make_world, request
 
 
@@ -147,7 +147,7 @@ async def test_approving_declines_the_overlapping_pending_requests_with_alternat
 
 async def test_a_hold_keeps_the_room_until_it_lapses(world, app) -> None:
     pending = await request(world.requester_a, world.room_y)
-    until = local(-1, "18:00")
+    until = within_a_week("18:00")
     held = await act(world.approver_y, pending, "hold", until=until, comment="awaiting budget")
     assert held["status"] == "held"
     assert held["occurrences"][0]["status"] == "held"
@@ -177,7 +177,7 @@ async def test_a_hold_keeps_the_room_until_it_lapses(world, app) -> None:
 
 async def test_an_expired_hold_never_blocks_a_new_booking(world, app) -> None:
     pending = await request(world.requester_a, world.room_y)
-    await act(world.approver_y, pending, "hold", until=local(-1, "18:00"))
+    await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
     await BookingRequest.update(
         {BookingRequest.hold_until: datetime.now(UTC) - timedelta(seconds=1)}
     ).where(BookingRequest.id == pending["id"])
@@ -204,7 +204,7 @@ async def test_holds_must_end_in_the_next_thirty_days(world, until, reason) -> N
 
 async def test_release_returns_a_hold_to_pending(world) -> None:
     pending = await request(world.requester_a, world.room_y)
-    held = await act(world.approver_y, pending, "hold", until=local(-1, "18:00"))
+    held = await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
     released = await act(world.approver_y, held, "release")
     assert released["status"] == "pending"
     assert released["occurrences"][0]["status"] == "pending"

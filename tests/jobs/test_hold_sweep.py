@@ -16,7 +16,7 @@ from arq.worker import Worker
 from booking.db.tables import AuditEntry, BookingRequest
 from booking.jobs.holds import lapse_expired_holds
 from booking.jobs.in_process import periodic_jobs
-from tests.factories import local
+from tests.factories import within_a_week
 from tests.integration.world import act, make_world, request
 
 REDIS = RedisSettings(host="127.0.0.1", port=6379, database=13)
@@ -26,7 +26,7 @@ REDIS = RedisSettings(host="127.0.0.1", port=6379, database=13)
 async def expired_hold(open_client, admin) -> dict[str, Any]:
     world = await make_world(open_client, admin)
     pending = await request(world.requester_a, world.room_y)
-    held = await act(world.approver_y, pending, "hold", until=local(-1, "18:00"))
+    held = await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
     await BookingRequest.update(
         {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=5)}
     ).where(BookingRequest.id == held["id"])
