@@ -61,10 +61,10 @@ class Authentication(AbstractAuthenticationMiddleware):
         if session_id:
             store = connection.app.stores.get(SESSIONS)
             session = await load_session(store, session_id, now)
-            user = await accounts.active_user(session.user_id) if session else None
-            if session is not None and user is not None:
+            principal = await accounts.active_principal(session.user_id) if session else None
+            if session is not None and principal is not None:
                 self._check_csrf(connection, session)
-                actor = await accounts.actor_for(user["id"])
+                user, actor = principal
                 return AuthenticationResult(_current(user, actor, session), "session")
         return AuthenticationResult(None, None)
 
@@ -74,15 +74,15 @@ class Authentication(AbstractAuthenticationMiddleware):
             raise NotAuthorizedException(
                 "the Authorization header must read 'Bearer <token>'", headers=CHALLENGE
             )
-        user = await accounts.user_by_token_digest(digest(token.strip()))
-        if user is None:
+        principal = await accounts.principal_by_token(digest(token.strip()))
+        if principal is None:
             raise NotAuthorizedException(
                 "this API token is unknown or has been revoked", headers=CHALLENGE
             )
+        user, actor = principal
         last_used = user["token_last_used_at"]
         if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:
             await accounts.touch_token(user["token_id"], now)
-        actor = await accounts.actor_for(user["id"])
         return AuthenticationResult(_current(user, actor, None), "token")
 
     @staticmethod

@@ -32,35 +32,53 @@ async def active_user(user_id: int) -> dict[str, Any] | None:
     return user if user is not None and user["active"] else None
 
 
-async def user_by_token_digest(token_digest: str) -> dict[str, Any] | None:
-    """The active owner of an unrevoked token, with the token's id and last use."""
+# Every grant of every user as (user, role, building, room, team); a membership is a grant of
+# the "member" role whose `building` column carries the organisation.
+_GRANTS = (
+    "SELECT \"user\", 'member' AS role, organisation AS building, NULL AS room, '' AS team"
+    " FROM memberships"
+    ' UNION ALL SELECT "user", role, building, room, team FROM role_grants'
+)
+_PRINCIPAL_COLUMNS = (
+    "u.id, u.email, u.display_name, u.language, u.active, u.created_at,"
+    " g.role, g.building, g.room, g.team"
+)
+
+
+async def principal_by_token(token_digest: str) -> tuple[dict[str, Any], Actor] | None:
+    """The active owner of an unrevoked token, with the token's id and last use, and the
+    owner's roles: one query, since every token-authenticated request asks it."""
     rows = await fetch(
         UserAccount,
-        "SELECT u.id, u.email, u.display_name, u.language, u.active, u.created_at,"
-        " t.id AS token_id, t.last_used_at AS token_last_used_at"
+        f"SELECT {_PRINCIPAL_COLUMNS}, t.id AS token_id, t.last_used_at AS token_last_used_at"
         ' FROM api_tokens t JOIN users u ON u.id = t."user"'
+        f' LEFT JOIN ({_GRANTS}) g ON g."user" = u.id'
         " WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.active",
         token_digest,
     )
-    return rows[0] if rows else None
+    return (rows[0], _actor(rows[0]["id"], rows)) if rows else None
 
 
-async def actor_for(user_id: int) -> Actor:
-    """Everything authorisation needs about a user, in one query."""
+async def active_principal(user_id: int) -> tuple[dict[str, Any], Actor] | None:
+    """An active user and their roles, in one query."""
     rows = await fetch(
-        RoleGrant,
-        "SELECT 'member' AS role, organisation AS building, NULL AS room, '' AS team"
-        ' FROM memberships WHERE "user" = {}'
-        ' UNION ALL SELECT role, building, room, team FROM role_grants WHERE "user" = {}',
-        user_id,
+        UserAccount,
+        f"SELECT {_PRINCIPAL_COLUMNS} FROM users u"
+        f' LEFT JOIN ({_GRANTS}) g ON g."user" = u.id'
+        " WHERE u.id = {} AND u.active",
         user_id,
     )
+    return (rows[0], _actor(user_id, rows)) if rows else None
+
+
+def _actor(user_id: int, grants: Iterable[dict[str, Any]]) -> Actor:
+    """Everything authorisation needs about a user, from the rows of their grants."""
     organisations: set[int] = set()
     buildings: set[int] = set()
     rooms: set[int] = set()
     teams: set[str] = set()
     finance = admin = False
-    for row in rows:
+    for row in grants:
         role = row["role"]
         if role == "member":
             organisations.add(row["building"])
