@@ -50,13 +50,15 @@ async def set_buffers(
 
     async def change(claim: Claim) -> None:
         record = await visible_record(user, booking_id)
-        if not manages(user.actor, record.facts):
+        # The buffers apply to the rooms held now and to those of a change waiting for approval.
+        if not (manages(user.actor, record.held_facts) and manages(user.actor, record.facts)):
             raise Forbidden("only the managers of these rooms may change a booking's buffers")
         check_version(record.state, data.version)
-        rooms = await bookings.rooms_buffers(record.room_ids())
+        slots = record.live + record.proposed
+        rooms = await bookings.rooms_buffers(list({row["room"] for row in slots}))
         updated: list[tuple[int, TimeSpan]] = []
         holding: list[Placement] = []
-        for row in record.live + record.proposed:
+        for row in slots:
             default_setup, default_teardown = rooms[row["room"]]
             setup = data.setup_minutes if data.setup_minutes is not None else default_setup
             teardown = (

@@ -14,7 +14,13 @@ from booking.accounts.guards import requires_login
 from booking.approvals import service as approvals
 from booking.approvals.schemas import Decision
 from booking.bookings import dates
-from booking.bookings.schemas import BookingView, DateMove, FollowingChange, VersionedAction
+from booking.bookings.schemas import (
+    BookingView,
+    DateMove,
+    DateRestore,
+    FollowingChange,
+    VersionedAction,
+)
 from booking.core.errors import FieldProblem, RuleViolation
 
 DATE = "/{booking_id:int}/occurrences/{occurrence_id:int}"
@@ -141,11 +147,9 @@ class DateController(Controller):
         self,
         booking_id: FromPath[int],
         day: FromPath[date],
-        data: JSONBody[VersionedAction],
+        data: JSONBody[DateRestore],
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
     ) -> BookingView:
-        return await dates.restore_skipped_date(
-            engine, user, booking_id, day, data.version, data.comment, now
-        )
+        return await dates.restore_skipped_date(engine, user, booking_id, day, data, now)

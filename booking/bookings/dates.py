@@ -1,16 +1,18 @@
 """Changes to single dates of a request: cancel one, move one, change the series from a date
 on, and take back a date the series skipped.
 
-A date is every occurrence of the request that starts on that local day (one per room). For an
-approved booking in rooms that need approval, new times wait for the tiers as a proposed change
-while the dates keep their slots, exactly as an edit of the whole booking does.
+A date is every occurrence of the request that starts on that local day (one per room), so a
+request has at most one date a day. New times and rooms take effect as an edit of the whole
+booking would: a draft changes in place; a pending or held request goes back to pending and its
+tiers start again; an approved booking in rooms that need approval keeps its slots while the
+new ones wait for the tiers as a proposed change; in instant-book rooms it moves at once.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -21,10 +23,17 @@ from booking.approvals.holds import lapse_expired_holds
 from booking.bookings import rule_check, transitions
 from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.records import BookingRecord, visible_record
-from booking.bookings.schemas import BookingView
+from booking.bookings.schemas import BookingView, DateRestore
+from booking.bookings.series import SeriesDay, series_day, with_change_from
 from booking.core.access import can_cancel, can_change
 from booking.core.conflicts import Placement
-from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
+from booking.core.errors import (
+    FieldProblem,
+    Forbidden,
+    NotFound,
+    RuleViolation,
+    TransitionNotAllowed,
+)
 from booking.core.localtime import to_instant
 from booking.core.recurrence import Ambiguity, series_slots
 from booking.core.requests import check_request, meeting_span
@@ -36,12 +45,13 @@ from booking.core.workflow import (
     PROPOSED,
     SUPERSEDED,
     Action,
+    EditEffect,
     Status,
     check_not_ended,
     check_version,
     edit_effect,
 )
-from booking.db import bookings, catalogue
+from booking.db import bookings, catalogue, tiers
 from booking.db.room_locks import lock_rooms
 
 
@@ -79,13 +89,17 @@ async def cancel_date(
 
     async def cancel(claim: Claim) -> None:
         record = await visible_record(user, booking_id)
-        if not can_cancel(user.actor, record.facts):
+        if not can_cancel(user.actor, record.held_facts):
             raise Forbidden("only the requester's organisation or the room's manager can cancel")
         check_version(record.state, version)
         day, rows = date_of(record, occurrence_id)
-        if max(o["ends_at"] for o in rows) <= now:
-            raise RuleViolation([FieldProblem("occurrence", "this date is over")])
+        _check_not_over(rows, now)
         ids = [o["id"] for o in rows]
+        if set(ids) & _awaiting_change(record):
+            raise TransitionNotAllowed(
+                "a change of this date is waiting for approval: cancel the date once the change"
+                " is decided, or cancel the whole request"
+            )
         await bookings.set_status_of(booking_id, ids, Status.CANCELLED)
         left = [o for o in record.live if o["id"] not in ids]
         await transitions.apply(
@@ -118,6 +132,7 @@ async def move_date(
     async def move(claim: Claim) -> None:
         record = await _changeable(user, booking_id, version, now)
         day, rows = date_of(record, occurrence_id)
+        _check_not_over(rows, now)
         rooms = await _rooms([o["room"] for o in rows])
         zone = ZoneInfo(rows[0]["zone"])
         meeting = meeting_span(to_instant(start, zone, "start"), to_instant(end, zone, "end"))
@@ -154,19 +169,23 @@ async def change_following(
         record = await _changeable(user, booking_id, version, now)
         if not record.row["recurrence"]:
             raise RuleViolation([FieldProblem("occurrence", "this request is not a series")])
-        first_day, _ = date_of(record, occurrence_id)
+        first_day, first_rows = date_of(record, occurrence_id)
+        _check_not_over(first_rows, now)
         rule = json.loads(record.row["recurrence"])
         zone = ZoneInfo(rule["zone"])
-        start_time: time = changes.get("start_time") or time.fromisoformat(rule["start_time"])
-        end_time: time = changes.get("end_time") or time.fromisoformat(rule["end_time"])
-        room_ids = changes.get("rooms") or record.room_ids()
-        rooms = await _rooms(room_ids)
+        before = series_day(rule, first_day, record.room_ids())
+        after = SeriesDay(
+            changes.get("start_time") or before.start_time,
+            changes.get("end_time") or before.end_time,
+            list(dict.fromkeys(changes.get("rooms") or before.rooms)),
+        )
+        rooms = await _rooms(after.rooms)
         by_day: dict[date, list[dict[str, Any]]] = {}
         for row in record.live:
             if local_day(row) >= first_day:
                 by_day.setdefault(local_day(row), []).append(row)
         ambiguity = Ambiguity(changes["ambiguous"]) if changes.get("ambiguous") else None
-        slots = series_slots(sorted(by_day), start_time, end_time, zone, ambiguity)
+        slots = series_slots(sorted(by_day), after.start_time, after.end_time, zone, ambiguity)
         check_request(slots[0].meeting, rooms, record.row["expected_attendance"], now)
         plan = {
             slot.day: (
@@ -175,9 +194,9 @@ async def change_following(
             )
             for slot in slots
         }
-        # The rule now says the new times, so dates restored later get them too.
-        rule |= {"start_time": f"{start_time:%H:%M}", "end_time": f"{end_time:%H:%M}"}
-        extra = {"recurrence": json.dumps(rule)}
+        # The rule keeps the change, so a skipped date restored later gets the times and
+        # rooms of its own part of the series.
+        extra = {"recurrence": json.dumps(with_change_from(rule, first_day, after))}
         await _reslot(
             engine,
             user,
@@ -198,27 +217,24 @@ async def restore_skipped_date(
     user: CurrentUser,
     booking_id: int,
     day: date,
-    version: int,
-    comment: str,
+    data: DateRestore,
     now: datetime,
 ) -> BookingView:
-    """Add back a date the series skipped because it was taken, if it is free now."""
+    """Add back a date the series skipped, with the times and rooms the series has that day,
+    if it is free now."""
 
     async def restore(claim: Claim) -> None:
-        record = await _changeable(user, booking_id, version, now)
+        record = await _changeable(user, booking_id, data.version, now)
         skipped = json.loads(record.row["skipped_dates"] or "[]")
         if day.isoformat() not in [s["date"] for s in skipped]:
             raise NotFound("skipped date", field="date")
         rule = json.loads(record.row["recurrence"])
-        zone = ZoneInfo(rule["zone"])
+        that_day = series_day(rule, day, record.room_ids())
+        ambiguity = Ambiguity(data.ambiguous) if data.ambiguous else None
         (slot,) = series_slots(
-            [day],
-            time.fromisoformat(rule["start_time"]),
-            time.fromisoformat(rule["end_time"]),
-            zone,
-            Ambiguity.EARLIER,
+            [day], that_day.start_time, that_day.end_time, ZoneInfo(rule["zone"]), ambiguity
         )
-        rooms = await _rooms(record.room_ids())
+        rooms = await _rooms(that_day.rooms)
         check_request(slot.meeting, rooms, record.row["expected_attendance"], now)
         new = [record.placement_in(r, slot.meeting) for r in rooms]
         left = [s for s in skipped if s["date"] != day.isoformat()]
@@ -228,10 +244,11 @@ async def restore_skipped_date(
             record,
             {day: ([], new)},
             claim,
-            comment,
+            data.comment,
             now,
             action=Action.DATE_RESTORED,
             extra={"skipped_dates": json.dumps(left)},
+            override_reason=data.override_reason,
         )
 
     return await change_booking(engine, user, booking_id, now, restore)
@@ -272,15 +289,21 @@ async def _reslot(
     """Replace the occurrences of each planned date with new placements."""
     old_ids = [o["id"] for rows, _ in plan.values() for o in rows]
     new = [p for _, placements in plan.values() for p in placements]
-    _check_no_overlap_with_own(record, old_ids, new)
-    rooms = await catalogue.rooms_by_id({p.room_id for p in new})
-    instant = instant_approval((rooms[r].instant_book for r in rooms), record.state.required_tiers)
+    kept = [o for o in record.live if o["id"] not in old_ids]
+    after = await _rooms([*(o["room"] for o in kept), *(p.room_id for p in new)])
+    rooms = {room.id: room for room in after}
+    _check_one_date_a_day(kept, new, rooms)
+    _check_no_overlap_with_own(kept, new)
+    # The tiers are those of every room the request has after the change.
+    needed = await tiers.tiers_needed(after, record.external, bool(record.row["paid_rental"]))
+    tier_names = [t.value for t in needed]
+    instant = instant_approval((room.instant_book for room in after), needed)
     # Refuses final states, and a change while another one waits for approval.
-    edit_effect(record.state, slot_changed=True, instant=instant)
-    status = record.status
+    effect = edit_effect(record.state, slot_changed=True, instant=instant)
     claim.attendance = record.row["expected_attendance"]
+    new_rooms = [rooms[r] for r in dict.fromkeys(p.room_id for p in new)]
     overridden = await rule_check.check_or_override(
-        new, list(rooms.values()), now, user.actor, override_reason
+        new, new_rooms, now, user.actor, override_reason
     )
     changes = {
         day.isoformat(): [
@@ -290,40 +313,80 @@ async def _reslot(
         for day, (rows, placements) in plan.items()
     }
     values: dict[str, Any] = dict(extra or {})
-    if status is not Status.DRAFT:
+    if tier_names != list(record.state.required_tiers):
+        values |= {"required_tiers": tier_names, "tiers_done": 0}
+    to, slots_to = record.status, None
+    if effect is not EditEffect.IN_PLACE:
         await lapse_expired_holds(now)
         await lock_rooms(engine, [*(o["room"] for o in record.live), *rooms])
         await check_free(claim, new, ignore_booking=record.id)
-    if status is Status.APPROVED and not instant:
+    if effect is EditEffect.IN_PLACE:
+        await bookings.delete_occurrence_ids(record.id, old_ids)
+        await bookings.insert_occurrences(record.id, new, record.status)
+    elif effect is EditEffect.BACK_TO_PENDING:
+        await bookings.delete_occurrence_ids(record.id, old_ids)
+        await bookings.insert_occurrences(record.id, new, Status.PENDING)
+        values |= {"required_tiers": tier_names, "tiers_done": 0, "hold_until": None}
+        to, slots_to = Status.PENDING, Status.PENDING
+    elif effect is EditEffect.PROPOSE_CHANGE:
         await bookings.insert_occurrences(record.id, new, PROPOSED)
         values |= {
-            "change_pending": True,
+            "required_tiers": tier_names,
             "tiers_done": 0,
+            "change_pending": True,
             "change_supersedes": json.dumps(old_ids),
         }
         action = Action.CHANGE_PROPOSED
-    elif status is Status.APPROVED:
+    else:  # EditEffect.MOVE_NOW
         await bookings.set_status_of(record.id, old_ids, SUPERSEDED)
         await bookings.insert_occurrences(record.id, new, Status.APPROVED)
-    else:
-        await bookings.delete_occurrence_ids(record.id, old_ids)
-        await bookings.insert_occurrences(record.id, new, status)
+        values |= {"required_tiers": tier_names, "tiers_done": len(tier_names)}
     await transitions.apply(
         record,
         user,
         now,
         action=action,
+        to=to,
         values=values,
+        slots_to=slots_to,
         comment=comment,
         changes=changes,
         details=overridden,
     )
 
 
-def _check_no_overlap_with_own(
-    record: BookingRecord, replaced: list[int], new: list[Placement]
+def _check_not_over(rows: list[dict[str, Any]], now: datetime) -> None:
+    if max(o["ends_at"] for o in rows) <= now:
+        raise RuleViolation([FieldProblem("occurrence", "this date is over")])
+
+
+def _awaiting_change(record: BookingRecord) -> set[int]:
+    """The occurrences a change waiting for approval would replace."""
+    if not record.state.change_pending:
+        return set()
+    replaced = record.row["change_supersedes"]
+    return set(json.loads(replaced)) if replaced else {o["id"] for o in record.live}
+
+
+def _check_one_date_a_day(
+    kept: list[dict[str, Any]], new: list[Placement], rooms: dict[int, RoomFacts]
 ) -> None:
-    kept = [o for o in record.live if o["id"] not in replaced]
+    taken = {local_day(o) for o in kept}
+    for placement in new:
+        day = placement.meeting.start.astimezone(ZoneInfo(rooms[placement.room_id].zone)).date()
+        if day in taken:
+            raise RuleViolation(
+                [
+                    FieldProblem(
+                        "start",
+                        f"this request already has a date on {day.isoformat()}; move or cancel"
+                        " that one first",
+                    )
+                ]
+            )
+
+
+def _check_no_overlap_with_own(kept: list[dict[str, Any]], new: list[Placement]) -> None:
     for placement in new:
         for row in kept:
             blocked = TimeSpan(row["blocked_from"], row["blocked_until"])

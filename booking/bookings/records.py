@@ -42,8 +42,16 @@ class BookingRecord:
 
     @property
     def facts(self) -> BookingFacts:
-        # While a change waits, it is the proposed rooms' managers who decide on it.
-        slots = self.proposed or self.occurrences
+        """For deciding: while a change waits, the proposed rooms' managers decide on it."""
+        return self._facts_of(self.proposed or self.occurrences)
+
+    @property
+    def held_facts(self) -> BookingFacts:
+        """For what acts on the rooms the booking holds now (cancelling, their buffers),
+        whatever change may be waiting."""
+        return self._facts_of(self.occurrences)
+
+    def _facts_of(self, slots: list[dict[str, Any]]) -> BookingFacts:
         rooms = {(o["room"], o["building_id"]) for o in slots}
         return BookingFacts.of(
             self.row["organisation"], self.row["requested_by"], self.row["is_public"], rooms

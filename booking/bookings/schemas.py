@@ -203,6 +203,15 @@ class DateMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
+class DateRestore(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Take back a skipped date, with the times and rooms the series has that day."""
+
+    version: Version
+    ambiguous: Literal["earlier", "later"] | None = None
+    comment: Comment = ""
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+
+
 class FollowingChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """New wall-clock times and/or rooms for a date of a series and every later one."""
 

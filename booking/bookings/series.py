@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -75,8 +76,49 @@ def series_meetings(
         "start_time": f"{start:%H:%M}",
         "end_time": f"{end:%H:%M}",
         "zone": zone.key,
+        "rooms": list(dict.fromkeys(data.rooms)),
+        "changes": [],
     }
     return [slot.meeting for slot in slots], stored
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesDay:
+    """What the series says a date looks like: wall-clock times and rooms."""
+
+    start_time: time
+    end_time: time
+    rooms: list[int]
+
+
+def series_day(rule: dict[str, Any], day: date, fallback_rooms: list[int]) -> SeriesDay:
+    """The times and rooms of the series on `day`: as created, or as the last change "from a
+    date on" made on or before that day says."""
+    current = SeriesDay(
+        time.fromisoformat(rule["start_time"]),
+        time.fromisoformat(rule["end_time"]),
+        list(rule.get("rooms") or fallback_rooms),
+    )
+    for change in rule.get("changes", []):
+        if date.fromisoformat(change["from"]) <= day:
+            current = SeriesDay(
+                time.fromisoformat(change["start_time"]),
+                time.fromisoformat(change["end_time"]),
+                list(change["rooms"]),
+            )
+    return current
+
+
+def with_change_from(rule: dict[str, Any], day: date, new: SeriesDay) -> dict[str, Any]:
+    """The rule after a change from `day` on, which replaces any change from a later day."""
+    kept = [c for c in rule.get("changes", []) if date.fromisoformat(c["from"]) < day]
+    change = {
+        "from": day.isoformat(),
+        "start_time": f"{new.start_time:%H:%M}",
+        "end_time": f"{new.end_time:%H:%M}",
+        "rooms": new.rooms,
+    }
+    return rule | {"changes": [*kept, change]}
 
 
 def check_size(placements: list[Placement]) -> None:

@@ -44,7 +44,7 @@ from booking.core.errors import FieldProblem, Forbidden, RuleViolation, Transiti
 from booking.core.localtime import to_instant
 from booking.core.requests import check_request, meeting_span
 from booking.core.rooms import RoomFacts
-from booking.core.tiers import TierRole, instant_approval, required_tiers
+from booking.core.tiers import instant_approval
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import (
     HOLDING,
@@ -78,10 +78,6 @@ def _placements(rooms: list[RoomFacts], meeting: TimeSpan) -> list[Placement]:
     return [Placement(room.id, meeting, room.blocked(meeting)) for room in rooms]
 
 
-async def _tiers(rooms: list[RoomFacts], external: bool, paid: bool) -> tuple[TierRole, ...]:
-    return required_tiers(await tiers.rules_for_rooms(rooms), external, paid)
-
-
 async def create_booking(
     engine: Engine, user: CurrentUser, data: BookingCreate, now: datetime
 ) -> BookingView:
@@ -97,7 +93,7 @@ async def create_booking(
     check_request(meetings[0], asked, data.expected_attendance, now)
     organisation = await _organisation_for(user, data.organisation)
     fields = _checked_fields(data, organisation)
-    needed = await _tiers(asked, _external(organisation), data.paid_rental)
+    needed = await tiers.tiers_needed(asked, _external(organisation), data.paid_rental)
     instant = instant_approval((room.instant_book for room in asked), needed)
     status = status_on_creation(data.submit, instant)
     wanted = [p for meeting in meetings for p in _placements(asked, meeting)]
@@ -320,7 +316,7 @@ async def submit_booking(
         _requester_record(user, record)
         check_version(record.state, action.version)
         asked = await _rooms_asked(record.room_ids())
-        needed = await _tiers(asked, record.external, bool(record.row["paid_rental"]))
+        needed = await tiers.tiers_needed(asked, record.external, bool(record.row["paid_rental"]))
         instant = instant_approval((room.instant_book for room in asked), needed)
         status = submitted_status(record.state, instant)
         check_not_ended(record.state, now)
@@ -352,7 +348,7 @@ async def cancel_booking(
 
     async def cancel(claim: Claim) -> None:
         record = await visible_record(user, booking_id)
-        if not can_cancel(user.actor, record.facts):
+        if not can_cancel(user.actor, record.held_facts):
             raise Forbidden("only the requester's organisation or the room's manager can cancel")
         check_version(record.state, action.version)
         check_can_cancel(record.state, now)
@@ -433,7 +429,7 @@ async def edit_booking(
             # An unchanged slot may have begun already; only a new one must lie ahead.
             check_request(meeting, asked, attendance, now if slot_changed else meeting.start)
         paid = given.get("paid_rental", bool(row["paid_rental"]))
-        needed = await _tiers(asked, record.external, paid)
+        needed = await tiers.tiers_needed(asked, record.external, paid)
         instant = instant_approval((room.instant_book for room in asked), needed)
         effect = edit_effect(record.state, slot_changed, instant)
         overridden: dict[str, object] = {}

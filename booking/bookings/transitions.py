@@ -9,12 +9,12 @@ from typing import Any
 from booking.accounts.authentication import CurrentUser
 from booking.bookings.records import BookingRecord
 from booking.core.errors import StaleVersion
-from booking.core.workflow import LIVE, Action, Status
+from booking.core.workflow import FINAL, LIVE, Action, Status
 from booking.db import audit, bookings
 
-# Occurrence states that follow the request's own state: not a proposed change's, and not
-# those of dates cancelled or rejected on their own.
-CURRENT_SLOT_STATES = tuple(sorted(s.value for s in LIVE))
+# Occurrence states that a final decision ends: every live date, whatever its own state; not a
+# proposed change's, and not those of dates cancelled or rejected on their own.
+LIVE_SLOT_STATES = tuple(sorted(s.value for s in LIVE))
 SYSTEM = "system"
 
 
@@ -32,13 +32,18 @@ async def apply(
     details: dict[str, Any] | None = None,
 ) -> int:
     """Write the transition if the booking is still at the version it was read at; returns the
-    new version. `slots_to` moves the current slots to that state as well."""
+    new version.
+
+    `slots_to` moves the slots that follow the request's state to that state as well: those in
+    the request's own state, so a date approved on its own stays approved when a hold ends or is
+    released; a final state (rejected, cancelled) takes every live date with it."""
     new_status = to or record.status
     stored = {"status": new_status.value, **(values or {})}
     if not await bookings.update_booking(record.id, record.row["version"], stored, now):
         raise StaleVersion(current=None)
     if slots_to is not None:
-        await bookings.set_occurrence_status(record.id, CURRENT_SLOT_STATES, slots_to)
+        following = LIVE_SLOT_STATES if new_status in FINAL else (record.status.value,)
+        await bookings.set_occurrence_status(record.id, following, slots_to)
     version: int = record.row["version"] + 1
     await audit.record(
         audit.Entry(

@@ -6,7 +6,13 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from booking.core.rooms import RoomFacts
-from booking.core.tiers import TierCondition, TierRole, TierRule, effective_rules
+from booking.core.tiers import (
+    TierCondition,
+    TierRole,
+    TierRule,
+    effective_rules,
+    required_tiers,
+)
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import ApprovalTier
 
@@ -71,3 +77,10 @@ async def replace(
                 for position, rule in enumerate(rules, start=1)
             )
         )
+
+
+async def tiers_needed(
+    rooms: Sequence[RoomFacts], external: bool, paid: bool
+) -> tuple[TierRole, ...]:
+    """The tiers, in order, that must approve a request in `rooms`."""
+    return required_tiers(await rules_for_rooms(rooms), external, paid)

@@ -116,7 +116,9 @@ async def test_a_date_cannot_be_moved_onto_another_date_of_the_same_series(api) 
         start=local(1, "10:30"),
         end=local(1, "11:30"),
     )
-    assert refused["errors"][0]["reason"] == "overlaps another date of this same request"
+    assert refused["errors"][0]["reason"] == (
+        f"this request already has a date on {day(1).isoformat()}; move or cancel that one first"
+    )
 
 
 async def test_moving_a_date_of_an_approved_series_waits_for_approval(api) -> None:
@@ -164,7 +166,15 @@ async def test_changing_the_series_from_a_date_on(api) -> None:
         (other["id"], "14:00"),
         (other["id"], "14:00"),
     ]
-    assert changed["recurrence"]["start_time"] == "14:00"
+    assert changed["recurrence"]["start_time"] == "10:00"
+    assert changed["recurrence"]["changes"] == [
+        {
+            "from": day(2).isoformat(),
+            "start_time": "14:00",
+            "end_time": "15:30",
+            "rooms": [other["id"]],
+        }
+    ]
     nothing = await _do(api, changed, f"occurrences/{third['id']}/change-following", expect=422)
     assert nothing["errors"][0]["field"] == "body"
 
