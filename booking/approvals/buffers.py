@@ -13,12 +13,13 @@ from booking.bookings import transitions
 from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.records import visible_record
 from booking.bookings.schemas import BookingView
+from booking.bookings.series import check_dates_apart
 from booking.core.access import manages
 from booking.core.conflicts import Placement
-from booking.core.errors import FieldProblem, Forbidden, RuleViolation
+from booking.core.errors import FieldProblem, Forbidden, RuleViolation, TransitionNotAllowed
 from booking.core.rooms import MAX_BUFFER
 from booking.core.timespan import TimeSpan, blocked_span
-from booking.core.workflow import HOLDING, Action, check_version
+from booking.core.workflow import FINAL, HOLDING, PROPOSED, Action, check_version
 from booking.db import bookings
 from booking.db.room_locks import lock_rooms
 
@@ -54,10 +55,13 @@ async def set_buffers(
         if not (manages(user.actor, record.held_facts) and manages(user.actor, record.facts)):
             raise Forbidden("only the managers of these rooms may change a booking's buffers")
         check_version(record.state, data.version)
+        if record.status in FINAL:
+            raise TransitionNotAllowed(f"a {record.status} request keeps no rooms to prepare")
         slots = record.live + record.proposed
         rooms = await bookings.rooms_buffers(list({row["room"] for row in slots}))
         updated: list[tuple[int, TimeSpan]] = []
         holding: list[Placement] = []
+        current: list[Placement] = []
         for row in slots:
             default_setup, default_teardown = rooms[row["room"]]
             setup = data.setup_minutes if data.setup_minutes is not None else default_setup
@@ -67,8 +71,11 @@ async def set_buffers(
             meeting = TimeSpan(row["starts_at"], row["ends_at"])
             blocked = blocked_span(meeting, timedelta(minutes=setup), timedelta(minutes=teardown))
             updated.append((row["id"], blocked))
+            if row["status"] != PROPOSED:
+                current.append(Placement(row["room"], meeting, blocked))
             if row["status"] in HOLDING:
                 holding.append(Placement(row["room"], meeting, blocked))
+        check_dates_apart(current, field="setup_minutes")
         if holding:
             await lapse_expired_holds(now)
             await lock_rooms(engine, [p.room_id for p in holding])

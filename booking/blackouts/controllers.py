@@ -20,6 +20,7 @@ from booking.blackouts.schemas import (
     ImportReport,
     RoomBookingRules,
 )
+from booking.core.errors import FieldProblem, RuleViolation
 from booking.settings import Settings
 
 
@@ -97,6 +98,17 @@ class BlackoutController(Controller):
         building: Annotated[int | None, QueryParameter(ge=1)] = None,
         room: Annotated[int | None, QueryParameter(ge=1)] = None,
     ) -> ImportReport:
+        kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if kind.startswith("multipart/") or kind == "application/json":
+            raise RuleViolation(
+                [
+                    FieldProblem(
+                        "body",
+                        "send the .ics file itself as the body, with Content-Type text/calendar,"
+                        " not a form or JSON",
+                    )
+                ]
+            )
         raw = await request.body()
         return await service.import_calendar(
             engine, user, raw, building, room, settings.default_zone, now

@@ -8,6 +8,8 @@ from typing import Annotated
 import msgspec
 
 WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+# A closing time may also be 24:00, the end of the day.
+ClosingTime = Annotated[str, msgspec.Meta(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
 
 
 class BlackoutCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -52,6 +54,7 @@ class ImportReport(msgspec.Struct):
     created: int
     updated: int
     unchanged: int
+    removed: int  # blackouts of events the calendar now marks cancelled
     blackouts: list[BlackoutView]
     affected: list[AffectedOccurrence]
 
@@ -59,7 +62,7 @@ class ImportReport(msgspec.Struct):
 class OpeningHoursView(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     weekday: Annotated[int, msgspec.Meta(ge=0, le=6)]  # 0 = Monday
     opens: WallClock
-    closes: WallClock
+    closes: ClosingTime
 
 
 class RoomBookingRules(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

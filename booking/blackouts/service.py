@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +22,7 @@ from booking.blackouts.schemas import (
     RoomBookingRules,
 )
 from booking.core.access import Actor, RoomPlace, manages_room
-from booking.core.booking_rules import OpeningHours, check_hours, overlapping
+from booking.core.booking_rules import MIDNIGHT, OpeningHours, check_hours, clock, overlapping
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
 from booking.core.localtime import to_instant
 from booking.core.timespan import TimeSpan
@@ -31,6 +32,13 @@ from booking.db.transactions import in_writing_transaction
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 MAX_BLACKOUT_LENGTH = timedelta(days=400)
+MAX_LISTED_PERIOD = timedelta(days=3 * 366)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntries:
+    events: list[tuple[str, TimeSpan, str]]  # (uid, span, reason)
+    cancelled: list[str]  # UIDs of events the calendar marks cancelled
 
 
 def view(row: dict[str, Any], zone: ZoneInfo) -> BlackoutView:
@@ -133,13 +141,36 @@ async def list_blackouts(
     room: int | None,
     default_zone: ZoneInfo,
 ) -> list[BlackoutView]:
+    """The closures in a period; for a building or room, every closure that applies to it
+    (its own, its building's or its rooms', and those of everywhere)."""
     window = None
     if start is not None or end is not None:
         if start is None or end is None:
             missing = "start" if start is None else "end"
             raise RuleViolation([FieldProblem(missing, "give both start and end")])
-        window = _span(start, end, default_zone)
-    rows = await booking_rules.blackout_rows(window, building, room)
+        first, last = to_instant(start, default_zone, "start"), to_instant(end, default_zone, "end")
+        if last <= first:
+            raise RuleViolation([FieldProblem("end", "must be after start")])
+        if last - first > MAX_LISTED_PERIOD:
+            raise RuleViolation(
+                [FieldProblem("end", f"list at most {MAX_LISTED_PERIOD.days} days at a time")]
+            )
+        window = TimeSpan(first, last)
+    rows = await booking_rules.blackout_rows(window)
+    if room is not None or building is not None:
+        rooms = await catalogue.all_rooms()
+        in_building = {r.id for r in rooms if r.building_id == building}
+        room_building = next((r.building_id for r in rooms if r.id == room), None)
+        rows = [
+            row
+            for row in rows
+            if (row["room"] is None and row["building"] is None)
+            or (room is not None and row["room"] == room)
+            or (room is not None and row["room"] is None and row["building"] == room_building)
+            or (
+                building is not None and (row["building"] == building or row["room"] in in_building)
+            )
+        ]
     return [view(row, default_zone) for row in rows]
 
 
@@ -172,17 +203,89 @@ async def delete_blackout(
     await in_writing_transaction(engine, lambda: booking_rules.delete_blackout(blackout_id))
 
 
-def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
-    """An iCalendar DTSTART/DTEND: a date is the local midnight of that day."""
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            return value.replace(tzinfo=zone)
+class _Unusable(Exception):
+    """Why one event of an iCalendar file cannot become a blackout."""
+
+
+# Any of these makes an event repeat; the file must list the dates instead.
+_REPEATING = ("RRULE", "RDATE", "EXRULE")
+MAX_UID_LENGTH = 255
+
+
+def _value(event: Any, name: str) -> date | datetime | timedelta | None:
+    prop = event.get(name)
+    if prop is None:
+        return None
+    if isinstance(prop, list):
+        raise _Unusable(f"has {len(prop)} {name} lines")
+    try:
+        value = prop.dt
+    except (ValueError, TypeError, AttributeError, OverflowError):
+        raise _Unusable(f"has an unreadable {name}") from None
+    tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
+    if tzid and isinstance(value, datetime) and value.tzinfo is None:
+        raise _Unusable(f"{name} names an unknown time zone {tzid!r}")
+    if isinstance(value, date | datetime | timedelta):
         return value
-    return datetime.combine(value, time(0), zone)
+    raise _Unusable(f"has an unreadable {name}")
 
 
-def parse_calendar(raw: bytes, zone: ZoneInfo) -> list[tuple[str, TimeSpan, str]]:
-    """(uid, span, reason) of every event of an iCalendar file; refuses what it cannot use."""
+def _instant(value: date | datetime, zone: ZoneInfo, name: str) -> datetime:
+    """An iCalendar DTSTART/DTEND in UTC: a date is the local midnight of that day, a floating
+    time the wall clock of `zone` (refused if it does not exist or happens twice there)."""
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(0))
+    try:
+        return to_instant(value, zone, name)
+    except RuleViolation as refused:
+        raise _Unusable("; ".join(p.reason for p in refused.problems)) from None
+
+
+def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
+    if any(event.get(name) is not None for name in _REPEATING):
+        raise _Unusable("repeating events are not imported; list the dates")
+    start = _value(event, "DTSTART")
+    if start is None:
+        raise _Unusable("has no DTSTART")
+    if isinstance(start, timedelta):
+        raise _Unusable("has an unreadable DTSTART")
+    end = _value(event, "DTEND")
+    duration = _value(event, "DURATION")
+    if isinstance(end, timedelta) or (duration is not None and not isinstance(duration, timedelta)):
+        raise _Unusable("has an unreadable DTEND or DURATION")
+    begins = _instant(start, zone, "DTSTART")
+    if end is not None:
+        ends = _instant(end, zone, "DTEND")
+    elif duration is not None:
+        ends = _after(start, duration, begins, zone)
+    elif isinstance(start, datetime):
+        raise _Unusable("has neither DTEND nor DURATION")
+    else:
+        ends = _instant(start + timedelta(days=1), zone, "DTSTART")  # the whole day
+    if ends <= begins:
+        raise _Unusable("ends before it starts")
+    if ends - begins > MAX_BLACKOUT_LENGTH:
+        raise _Unusable("lasts more than 400 days")
+    return TimeSpan(begins, ends)
+
+
+def _after(
+    start: date | datetime, duration: timedelta, begins: datetime, zone: ZoneInfo
+) -> datetime:
+    """DTSTART plus DURATION: whole days count on the calendar (RFC 5545), the rest exactly."""
+    if duration > MAX_BLACKOUT_LENGTH:
+        raise _Unusable("lasts more than 400 days")
+    if not isinstance(start, datetime):
+        return _instant(start + timedelta(days=duration.days), zone, "DURATION")
+    if start.tzinfo is None:
+        wall = start + timedelta(days=duration.days)
+        return _instant(wall, zone, "DURATION") + (duration - timedelta(days=duration.days))
+    return begins + duration
+
+
+def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
+    """The events of an iCalendar file as blackouts, and the UIDs of its cancelled events;
+    refuses the whole file if any event cannot be used, saying which and why."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise RuleViolation([FieldProblem("body", "the file is larger than 5 MB")])
     try:
@@ -194,38 +297,31 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> list[tuple[str, TimeSpan, str]
         ) from None
     if calendar.name != "VCALENDAR":
         raise RuleViolation([FieldProblem("body", "is not an iCalendar (.ics) file")])
-    entries: list[tuple[str, TimeSpan, str]] = []
+    found = CalendarEntries([], [])
     problems: list[FieldProblem] = []
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
         summary = str(event.get("SUMMARY", "")).strip() or "closed"
         where = f"event {number} ({summary[:60]})"
-        if event.get("RRULE") is not None:
-            problems.append(
-                FieldProblem(where, "repeating events are not imported; list the dates")
-            )
-            continue
-        start_prop, end_prop = event.get("DTSTART"), event.get("DTEND")
-        if start_prop is None:
-            problems.append(FieldProblem(where, "has no DTSTART"))
-            continue
-        begins = _instant(start_prop.dt, zone)
-        if end_prop is not None:
-            ends = _instant(end_prop.dt, zone)
-        elif isinstance(start_prop.dt, datetime):
-            problems.append(FieldProblem(where, "has no DTEND"))
-            continue
-        else:
-            ends = _instant(start_prop.dt + timedelta(days=1), zone)
-        if ends <= begins:
-            problems.append(FieldProblem(where, "ends before it starts"))
-            continue
-        if ends - begins > MAX_BLACKOUT_LENGTH:
-            problems.append(FieldProblem(where, "lasts more than 400 days"))
-            continue
         uid = str(event.get("UID", "")).strip()
+        if len(uid) > MAX_UID_LENGTH:
+            problems.append(FieldProblem(where, f"has a UID longer than {MAX_UID_LENGTH}"))
+            continue
+        if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+            # Not a closure; if an earlier import made it one, that blackout goes.
+            if uid:
+                found.cancelled.append(uid)
+            continue
+        try:
+            span = _event_span(event, zone)
+        except _Unusable as unusable:
+            problems.append(FieldProblem(where, str(unusable)))
+            continue
         if not uid:
-            uid = "sha256:" + hashlib.sha256(f"{begins}{ends}{summary}".encode()).hexdigest()
-        entries.append((uid, TimeSpan(begins, ends), summary[:500]))
+            uid = (
+                "sha256:" + hashlib.sha256(f"{span.start}{span.end}{summary}".encode()).hexdigest()
+            )
+        found.events.append((uid, span, summary[:500]))
+    entries = found.events
     names = {uid: f"{reason} ({span.start.date()})" for uid, span, reason in entries}
     for first, second in overlapping([(uid, span) for uid, span, _ in entries]):
         problems.append(FieldProblem("body", f"{names[first]} overlaps {names[second]}"))
@@ -233,9 +329,9 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> list[tuple[str, TimeSpan, str]
         problems.append(FieldProblem("body", "two events share one UID"))
     if problems:
         raise RuleViolation(problems)
-    if not entries:
+    if not entries and not found.cancelled:
         raise RuleViolation([FieldProblem("body", "the calendar has no events")])
-    return entries
+    return found
 
 
 async def import_calendar(
@@ -248,13 +344,20 @@ async def import_calendar(
     now: datetime,
 ) -> ImportReport:
     """Blackouts from an iCalendar file, one per event; importing it again changes nothing,
-    and an event whose time or summary changed updates its blackout."""
+    an event whose time or summary changed updates its blackout, and one the calendar now marks
+    cancelled removes it."""
     zone, places = await _scope(user.actor, building, room, default_zone)
-    entries = parse_calendar(raw, zone)
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    parsed = parse_calendar(raw, zone)
+    entries = parsed.events
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
     ids: list[int] = []
 
     async def store() -> None:
+        for uid in parsed.cancelled:
+            gone = await booking_rules.imported(uid, building, room)
+            if gone is not None:
+                await booking_rules.delete_blackout(gone["id"])
+                counts["removed"] += 1
         for uid, span, reason in entries:
             existing = await booking_rules.imported(uid, building, room)
             if existing is None:
@@ -294,9 +397,7 @@ async def room_rules(room_id: int) -> RoomBookingRules:
     rules = (await booking_rules.rules_for([rooms[room_id]]))[room_id]
     return RoomBookingRules(
         opening_hours=[
-            OpeningHoursView(
-                weekday=h.weekday, opens=f"{h.opens:%H:%M}", closes=f"{h.closes:%H:%M}"
-            )
+            OpeningHoursView(weekday=h.weekday, opens=f"{h.opens:%H:%M}", closes=clock(h.closes))
             for h in sorted(rules.hours, key=lambda h: (h.weekday, h.opens))
         ],
         min_notice_minutes=int(rules.min_notice.total_seconds() // 60),
@@ -314,7 +415,11 @@ async def set_room_rules(
     if not manages_room(user.actor, RoomPlace(room.id, room.building_id)):
         raise Forbidden("only administrators and the room's managers may change its rules")
     hours = [
-        OpeningHours(h.weekday, time.fromisoformat(h.opens), time.fromisoformat(h.closes))
+        OpeningHours(
+            h.weekday,
+            time.fromisoformat(h.opens),
+            MIDNIGHT if h.closes == "24:00" else time.fromisoformat(h.closes),
+        )
         for h in data.opening_hours
     ]
     problems = check_hours(hours)

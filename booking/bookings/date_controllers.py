@@ -139,17 +139,23 @@ class DateController(Controller):
         return await approvals.reject_date(engine, user, booking_id, occurrence_id, data, now)
 
     @post(
-        "/{booking_id:int}/skipped-dates/{day:date}/restore",
+        "/{booking_id:int}/skipped-dates/{day:str}/restore",
         status_code=200,
         summary="Add back a date the series skipped, if it is free now",
     )
     async def restore(
         self,
         booking_id: FromPath[int],
-        day: FromPath[date],
+        day: FromPath[str],
         data: JSONBody[DateRestore],
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
     ) -> BookingView:
-        return await dates.restore_skipped_date(engine, user, booking_id, day, data, now)
+        try:
+            skipped = date.fromisoformat(day)
+        except ValueError:
+            raise RuleViolation(
+                [FieldProblem("date", f"{day[:20]!r} is not a date (YYYY-MM-DD)")]
+            ) from None
+        return await dates.restore_skipped_date(engine, user, booking_id, skipped, data, now)

@@ -24,7 +24,12 @@ from booking.bookings import rule_check, transitions
 from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.records import BookingRecord, visible_record
 from booking.bookings.schemas import BookingView, DateRestore
-from booking.bookings.series import SeriesDay, series_day, with_change_from
+from booking.bookings.series import (
+    SeriesDay,
+    check_wall_clock_times,
+    series_day,
+    with_change_from,
+)
 from booking.core.access import can_cancel, can_change
 from booking.core.conflicts import Placement
 from booking.core.errors import (
@@ -48,6 +53,7 @@ from booking.core.workflow import (
     EditEffect,
     Status,
     check_not_ended,
+    check_not_final,
     check_version,
     edit_effect,
 )
@@ -92,6 +98,7 @@ async def cancel_date(
         if not can_cancel(user.actor, record.held_facts):
             raise Forbidden("only the requester's organisation or the room's manager can cancel")
         check_version(record.state, version)
+        check_not_final(record.state)
         day, rows = date_of(record, occurrence_id)
         _check_not_over(rows, now)
         ids = [o["id"] for o in rows]
@@ -174,17 +181,21 @@ async def change_following(
         rule = json.loads(record.row["recurrence"])
         zone = ZoneInfo(rule["zone"])
         before = series_day(rule, first_day, record.room_ids())
+        asked_rooms = changes.get("rooms") or before.rooms
+        if len(set(asked_rooms)) != len(asked_rooms):
+            raise RuleViolation([FieldProblem("rooms", "a room is named more than once")])
         after = SeriesDay(
             changes.get("start_time") or before.start_time,
             changes.get("end_time") or before.end_time,
-            list(dict.fromkeys(changes.get("rooms") or before.rooms)),
+            list(asked_rooms),
         )
+        check_wall_clock_times(after)
         rooms = await _rooms(after.rooms)
         by_day: dict[date, list[dict[str, Any]]] = {}
         for row in record.live:
             if local_day(row) >= first_day:
                 by_day.setdefault(local_day(row), []).append(row)
-        ambiguity = Ambiguity(changes["ambiguous"]) if changes.get("ambiguous") else None
+        ambiguity = _ambiguity(changes.get("ambiguous"), rule)
         slots = series_slots(sorted(by_day), after.start_time, after.end_time, zone, ambiguity)
         check_request(slots[0].meeting, rooms, record.row["expected_attendance"], now)
         plan = {
@@ -230,7 +241,7 @@ async def restore_skipped_date(
             raise NotFound("skipped date", field="date")
         rule = json.loads(record.row["recurrence"])
         that_day = series_day(rule, day, record.room_ids())
-        ambiguity = Ambiguity(data.ambiguous) if data.ambiguous else None
+        ambiguity = _ambiguity(data.ambiguous, rule)
         (slot,) = series_slots(
             [day], that_day.start_time, that_day.end_time, ZoneInfo(rule["zone"]), ambiguity
         )
@@ -260,6 +271,7 @@ async def _changeable(
     record = await visible_record(user, booking_id)
     _requester(user, record)
     check_version(record.state, version)
+    check_not_final(record.state)
     check_not_ended(record.state, now)
     return record
 
@@ -353,6 +365,12 @@ async def _reslot(
         changes=changes,
         details=overridden,
     )
+
+
+def _ambiguity(given: str | None, rule: dict[str, Any]) -> Ambiguity | None:
+    """The reading of a repeated hour asked for now, else the one the series was made with."""
+    choice = given or rule.get("ambiguous")
+    return Ambiguity(choice) if choice else None
 
 
 def _check_not_over(rows: list[dict[str, Any]], now: datetime) -> None:

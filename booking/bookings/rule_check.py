@@ -50,6 +50,16 @@ async def check_placements(
         raise refusal(found, {room.id: room for room in rooms})
 
 
+def given_reason(override_reason: str | None) -> str | None:
+    """The reason for an override, trimmed; a blank one is no reason."""
+    if override_reason is None:
+        return None
+    reason = override_reason.strip()
+    if not reason:
+        raise RuleViolation([FieldProblem("override_reason", "say why the rules are overridden")])
+    return reason
+
+
 async def check_or_override(
     placements: Sequence[Placement],
     rooms: Sequence[RoomFacts],
@@ -59,6 +69,7 @@ async def check_or_override(
 ) -> dict[str, object]:
     """Refuse slots that break a room's rules, unless a manager of all of them overrides with
     a reason; returns what the audit trail should keep of an override."""
+    override_reason = given_reason(override_reason)
     if override_reason is not None:
         places = BookingFacts.of(None, None, False, ((r.id, r.building_id) for r in rooms))
         if not manages(actor, places):

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from booking.bookings.schemas import BookingCreate, RecurrenceSpec
 from booking.core.booking_rules import Breach
-from booking.core.conflicts import Conflict, Placement
+from booking.core.conflicts import Conflict, Placement, overlapping_own
 from booking.core.errors import FieldProblem, RuleViolation
 from booking.core.localtime import EARLIEST_YEAR, LATEST_YEAR
 from booking.core.recurrence import (
@@ -64,7 +64,12 @@ def series_meetings(
     today = now.astimezone(zone).date()
     dates = series_dates(rule_of(spec), start.date(), today)
     ambiguity = Ambiguity(data.ambiguous) if data.ambiguous else None
-    slots = series_slots(dates, start.time(), end.time(), zone, ambiguity)
+    if ambiguity is None and start.fold:
+        # A start given with the offset of the second of two repeated hours means that one.
+        ambiguity = Ambiguity.LATER
+    slots = series_slots(
+        dates, start.time().replace(fold=0), end.time().replace(fold=0), zone, ambiguity
+    )
     stored = {
         "frequency": spec.frequency,
         "interval": spec.interval,
@@ -76,6 +81,7 @@ def series_meetings(
         "start_time": f"{start:%H:%M}",
         "end_time": f"{end:%H:%M}",
         "zone": zone.key,
+        "ambiguous": ambiguity.value if ambiguity else None,
         "rooms": list(dict.fromkeys(data.rooms)),
         "changes": [],
     }
@@ -109,6 +115,28 @@ def series_day(rule: dict[str, Any], day: date, fallback_rooms: list[int]) -> Se
     return current
 
 
+# An end before the start means the dates run past midnight; beyond this, a slip of the pen.
+MAX_OVERNIGHT = timedelta(hours=12)
+
+
+def check_wall_clock_times(day: SeriesDay) -> None:
+    start = datetime.combine(date.min, day.start_time)
+    end = datetime.combine(date.min, day.end_time)
+    if end == start:
+        raise RuleViolation([FieldProblem("end_time", "must differ from start_time")])
+    if end < start and end + timedelta(days=1) - start > MAX_OVERNIGHT:
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    "end_time",
+                    f"is before start_time: each date would run past midnight, "
+                    f"{(end + timedelta(days=1) - start).seconds // 3600} hours; give an end "
+                    "after the start",
+                )
+            ]
+        )
+
+
 def with_change_from(rule: dict[str, Any], day: date, new: SeriesDay) -> dict[str, Any]:
     """The rule after a change from `day` on, which replaces any change from a later day."""
     kept = [c for c in rule.get("changes", []) if date.fromisoformat(c["from"]) < day]
@@ -129,6 +157,23 @@ def check_size(placements: list[Placement]) -> None:
                     "recurrence",
                     f"{len(placements)} room-dates asked for; one request may hold at most "
                     f"{MAX_PLACEMENTS}",
+                )
+            ]
+        )
+
+
+def check_dates_apart(placements: list[Placement], field: str = "end") -> None:
+    """The dates of one request must not block a room at the same time as each other."""
+    clash = overlapping_own(placements)
+    if clash is not None:
+        first, second = clash
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    field,
+                    f"two dates of this request ({first.meeting.start.date()} and "
+                    f"{second.meeting.start.date()}) overlap once the room's setup and teardown"
+                    " are added",
                 )
             ]
         )

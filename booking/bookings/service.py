@@ -24,6 +24,7 @@ from booking.bookings.schemas import (
     VersionedAction,
 )
 from booking.bookings.series import (
+    check_dates_apart,
     check_size,
     series_meetings,
     without_broken_dates,
@@ -98,18 +99,30 @@ async def create_booking(
     status = status_on_creation(data.submit, instant)
     wanted = [p for meeting in meetings for p in _placements(asked, meeting)]
     check_size(wanted)
+    check_dates_apart(wanted)
     rooms = {room.id: room for room in asked}
     skip_taken = recurrence is not None and data.on_conflict == "skip"
     broken = await rule_check.breaches(wanted, asked, now)
     rule_skipped: list[dict[str, str]] = []
     overridden: dict[str, object] = {}
-    if data.override_reason is not None:
+    override_reason = rule_check.given_reason(data.override_reason)
+    if override_reason is not None and status is Status.DRAFT:
+        raise RuleViolation(
+            [
+                FieldProblem(
+                    "override_reason",
+                    "rules are checked, and may be overridden, when a request is submitted:"
+                    " send the override with submit true",
+                )
+            ]
+        )
+    if override_reason is not None:
         places = BookingFacts.of(None, None, False, ((r.id, r.building_id) for r in asked))
         if not manages(user.actor, places):
             raise Forbidden("only the managers of these rooms may override their rules")
         if broken:
             overridden = {
-                "override_reason": data.override_reason,
+                "override_reason": override_reason,
                 "overridden": sorted(
                     {f"{rule_check.day_of(b, rooms)}: {b.reason}" for b in broken}
                 ),

@@ -19,13 +19,47 @@ from booking.core.timespan import TimeSpan
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
+MIDNIGHT = time(0)
+MINUTES_A_DAY = 24 * 60
+
+
 @dataclass(frozen=True, slots=True)
 class OpeningHours:
-    """When a room may be used on one weekday (0 = Monday); closes <= opens is impossible."""
+    """When a room may be used on one weekday (0 = Monday). Closing at 00:00 means at the
+    end of the day (24:00)."""
 
     weekday: int
     opens: time
     closes: time
+
+    @property
+    def window(self) -> tuple[int, int]:
+        """Opening and closing, in minutes since midnight."""
+        closing = MINUTES_A_DAY if self.closes == MIDNIGHT else _minute(self.closes)
+        return _minute(self.opens), closing
+
+    def describe(self) -> str:
+        return f"{self.opens:%H:%M}–{clock(self.closes)}"
+
+
+def clock(closes: time) -> str:
+    """A closing time as people write it: 24:00 for the end of the day."""
+    return "24:00" if closes == MIDNIGHT else f"{closes:%H:%M}"
+
+
+def _minute(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def _merged(windows: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Windows that touch or overlap become one: 08–12 and 12–22 let 11–13 be booked."""
+    merged: list[tuple[int, int]] = []
+    for opens, closes in sorted(windows):
+        if merged and opens <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], closes))
+        else:
+            merged.append((opens, closes))
+    return merged
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,14 +120,18 @@ def _within_hours(meeting: TimeSpan, rules: RoomRules) -> str | None:
     name = WEEKDAY_NAMES[start.weekday()]
     if not day_hours:
         return f"{rules.code} is closed on {name}s"
-    for hours in day_hours:
-        if (
-            end.date() == start.date()
-            and hours.opens <= start.time()
-            and (end.time() <= hours.closes)
-        ):
-            return None
-    spans = ", ".join(f"{h.opens:%H:%M}–{h.closes:%H:%M}" for h in day_hours)
+    first = _minute(start.time())
+    if end.date() == start.date():
+        last = _minute(end.time())
+    elif end.date() == start.date() + timedelta(days=1) and end.time() == MIDNIGHT:
+        last = MINUTES_A_DAY
+    else:
+        last = MINUTES_A_DAY + 1  # runs past midnight: outside any one day's hours
+    if any(
+        opens <= first and last <= closes for opens, closes in _merged(h.window for h in day_hours)
+    ):
+        return None
+    spans = ", ".join(h.describe() for h in sorted(day_hours, key=lambda h: h.opens))
     return f"{rules.code} may be booked on {name}s {spans} only"
 
 
@@ -150,15 +188,15 @@ def check_hours(hours: Sequence[OpeningHours]) -> list[str]:
     for h in hours:
         if not 0 <= h.weekday <= 6:
             problems.append("weekday must be 0 (Monday) to 6 (Sunday)")
-        elif h.closes <= h.opens:
+        elif h.window[1] <= h.window[0]:
             problems.append(f"{WEEKDAY_NAMES[h.weekday]}: closes must be after opens")
     by_day: dict[int, list[OpeningHours]] = {}
     for h in hours:
         by_day.setdefault(h.weekday, []).append(h)
     for weekday, items in by_day.items():
-        items.sort(key=lambda h: h.opens)
+        items.sort(key=lambda h: h.window)
         for earlier, later in itertools.pairwise(items):
-            if later.opens < earlier.closes:
+            if later.window[0] < earlier.window[1]:
                 problems.append(f"{WEEKDAY_NAMES[weekday]}: opening hours overlap")
     return problems
 

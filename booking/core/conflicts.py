@@ -5,6 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import TimeSpan
@@ -66,6 +67,20 @@ def find_conflicts(wanted: Iterable[Placement], existing: Iterable[Occupation]) 
             if placement.blocked.overlaps(occupation.blocked)
         ]
     return sorted(found, key=lambda c: (c.existing.blocked.start, c.existing.occurrence_id))
+
+
+def overlapping_own(placements: Iterable[Placement]) -> tuple[Placement, Placement] | None:
+    """Two slots of one request that would block the same room at once (say, daily 24-hour
+    dates once the room's setup and teardown are added), or None."""
+    by_room: dict[int, list[Placement]] = {}
+    for placement in placements:
+        by_room.setdefault(placement.room_id, []).append(placement)
+    for slots in by_room.values():
+        slots.sort(key=lambda p: p.blocked.start)
+        for earlier, later in pairwise(slots):
+            if later.blocked.start < earlier.blocked.end:
+                return earlier, later
+    return None
 
 
 def free_rooms(

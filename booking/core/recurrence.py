@@ -72,6 +72,12 @@ def check_rule(rule: Rule, first: date, today: date) -> None:
             )
         if by_day and not 1 <= (rule.month_day or 0) <= 31:
             problems.append(FieldProblem("recurrence.month_day", "must be 1 to 31"))
+        if by_day and rule.weekdays:
+            problems.append(
+                FieldProblem(
+                    "recurrence.weekdays", "a rule on a day of the month takes no weekdays"
+                )
+            )
         if by_weekday:
             if rule.nth not in (1, 2, 3, 4, 5, -1):
                 problems.append(FieldProblem("recurrence.nth", "must be 1 to 5, or -1 (last)"))
@@ -99,9 +105,9 @@ def check_rule(rule: Rule, first: date, today: date) -> None:
         raise RuleViolation(problems)
 
 
-def _months(start: date, step: int) -> Iterator[tuple[int, int]]:
+def _months(start: date, step: int, last: date) -> Iterator[tuple[int, int]]:
     year, month = start.year, start.month
-    while True:
+    while date(year, month, 1) <= last:
         yield year, month
         month += step
         year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
@@ -118,24 +124,26 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date | None:
     return days[nth - 1] if nth <= len(days) else None
 
 
-def _candidates(rule: Rule, first: date) -> Iterator[date]:
-    """Matching dates from `first` on, in order, without end."""
+def _candidates(rule: Rule, first: date, last: date) -> Iterator[date]:
+    """Matching dates from `first` on, in order, up to `last` at the latest. Bounded by `last`,
+    not by a count of dates: a rule may match rarely or never (day 31 every 12 months from
+    April, a weekday a daily rule with a 7-day step never lands on)."""
     if rule.frequency is Frequency.DAILY:
         day = first
-        while True:
+        while day <= last:
             if not rule.weekdays or day.weekday() in rule.weekdays:
                 yield day
             day += timedelta(days=rule.interval)
     elif rule.frequency is Frequency.WEEKLY:
         week = first - timedelta(days=first.weekday())  # weeks start on Monday
-        while True:
+        while week <= last:
             for weekday in sorted(rule.weekdays):
                 day = week + timedelta(days=weekday)
                 if day >= first:
                     yield day
             week += timedelta(weeks=rule.interval)
     else:
-        for year, month in _months(first, rule.interval):
+        for year, month in _months(first, rule.interval, last):
             if rule.month_day is not None:
                 if rule.month_day > calendar.monthrange(year, month)[1]:
                     continue
@@ -158,7 +166,7 @@ def series_dates(rule: Rule, first: date, today: date) -> list[date]:
     horizon = today + MAX_HORIZON
     last = rule.until or horizon
     dates: list[date] = []
-    for day in _candidates(rule, first):
+    for day in _candidates(rule, first, last):
         if day > last:
             break
         dates.append(day)
@@ -194,7 +202,8 @@ class SeriesSlot:
 
 
 def _instant(day: date, wall: time, zone: ZoneInfo, ambiguity: Ambiguity | None) -> datetime:
-    local = datetime.combine(day, wall, zone)
+    # Which reading of a repeated hour is meant is `ambiguity`'s to say, never a stray fold.
+    local = datetime.combine(day, wall.replace(fold=0), zone)
     if local.utcoffset() == local.replace(fold=1).utcoffset():
         # Both readings agree: no clock change at this time (all but two hours a year).
         return local.astimezone(UTC)

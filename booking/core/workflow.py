@@ -191,9 +191,13 @@ def hold_has_lapsed(state: BookingState, now: datetime) -> bool:
     return state.status is Status.HELD and state.hold_until is not None and state.hold_until <= now
 
 
-def check_can_cancel(state: BookingState, now: datetime) -> None:
+def check_not_final(state: BookingState) -> None:
     if state.status in FINAL:
         raise _not_now(f"this request is already {state.status}")
+
+
+def check_can_cancel(state: BookingState, now: datetime) -> None:
+    check_not_final(state)
     if has_ended(state, now):
         raise _not_now("this booking has already ended and can no longer be cancelled")
 

@@ -76,18 +76,12 @@ async def blackouts_in(window: TimeSpan) -> list[Blackout]:
     return [blackout(row) for row in rows]
 
 
-async def blackout_rows(
-    window: TimeSpan | None, building: int | None, room: int | None
-) -> list[dict[str, Any]]:
+async def blackout_rows(window: TimeSpan | None) -> list[dict[str, Any]]:
     query = BlackoutRow.select(*BlackoutRow.all_columns()).order_by(BlackoutRow.starts_at)
     if window is not None:
         query = query.where(
             (BlackoutRow.starts_at < window.end) & (BlackoutRow.ends_at > window.start)
         )
-    if building is not None:
-        query = query.where(BlackoutRow.building == building)
-    if room is not None:
-        query = query.where(BlackoutRow.room == room)
     rows: list[dict[str, Any]] = await query
     return rows
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from booking.db.tables import Blackout
+from booking.db.tables import Blackout, BookingRequest
 from tests.factories import booking_body, day, local, make_room
 from tests.integration.world import make_world, request
 
@@ -31,6 +31,16 @@ def _event(uid: str, first: int, days: int, summary: str) -> str:
     return (
         f"BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTART;VALUE=DATE:{start}\r\n"
         f"DTEND;VALUE=DATE:{end}\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\n"
+    )
+
+
+def _raw_event(*lines: str, uid: str = "raw@upt.ro") -> str:
+    return (
+        "BEGIN:VEVENT\r\nUID:"
+        + uid
+        + "\r\n"
+        + "".join(f"{line}\r\n" for line in lines)
+        + ("SUMMARY:Closed\r\nEND:VEVENT\r\n")
     )
 
 
@@ -179,6 +189,59 @@ async def test_managers_may_override_with_a_recorded_reason(world) -> None:
     assert created["details"]["overridden"] == [f"{day(0).isoformat()}: closed: Sesiune de examene"]
 
 
+async def test_an_override_needs_a_real_reason_and_a_submitted_request(world) -> None:
+    body = booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00"))
+    blank = await world.approver_y.client.post(
+        "/api/bookings", json=body | {"override_reason": "   "}
+    )
+    assert blank.status_code == 422
+    assert blank.json()["errors"][0]["field"] == "override_reason"
+    draft = await world.approver_y.client.post(
+        "/api/bookings", json=body | {"override_reason": "Senat", "submit": False}
+    )
+    assert draft.status_code == 422
+    assert "submit" in draft.json()["errors"][0]["reason"]
+    assert await BookingRequest.count() == 0
+
+
+async def test_a_room_may_close_at_midnight(world) -> None:
+    path = f"/api/rooms/{world.room_y['id']}/booking-rules"
+    hours = [{"weekday": d, "opens": "08:00", "closes": "24:00"} for d in range(7)]
+    saved = await world.approver_y.client.put(path, json={"opening_hours": hours})
+    assert saved.status_code == 200, saved.text
+    assert {h["closes"] for h in saved.json()["opening_hours"]} == {"24:00"}
+    late = booking_body([world.room_y["id"]], local(0, "22:00"), local(1, "00:00"))
+    response = await world.requester_a.client.post("/api/bookings", json=late)
+    assert response.status_code == 201, response.text
+
+
+async def test_the_blackouts_of_a_room_include_its_buildings_and_everywheres(world) -> None:
+    for scope, reason in (
+        ({"room": world.room_y["id"]}, "Zugrăveli"),
+        ({"building": world.building_y["id"]}, "Inventar"),
+        ({}, "Crăciun"),
+        ({"building": world.building_x["id"]}, "Altă clădire"),
+    ):
+        created = await world.admin.client.post(
+            "/api/blackouts",
+            json={"start": local(0, "00:00"), "end": local(1, "00:00"), "reason": reason} | scope,
+        )
+        assert created.status_code == 201, created.text
+    listed = await world.requester_a.client.get(
+        "/api/blackouts", params={"room": world.room_y["id"]}
+    )
+    assert sorted(b["reason"] for b in listed.json()) == ["Crăciun", "Inventar", "Zugrăveli"]
+    listed = await world.requester_a.client.get(
+        "/api/blackouts", params={"building": world.building_y["id"]}
+    )
+    assert sorted(b["reason"] for b in listed.json()) == ["Crăciun", "Inventar", "Zugrăveli"]
+    a_year_and_more = await world.requester_a.client.get(
+        "/api/blackouts", params={"start": local(0, "00:00"), "end": local(500, "00:00")}
+    )
+    assert a_year_and_more.status_code == 200, a_year_and_more.text
+    assert len(a_year_and_more.json()) == 4
+
+
 async def test_moving_a_date_into_a_blackout_is_refused(world) -> None:
     pending = await request(world.requester_a, world.room_y)
     await world.admin.client.post(
@@ -251,8 +314,44 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
             "repeating events",
         ),
         ("BEGIN:VCALENDAR\r\n" + "X" * (5 * 1024 * 1024 + 10), 413, None),
+        (
+            _ics(_raw_event("DTSTART:20270101T100000Z", "DTSTART:20270102T100000Z")),
+            422,
+            "2 DTSTART",
+        ),
+        (_ics(_raw_event("DTSTART:garbage", "DTEND:20270102T100000Z")), 422, "unreadable DTSTART"),
+        (_ics(_raw_event("DTSTART;VALUE=DATE:99991231")), 422, "year between"),
+        (_ics(_raw_event("DTSTART;VALUE=DATE:00010101", "DTEND;VALUE=DATE:00010102")), 422, "year"),
+        (_ics(_raw_event("DTSTART;VALUE=DATE:19000101", "DTEND;VALUE=DATE:19000102")), 422, "year"),
+        (_ics(_raw_event("DTSTART:20270328T033000", "DTEND:20270328T043000")), 422, "not exist"),
+        (_ics(_raw_event("DTSTART:20271031T033000", "DTEND:20271031T050000")), 422, "twice"),
+        (
+            _ics(_raw_event("DTSTART;TZID=Mars/Olympus:20270101T100000", "DURATION:PT1H")),
+            422,
+            "unknown time zone",
+        ),
+        (_ics(_raw_event("DTSTART:20270101T100000Z")), 422, "neither DTEND nor DURATION"),
+        (_ics(_raw_event("DTSTART:20270101T100000Z", "RDATE:20270105T100000Z")), 422, "repeating"),
+        (_ics(_raw_event("DTSTART;VALUE=DATE:20270101", uid="u" * 300)), 422, "UID longer"),
     ],
-    ids=["not-ics", "empty", "overlapping-lines", "rrule", "over-5-MB"],
+    ids=[
+        "not-ics",
+        "empty",
+        "overlapping-lines",
+        "rrule",
+        "over-5-MB",
+        "two-starts",
+        "garbage-start",
+        "year-9999",
+        "year-1",
+        "year-1900",
+        "spring-forward-gap",
+        "fall-back-twice",
+        "unknown-zone",
+        "no-end",
+        "rdate",
+        "long-uid",
+    ],
 )
 async def test_bad_calendar_files_are_refused_and_change_nothing(
     world, body, status, problem
@@ -264,6 +363,31 @@ async def test_bad_calendar_files_are_refused_and_change_nothing(
     if problem:
         assert any(problem in e["reason"] for e in error["errors"]), error
     assert await Blackout.count() == 0
+
+
+async def test_durations_and_cancelled_events_of_a_calendar(world) -> None:
+    week = _raw_event(f"DTSTART;VALUE=DATE:{day(1):%Y%m%d}", "DURATION:P7D", uid="week@upt.ro")
+    talk = _raw_event(f"DTSTART:{day(20):%Y%m%d}T080000Z", "DURATION:PT2H", uid="talk@upt.ro")
+    first = await _import(world.admin, _ics(week, talk), building=world.building_y["id"])
+    assert first.status_code == 201, first.text
+    spans = sorted((b["start"], b["end"]) for b in first.json()["blackouts"])
+    assert spans == [
+        (f"{day(1).isoformat()}T00:00:00+02:00", f"{day(8).isoformat()}T00:00:00+02:00"),
+        (f"{day(20).isoformat()}T10:00:00+02:00", f"{day(20).isoformat()}T12:00:00+02:00"),
+    ]
+    cancelled = talk.replace("END:VEVENT", "STATUS:CANCELLED\r\nEND:VEVENT")
+    again = await _import(world.admin, _ics(week, cancelled), building=world.building_y["id"])
+    assert again.status_code == 201, again.text
+    assert (again.json()["unchanged"], again.json()["removed"]) == (1, 1)
+    assert await Blackout.count() == 1
+
+
+async def test_a_calendar_sent_as_a_form_is_refused_with_advice(world) -> None:
+    response = await world.admin.client.post(
+        "/api/blackouts/import", files={"file": ("a.ics", _ics(_event("f@upt.ro", 1, 1, "F")))}
+    )
+    assert response.status_code == 422
+    assert "text/calendar" in response.json()["errors"][0]["reason"]
 
 
 async def test_blackouts_of_other_buildings_are_not_an_approvers_to_set(world) -> None:

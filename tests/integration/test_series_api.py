@@ -190,6 +190,56 @@ async def test_the_fall_back_hour_needs_a_choice_for_a_series(api) -> None:
     assert first.utcoffset() == timedelta(hours=2)
 
 
+async def test_a_start_given_with_the_later_offset_means_the_later_hour(api) -> None:
+    """03:30+02:00 on the fall-back Sunday is the second 03:30; a later date whose 03:30 does
+    not exist (the next spring-forward Sunday) is still refused, not shifted."""
+    room = await make_room(instant_book=True)
+    autumn = next_last_sunday(10)
+    chosen = await api.post(
+        "/api/bookings",
+        json=booking_body(
+            [room["id"]],
+            f"{autumn.isoformat()}T03:30:00+02:00",
+            f"{autumn.isoformat()}T04:30:00+02:00",
+            recurrence={"frequency": "weekly", "weekdays": [6], "count": 2},
+        ),
+    )
+    assert chosen.status_code == 201, chosen.text
+    booking = chosen.json()
+    assert booking["recurrence"]["ambiguous"] == "later"
+    assert datetime.fromisoformat(booking["occurrences"][0]["start"]).utcoffset() == timedelta(
+        hours=2
+    )
+    march_end = date(autumn.year + 1, 3, 31)
+    spring = march_end - timedelta(days=(march_end.weekday() - 6) % 7)
+    weeks = (spring - autumn).days // 7 + 1
+    refused = await api.post(
+        "/api/bookings",
+        json=booking_body(
+            [room["id"]],
+            f"{autumn.isoformat()}T03:30:00+02:00",
+            f"{autumn.isoformat()}T04:30:00+02:00",
+            recurrence={"frequency": "weekly", "weekdays": [6], "count": weeks},
+        ),
+    )
+    assert refused.status_code == 422, refused.text
+    assert spring.isoformat() in refused.json()["errors"][0]["reason"]
+
+
+async def test_dates_that_would_overlap_each_other_with_buffers_are_refused(api) -> None:
+    room = await make_room(instant_book=True, setup_minutes=30, teardown_minutes=30)
+    body = booking_body(
+        [room["id"]],
+        local(0, "10:00"),
+        local(1, "10:00"),
+        recurrence={"frequency": "daily", "count": 3},
+    )
+    refused = await api.post("/api/bookings", json=body)
+    assert refused.status_code == 422, refused.text
+    assert "overlap once the room's setup and teardown" in refused.json()["errors"][0]["reason"]
+    assert await BookingRequest.count() == 0
+
+
 async def test_the_spring_gap_is_refused_for_a_series(api) -> None:
     room = await make_room(instant_book=True)
     change = next_last_sunday(3)

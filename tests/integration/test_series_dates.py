@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from booking.db.tables import Occurrence
 from tests.factories import booking_body, day, local, make_room
 
@@ -237,3 +239,73 @@ async def test_an_occurrence_of_another_booking_is_not_found(api) -> None:
     stranger = other["occurrences"][0]["id"]
     response = await _do(api, one, f"occurrences/{stranger}/cancel", expect=404)
     assert response["errors"][0]["field"] == "occurrence"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"start_time": "19:00"}, "end_time"),  # would end at 11:00 the next day
+        ({"start_time": "09:00", "end_time": "09:00"}, "end_time"),
+        ({"rooms": [0, 0]}, "rooms"),
+    ],
+)
+async def test_changes_from_a_date_on_that_make_no_sense_are_refused(api, change, field) -> None:
+    room = await make_room(instant_book=True)
+    series = await _series(api, room)
+    if "rooms" in change:
+        change = {"rooms": [room["id"], room["id"]]}
+    refused = await _do(
+        api, series, f"occurrences/{series['occurrences'][1]['id']}/change-following", 422, **change
+    )
+    assert refused["errors"][0]["field"] == field
+    unchanged = (await api.get(f"/api/bookings/{series['id']}")).json()
+    assert unchanged["version"] == series["version"]
+
+
+async def test_an_evening_series_may_be_moved_past_midnight(api) -> None:
+    room = await make_room(instant_book=True)
+    series = await _series(api, room, start="20:00", end="22:00")
+    moved = await _do(
+        api,
+        series,
+        f"occurrences/{series['occurrences'][2]['id']}/change-following",
+        start_time="22:00",
+        end_time="01:00",
+    )
+    assert _starts(moved, "approved")[-1] == f"{day(3):%m-%d} 22:00"
+
+
+async def test_buffers_that_make_a_bookings_dates_overlap_are_refused(api) -> None:
+    room = await make_room(instant_book=True)
+    series = await _series(api, room, start="06:00", end="23:00")
+    refused = await _do(
+        api, series, "buffers", 422, setup_minutes=240, teardown_minutes=240, reason="stage"
+    )
+    assert refused["errors"][0]["field"] == "setup_minutes"
+    cancelled = await _do(api, series, "cancel")
+    refused = await _do(
+        api, cancelled, "buffers", 409, setup_minutes=30, teardown_minutes=30, reason="stage"
+    )
+    assert refused["code"] == "not_allowed_now"
+
+
+async def test_single_dates_of_a_cancelled_request_cannot_change(api) -> None:
+    room = await make_room(instant_book=True)
+    series = await _series(api, room)
+    cancelled = await _do(api, series, "cancel")
+    first = cancelled["occurrences"][0]
+    for path, body in (
+        (f"occurrences/{first['id']}/cancel", {}),
+        (f"occurrences/{first['id']}/move", {"start": local(9, "10:00"), "end": local(9, "11:00")}),
+    ):
+        refused = await _do(api, cancelled, path, 409, **body)
+        assert refused["message"] == "this request is already cancelled"
+
+
+async def test_restoring_a_date_that_is_not_a_date_is_a_clear_error(api) -> None:
+    room = await make_room(instant_book=True)
+    series = await _series(api, room)
+    refused = await _do(api, series, "skipped-dates/2027-02-30/restore", 422)
+    assert refused["errors"] == [
+        {"field": "date", "reason": "'2027-02-30' is not a date (YYYY-MM-DD)"}
+    ]

@@ -176,6 +176,10 @@ def test_an_evening_running_past_midnight_ends_the_next_day() -> None:
         (Rule(Frequency.DAILY, count=3, until=TODAY), "recurrence"),
         (Rule(Frequency.DAILY, until=TODAY - timedelta(days=1)), "recurrence.until"),
         (Rule(Frequency.WEEKLY, month_day=3, weekdays=frozenset({1}), count=2), "recurrence"),
+        (
+            Rule(Frequency.MONTHLY, month_day=3, weekdays=frozenset({1}), count=2),
+            "recurrence.weekdays",
+        ),
         # Every day for two years is more than 500 dates.
         (Rule(Frequency.DAILY, until=TODAY + timedelta(days=700)), "recurrence"),
         # The 5th Monday of February 2027 only: no such date.
@@ -201,3 +205,31 @@ def test_a_count_that_does_not_fit_in_two_years_is_refused() -> None:
     rule = Rule(Frequency.MONTHLY, month_day=1, count=30)
     with pytest.raises(RuleViolation, match="only 24 dates fit"):
         series_dates(rule, TODAY, TODAY)
+
+
+@pytest.mark.parametrize(
+    ("rule", "first"),
+    [
+        # Day 30 every 12 months from February: never.
+        (Rule(Frequency.MONTHLY, month_day=30, interval=12, count=2), date(2027, 2, 1)),
+        (
+            Rule(Frequency.MONTHLY, month_day=31, interval=12, until=date(2027, 9, 1)),
+            date(2026, 4, 1),
+        ),
+        (Rule(Frequency.MONTHLY, month_day=31, interval=24, count=2), date(2026, 4, 1)),
+        # Every 7th day from a Monday is always a Monday, never a Tuesday.
+        (Rule(Frequency.DAILY, interval=7, weekdays=frozenset({1}), count=3), TODAY),
+    ],
+)
+def test_a_rule_that_never_matches_is_refused_not_searched_for_ever(
+    rule: Rule, first: date
+) -> None:
+    with pytest.raises(RuleViolation) as refused:
+        series_dates(rule, first, TODAY)
+    assert [p.field for p in refused.value.problems] in (["recurrence"], ["recurrence.count"])
+
+
+def test_a_stray_fold_does_not_hide_a_missing_hour() -> None:
+    # 03:30 of 28 March 2027 does not exist, whatever fold the wall-clock time carries.
+    with pytest.raises(RuleViolation, match="does not exist on 2027-03-28"):
+        series_slots([date(2027, 3, 28)], time(3, 30, fold=1), time(4, 30), ZONE)

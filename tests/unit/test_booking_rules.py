@@ -1,0 +1,72 @@
+"""A room's opening hours: which meetings they let in, and which hours are malformed."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from booking.core.booking_rules import OpeningHours, RoomRules, check_hours, check_rules
+from booking.core.conflicts import Placement
+from booking.core.timespan import TimeSpan
+
+ZONE = ZoneInfo("Europe/Bucharest")
+MONDAY = datetime(2027, 1, 4)
+NOW = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def _rules(*hours: tuple[str, str]) -> RoomRules:
+    return RoomRules(
+        room_id=1,
+        code="S1",
+        zone=ZONE.key,
+        building_id=1,
+        hours=[OpeningHours(0, time.fromisoformat(o), time.fromisoformat(c)) for o, c in hours],
+    )
+
+
+def _breaches(rules: RoomRules, start: str, length: timedelta) -> list[str]:
+    begins = datetime.combine(MONDAY, time.fromisoformat(start), ZONE).astimezone(UTC)
+    meeting = TimeSpan(begins, begins + length)
+    found = check_rules([Placement(1, meeting, meeting)], {1: rules}, [], NOW)
+    return [b.reason for b in found.breaches]
+
+
+@pytest.mark.parametrize(
+    ("hours", "start", "length", "allowed"),
+    [
+        ((("08:00", "22:00"),), "21:00", timedelta(hours=1), True),
+        ((("08:00", "22:00"),), "21:30", timedelta(hours=1), False),
+        # Closing at 00:00 is closing at the end of the day: a meeting may end at midnight.
+        ((("08:00", "00:00"),), "22:00", timedelta(hours=2), True),
+        ((("08:00", "00:00"),), "23:00", timedelta(hours=2), False),
+        # Windows that touch are one: 11:00-13:00 fits 08-12 and 12-22.
+        ((("08:00", "12:00"), ("12:00", "22:00")), "11:00", timedelta(hours=2), True),
+        ((("08:00", "12:00"), ("13:00", "22:00")), "11:00", timedelta(hours=2), False),
+        ((("08:00", "22:00"),), "07:30", timedelta(hours=1), False),
+    ],
+)
+def test_opening_hours(hours, start: str, length: timedelta, allowed: bool) -> None:
+    assert (_breaches(_rules(*hours), start, length) == []) is allowed
+
+
+def test_the_refusal_names_midnight_as_24_00() -> None:
+    (reason,) = _breaches(_rules(("08:00", "00:00")), "23:00", timedelta(hours=2))
+    assert reason == "S1 may be booked on Mondays 08:00–24:00 only"
+
+
+@pytest.mark.parametrize(
+    ("hours", "problem"),
+    [
+        ([("10:00", "09:00")], "Monday: closes must be after opens"),
+        ([("10:00", "10:00")], "Monday: closes must be after opens"),
+        ([("08:00", "13:00"), ("12:00", "00:00")], "Monday: opening hours overlap"),
+    ],
+)
+def test_malformed_hours(hours, problem: str) -> None:
+    assert check_hours(_rules(*hours).hours) == [problem]
+
+
+def test_open_all_day_is_well_formed() -> None:
+    assert check_hours(_rules(("00:00", "00:00")).hours) == []
