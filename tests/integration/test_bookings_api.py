@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 
 from booking.db.tables import BookingRequest, Occurrence
-from tests.factories import booking_body, local, make_building, make_organisation, make_room
+from tests.factories import (
+    booking_body,
+    day,
+    local,
+    make_building,
+    make_organisation,
+    make_room,
+)
 
 
 async def test_instant_book_room_is_approved_at_once(api) -> None:
@@ -132,6 +139,45 @@ async def test_conflict_lists_the_collision_and_suggests_alternatives(api) -> No
     assert slots, "the same room has free time later that day"
     assert any(s["start"].startswith(local(0, "12:00")) for s in slots)
     assert all(s["room_id"] == room["id"] for s in slots)
+
+
+async def test_suggestions_are_only_what_could_be_booked(api) -> None:
+    """No room closed by a blackout, none whose setup would collide, no slot outside hours."""
+    building = await make_building()
+    room = await make_room(building, capacity=30)
+    closed = await make_room(building, capacity=30)
+    slow = await make_room(building, capacity=30, setup_minutes=60)
+    fine = await make_room(building, capacity=30)
+    hours = [{"weekday": day(0).weekday(), "opens": "09:00", "closes": "12:00"}]
+    saved = await api.put(f"/api/rooms/{room['id']}/booking-rules", json={"opening_hours": hours})
+    assert saved.status_code == 200, saved.text
+    await api.post(
+        "/api/blackouts",
+        json={
+            "start": local(0, "00:00"),
+            "end": local(1, "00:00"),
+            "reason": "Renovare",
+            "room": closed["id"],
+        },
+    )
+    # The slow room's 60 minutes of setup before 10:00 run into this 08:30-09:30 booking.
+    await api.post(
+        "/api/bookings", json=booking_body([slow["id"]], local(0, "08:30"), local(0, "09:30"))
+    )
+    await api.post(
+        "/api/bookings", json=booking_body([room["id"]], local(0, "10:00"), local(0, "11:00"))
+    )
+    response = await api.post(
+        "/api/bookings", json=booking_body([room["id"]], local(0, "10:00"), local(0, "11:00"))
+    )
+    assert response.status_code == 409
+    alternatives = response.json()["alternatives"]
+    suggested = [r["id"] for r in alternatives["rooms"]]
+    assert fine["id"] in suggested
+    assert closed["id"] not in suggested
+    assert slow["id"] not in suggested
+    starts = sorted(s["start"][11:16] for s in alternatives["slots"])
+    assert starts == ["09:00", "11:00"]  # within 09:00-12:00 only
 
 
 async def test_private_bookings_show_no_title_in_conflicts(api) -> None:
