@@ -1,7 +1,8 @@
 """Tentative holds lapse back to pending when their time is up.
 
-A periodic job sweeps them, and every transaction that is about to check a room for conflicts
-sweeps first, so an expired hold never blocks anybody, whether or not a worker runs.
+A periodic job sweeps them; a new request that finds one in its way sweeps it, and the
+transactions that change a booking's slots sweep before they check, so an expired hold never
+blocks anybody, whether or not a worker runs.
 """
 
 from __future__ import annotations

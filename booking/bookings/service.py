@@ -11,7 +11,7 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
-from booking.approvals.holds import lapse_expired_holds
+from booking.approvals.holds import lapse_expired_holds, sweep_expired_holds
 from booking.bookings import rule_check, transitions
 from booking.bookings.changing import Claim, Collision, change_booking, check_free
 from booking.bookings.conflict_report import conflict_error, current_conflicts
@@ -144,11 +144,14 @@ async def create_booking(
     async def insert() -> tuple[int, list[int], bookings.NewBooking, list[Placement]]:
         placements: list[Placement] = wanted
         skipped: list[dict[str, str]] = []
-        if status is not Status.DRAFT:
-            await lapse_expired_holds(now)
-        await lock_rooms(engine, (p.room_id for p in placements))
+        if check_first or len(placements) > 1:
+            # One slot alone cannot deadlock in the constraint; several could (see room_locks).
+            await lock_rooms(engine, (p.room_id for p in placements))
         if check_first:
             conflicts = await current_conflicts(placements)
+            if conflicts and await lapse_expired_holds(now):
+                # Holds whose time is up were in the way: they are pending again now.
+                conflicts = await current_conflicts(placements)
             if conflicts and skip_taken:
                 placements, skipped = without_taken_dates(placements, conflicts, rooms)
             if conflicts and (not skip_taken or not placements):
@@ -178,7 +181,14 @@ async def create_booking(
         return booking_id, occurrence_ids, new, placements
 
     try:
-        booking_id, occurrence_ids, new, placements = await in_writing_transaction(engine, insert)
+        try:
+            created = await in_writing_transaction(engine, insert)
+        except Exception as exc:
+            # PostgreSQL refused the hold. Holds whose time is up may be in the way: once they
+            # are pending again, try once more.
+            if not is_exclusion_violation(exc) or not await sweep_expired_holds(engine, now):
+                raise
+            created = await in_writing_transaction(engine, insert)
     except Collision as collision:
         raise await conflict_error(
             collision.conflicts, rooms, data.expected_attendance, now
@@ -186,9 +196,10 @@ async def create_booking(
     except Exception as exc:
         if not is_exclusion_violation(exc):
             raise
-        # PostgreSQL refused the hold: say what holds the room now.
+        # Say what holds the room now.
         conflicts = await current_conflicts(wanted)
         raise await conflict_error(conflicts, rooms, data.expected_attendance, now) from None
+    booking_id, occurrence_ids, new, placements = created
     return created_booking_view(
         booking_id,
         new,

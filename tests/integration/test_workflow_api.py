@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booking.approvals.holds import sweep_expired_holds
-from booking.db.tables import BookingRequest
+from booking.db.tables import BookingRequest, Room
 from tests.factories import booking_body, local, within_a_week
 from tests.integration.world import act, make_world, request
 
@@ -187,6 +187,20 @@ async def test_an_expired_hold_never_blocks_a_new_booking(world, app) -> None:
     assert (await world.admin.client.get(f"/api/bookings/{pending['id']}")).json()[
         "status"
     ] == "rejected"
+
+
+async def test_an_expired_hold_gives_way_to_an_instant_booking(world) -> None:
+    pending = await request(world.requester_a, world.room_y)
+    await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
+    await BookingRequest.update(
+        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(seconds=1)}
+    ).where(BookingRequest.id == pending["id"])
+    # The room becomes instant-book: a new booking of it holds the room at once.
+    await Room.update({Room.instant_book: True}).where(Room.id == world.room_y["id"])
+    instant = await request(world.requester_b, world.room_y, "10:00", "11:00")
+    assert instant["status"] == "approved"
+    lapsed = (await world.admin.client.get(f"/api/bookings/{pending['id']}")).json()
+    assert (lapsed["status"], lapsed["hold_until"]) == ("pending", None)
 
 
 @pytest.mark.parametrize(
