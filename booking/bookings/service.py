@@ -160,35 +160,27 @@ async def create_booking(
         new = bookings.NewBooking(
             fields, status, user.id, [t.value for t in needed], recurrence, skipped
         )
-        booking_id, occurrence_ids = await bookings.insert_booking(new, placements, now)
-        await audit.record(
-            audit.Entry(
-                booking_id=booking_id,
-                actor_id=user.id,
-                actor_name=user.display_name,
-                at=now,
-                action=Action.CREATED.value,
-                from_status="",
-                to_status=status.value,
-                version=1,
-                details={
-                    "required_tiers": new.required_tiers,
-                    "skipped_dates": skipped,
-                    **overridden,
-                },
-            )
+        creation = bookings.Creation(
+            action=Action.CREATED.value,
+            actor_id=user.id,
+            actor_name=user.display_name,
+            details={"required_tiers": new.required_tiers, "skipped_dates": skipped, **overridden},
         )
+        booking_id, occurrence_ids = await bookings.insert_booking(new, placements, now, creation)
         return booking_id, occurrence_ids, new, placements
 
+    # Nothing to check, lock or write but one statement: it needs no transaction around it.
+    alone = not check_first and bookings.is_single_statement(wanted)
+    write = insert if alone else (lambda: in_writing_transaction(engine, insert))
     try:
         try:
-            created = await in_writing_transaction(engine, insert)
+            created = await write()
         except Exception as exc:
             # PostgreSQL refused the hold. Holds whose time is up may be in the way: once they
             # are pending again, try once more.
             if not is_exclusion_violation(exc) or not await sweep_expired_holds(engine, now):
                 raise
-            created = await in_writing_transaction(engine, insert)
+            created = await write()
     except Collision as collision:
         raise await conflict_error(
             collision.conflicts, rooms, data.expected_attendance, now

@@ -11,8 +11,9 @@ from typing import Any
 from booking.core.conflicts import Placement
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
+from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
-from booking.db.tables import BookingRequest, Occurrence, Organisation
+from booking.db.tables import AuditEntry, BookingRequest, Occurrence, Organisation
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,17 +44,30 @@ class NewBooking:
     skipped_dates: Sequence[dict[str, str]] = ()
 
 
-async def insert_booking(
-    new: NewBooking, placements: Sequence[Placement], now: datetime
-) -> tuple[int, list[int]]:
-    """Store a booking and its occurrences; return its id and the occurrences' ids."""
-    fields, status = new.fields, new.status
-    inserted = await fetch(
-        BookingRequest,
-        "INSERT INTO bookings (title, description, organisation, organiser_name, contact_email,"
-        " contact_phone, expected_attendance, is_public, status, version, created_at, updated_at,"
-        " requested_by, paid_rental, required_tiers, tiers_done, change_pending, recurrence,"
-        f" skipped_dates) VALUES ({placeholders(19)}) RETURNING id",
+@dataclass(frozen=True, slots=True)
+class Creation:
+    """Who created a booking, and what the audit trail keeps of it."""
+
+    action: str
+    actor_id: int | None
+    actor_name: str
+    details: dict[str, Any]
+
+
+_BOOKING_COLUMNS = (
+    "title, description, organisation, organiser_name, contact_email, contact_phone,"
+    " expected_attendance, is_public, status, version, created_at, updated_at, requested_by,"
+    " paid_rental, required_tiers, tiers_done, change_pending, recurrence, skipped_dates"
+)
+_AUDIT_COLUMNS = (
+    "booking, actor, actor_name, at, action, from_status, to_status, version, comment, changes,"
+    " details"
+)
+
+
+def _booking_values(new: NewBooking, now: datetime) -> list[Any]:
+    fields = new.fields
+    return [
         fields.title,
         fields.description,
         fields.organisation_id,
@@ -62,7 +76,7 @@ async def insert_booking(
         fields.contact_phone,
         fields.expected_attendance,
         fields.is_public,
-        status,
+        new.status,
         1,
         now,
         now,
@@ -73,9 +87,71 @@ async def insert_booking(
         False,
         json.dumps(new.recurrence) if new.recurrence else "",
         json.dumps(list(new.skipped_dates)),
+    ]
+
+
+def _creation_values(new: NewBooking, creation: Creation, now: datetime) -> list[Any]:
+    """The audit row's values after its booking id."""
+    return [
+        creation.actor_id,
+        creation.actor_name,
+        now,
+        creation.action,
+        "",
+        new.status,
+        1,
+        "",
+        "{}",
+        json.dumps(creation.details, default=str),
+    ]
+
+
+async def insert_booking(
+    new: NewBooking, placements: Sequence[Placement], now: datetime, creation: Creation
+) -> tuple[int, list[int]]:
+    """Store a booking, its occurrences and the audit row of its creation; return its id and
+    the occurrences' ids. On PostgreSQL a booking of one slot is one statement, which needs no
+    transaction of its own: creating bookings is the busiest write there is."""
+    if is_single_statement(placements):
+        (slot,) = placements
+        rows = await fetch(
+            BookingRequest,
+            f"WITH b AS (INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({placeholders(19)})"
+            " RETURNING id),"
+            " o AS (INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
+            f" blocked_until, status) SELECT b.id, {placeholders(6)} FROM b RETURNING id),"
+            f" a AS (INSERT INTO audit_entries ({_AUDIT_COLUMNS})"
+            f" SELECT b.id, {placeholders(10)} FROM b)"
+            " SELECT b.id, o.id AS occurrence_id FROM b, o",
+            *_booking_values(new, now),
+            slot.room_id,
+            slot.meeting.start,
+            slot.meeting.end,
+            slot.blocked.start,
+            slot.blocked.end,
+            new.status,
+            *_creation_values(new, creation, now),
+        )
+        return rows[0]["id"], [rows[0]["occurrence_id"]]
+    inserted = await fetch(
+        BookingRequest,
+        f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({placeholders(19)}) RETURNING id",
+        *_booking_values(new, now),
     )
     booking_id: int = inserted[0]["id"]
-    return booking_id, await insert_occurrences(booking_id, placements, status)
+    occurrence_ids = await insert_occurrences(booking_id, placements, new.status)
+    await fetch(
+        AuditEntry,
+        f"INSERT INTO audit_entries ({_AUDIT_COLUMNS}) VALUES ({placeholders(11)})",
+        booking_id,
+        *_creation_values(new, creation, now),
+    )
+    return booking_id, occurrence_ids
+
+
+def is_single_statement(placements: Sequence[Placement]) -> bool:
+    """Whether insert_booking writes `placements` in one statement."""
+    return len(placements) == 1 and is_postgres(BookingRequest._meta.db)
 
 
 # Rows per INSERT: 7 parameters each stays far below both engines' limit on parameters.
