@@ -59,9 +59,11 @@ async def set_buffers(
             raise TransitionNotAllowed(f"a {record.status} request keeps no rooms to prepare")
         slots = record.live + record.proposed
         rooms = await bookings.rooms_buffers(list({row["room"] for row in slots}))
+        replaced = record.replaced_by_change()
         updated: list[tuple[int, TimeSpan]] = []
         holding: list[Placement] = []
-        current: list[Placement] = []
+        current: list[Placement] = []  # the dates as they are
+        approved_change: list[Placement] = []  # once a change waiting for approval is approved
         for row in slots:
             default_setup, default_teardown = rooms[row["room"]]
             setup = data.setup_minutes if data.setup_minutes is not None else default_setup
@@ -71,11 +73,15 @@ async def set_buffers(
             meeting = TimeSpan(row["starts_at"], row["ends_at"])
             blocked = blocked_span(meeting, timedelta(minutes=setup), timedelta(minutes=teardown))
             updated.append((row["id"], blocked))
+            placement = Placement(row["room"], meeting, blocked)
             if row["status"] != PROPOSED:
-                current.append(Placement(row["room"], meeting, blocked))
+                current.append(placement)
+            if row["id"] not in replaced:
+                approved_change.append(placement)
             if row["status"] in HOLDING:
-                holding.append(Placement(row["room"], meeting, blocked))
+                holding.append(placement)
         check_dates_apart(current, field="setup_minutes")
+        check_dates_apart(approved_change, field="setup_minutes")
         if holding:
             await lapse_expired_holds(now)
             await lock_rooms(engine, [p.room_id for p in holding])

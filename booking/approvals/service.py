@@ -38,6 +38,7 @@ from booking.core.localtime import to_instant
 from booking.core.tiers import can_decide_tier, required_tiers
 from booking.core.workflow import (
     COMPETING,
+    NO_CHANGE_WAITING,
     PROPOSED,
     SUPERSEDED,
     Action,
@@ -125,7 +126,11 @@ async def approve_booking(
                 now,
                 action=Action.CHANGE_APPROVED,
                 to=Status.APPROVED,
-                values={"tiers_done": done, "change_pending": False, "change_supersedes": ""},
+                values={
+                    **json.loads(record.row["change_values"] or "{}"),
+                    "tiers_done": done,
+                    **NO_CHANGE_WAITING,
+                },
                 comment=decision.comment,
                 details=details,
             )
@@ -204,8 +209,7 @@ async def reject_booking(
                 now,
                 action=Action.CHANGE_REJECTED,
                 values={
-                    "change_pending": False,
-                    "change_supersedes": "",
+                    **NO_CHANGE_WAITING,
                     "required_tiers": [t.value for t in kept],
                     "tiers_done": len(kept),
                 },

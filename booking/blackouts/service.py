@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -257,7 +257,7 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
     if end is not None:
         ends = _instant(end, zone, "DTEND")
     elif duration is not None:
-        ends = _after(start, duration, begins, zone)
+        ends = _after(start, duration, zone)
     elif isinstance(start, datetime):
         raise _Unusable("has neither DTEND nor DURATION")
     else:
@@ -269,18 +269,21 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
     return TimeSpan(begins, ends)
 
 
-def _after(
-    start: date | datetime, duration: timedelta, begins: datetime, zone: ZoneInfo
-) -> datetime:
-    """DTSTART plus DURATION: whole days count on the calendar (RFC 5545), the rest exactly."""
+def _after(start: date | datetime, duration: timedelta, zone: ZoneInfo) -> datetime:
+    """DTSTART plus DURATION: whole days count on the calendar of the event's own zone (RFC
+    5545), the rest exactly."""
+    if duration <= timedelta(0):
+        raise _Unusable("has a DURATION that is not positive")
     if duration > MAX_BLACKOUT_LENGTH:
         raise _Unusable("lasts more than 400 days")
+    days, rest = timedelta(days=duration.days), duration - timedelta(days=duration.days)
     if not isinstance(start, datetime):
-        return _instant(start + timedelta(days=duration.days), zone, "DURATION")
+        return _instant(start + days, zone, "DURATION")
     if start.tzinfo is None:
-        wall = start + timedelta(days=duration.days)
-        return _instant(wall, zone, "DURATION") + (duration - timedelta(days=duration.days))
-    return begins + duration
+        return _instant(start + days, zone, "DURATION") + rest
+    # Python adds to an aware time on its own wall clock: 10:00 + 1 day is 10:00 the next
+    # day even across a clock change.
+    return (start + days).astimezone(UTC) + rest
 
 
 def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:

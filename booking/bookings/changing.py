@@ -10,6 +10,7 @@ from datetime import datetime
 from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
+from booking.approvals.holds import sweep_expired_holds
 from booking.bookings.conflict_report import conflict_error, current_conflicts
 from booking.bookings.schemas import BookingView
 from booking.bookings.views import load_booking_view
@@ -50,6 +51,10 @@ async def change_booking(
     work: Callable[[Claim], Awaitable[None]],
 ) -> BookingView:
     claim = Claim()
+    # Holds whose time is up go back to pending first, in a transaction of their own: the
+    # change then reads, and is checked against, what holds the rooms now, and a refusal does
+    # not undo the lapse (the request's version moved on; the caller reloads and decides).
+    await sweep_expired_holds(engine, now)
     try:
         await in_writing_transaction(engine, lambda: work(claim))
     except (StaleVersion, TransitionNotAllowed) as exc:

@@ -25,6 +25,7 @@ from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.records import BookingRecord, visible_record
 from booking.bookings.schemas import BookingView, DateRestore
 from booking.bookings.series import (
+    MAX_DATE_LENGTH,
     SeriesDay,
     check_wall_clock_times,
     series_day,
@@ -46,7 +47,9 @@ from booking.core.rooms import RoomFacts
 from booking.core.tiers import instant_approval
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import (
+    DECIDING,
     LIVE,
+    NO_CHANGE_WAITING,
     PROPOSED,
     SUPERSEDED,
     Action,
@@ -102,19 +105,30 @@ async def cancel_date(
         day, rows = date_of(record, occurrence_id)
         _check_not_over(rows, now)
         ids = [o["id"] for o in rows]
-        if set(ids) & _awaiting_change(record):
+        if set(ids) & record.replaced_by_change():
             raise TransitionNotAllowed(
                 "a change of this date is waiting for approval: cancel the date once the change"
                 " is decided, or cancel the whole request"
             )
         await bookings.set_status_of(booking_id, ids, Status.CANCELLED)
         left = [o for o in record.live if o["id"] not in ids]
+        to, values = None, {}
+        if not left:
+            to = Status.CANCELLED
+            if record.proposed:
+                await bookings.set_occurrence_status(booking_id, [PROPOSED], SUPERSEDED)
+            values = {"hold_until": None, **NO_CHANGE_WAITING}
+        elif record.status in DECIDING and all(o["status"] == Status.APPROVED for o in left):
+            # The dates still waiting for a decision are gone; the rest were approved.
+            to = Status.APPROVED
+            values = {"tiers_done": len(record.state.required_tiers), "hold_until": None}
         await transitions.apply(
             record,
             user,
             now,
             action=Action.DATE_CANCELLED,
-            to=Status.CANCELLED if not left else None,
+            to=to,
+            values=values,
             comment=comment,
             details={"date": day.isoformat(), "occurrences": ids},
         )
@@ -143,6 +157,10 @@ async def move_date(
         rooms = await _rooms([o["room"] for o in rows])
         zone = ZoneInfo(rows[0]["zone"])
         meeting = meeting_span(to_instant(start, zone, "start"), to_instant(end, zone, "end"))
+        if record.row["recurrence"] and meeting.duration > MAX_DATE_LENGTH:
+            raise RuleViolation(
+                [FieldProblem("end", "each date of a series may last at most 24 hours")]
+            )
         check_request(meeting, rooms, record.row["expected_attendance"], now)
         new = [record.placement_in(r, meeting) for r in rooms]
         await _reslot(
@@ -324,7 +342,9 @@ async def _reslot(
         ]
         for day, (rows, placements) in plan.items()
     }
-    values: dict[str, Any] = dict(extra or {})
+    # What the change sets besides the dates (the series' rule, its skipped dates) takes
+    # effect with the dates: at once, or when a change waiting for approval is approved.
+    values: dict[str, Any] = dict(extra or {}) if effect is not EditEffect.PROPOSE_CHANGE else {}
     if tier_names != list(record.state.required_tiers):
         values |= {"required_tiers": tier_names, "tiers_done": 0}
     to, slots_to = record.status, None
@@ -347,6 +367,7 @@ async def _reslot(
             "tiers_done": 0,
             "change_pending": True,
             "change_supersedes": json.dumps(old_ids),
+            "change_values": json.dumps(extra or {}),
         }
         action = Action.CHANGE_PROPOSED
     else:  # EditEffect.MOVE_NOW
@@ -376,14 +397,6 @@ def _ambiguity(given: str | None, rule: dict[str, Any]) -> Ambiguity | None:
 def _check_not_over(rows: list[dict[str, Any]], now: datetime) -> None:
     if max(o["ends_at"] for o in rows) <= now:
         raise RuleViolation([FieldProblem("occurrence", "this date is over")])
-
-
-def _awaiting_change(record: BookingRecord) -> set[int]:
-    """The occurrences a change waiting for approval would replace."""
-    if not record.state.change_pending:
-        return set()
-    replaced = record.row["change_supersedes"]
-    return set(json.loads(replaced)) if replaced else {o["id"] for o in record.live}
 
 
 def _check_one_date_a_day(

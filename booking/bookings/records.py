@@ -85,6 +85,13 @@ class BookingRecord:
         )
         return Placement(room.id, meeting, blocked)
 
+    def replaced_by_change(self) -> set[int]:
+        """The occurrences a change waiting for approval would replace."""
+        if not self.state.change_pending:
+            return set()
+        replaced = self.row["change_supersedes"]
+        return set(json.loads(replaced)) if replaced else {o["id"] for o in self.live}
+
     def placements(self, proposed: bool = False) -> list[Placement]:
         return [placement(o) for o in (self.proposed if proposed else self.live)]
 

@@ -24,6 +24,7 @@ from booking.core.timespan import TimeSpan
 
 # Occurrences one request may create: a 500-date series in four rooms.
 MAX_PLACEMENTS = 2000
+MAX_DATE_LENGTH = timedelta(hours=24)
 
 
 def _wall_clock(value: datetime, zone: ZoneInfo, field: str) -> datetime:
@@ -57,7 +58,7 @@ def series_meetings(
     end = _wall_clock(data.end, zone, "end")
     if end <= start:
         raise RuleViolation([FieldProblem("end", "must be after start")])
-    if end - start > timedelta(hours=24):
+    if end - start > MAX_DATE_LENGTH:
         raise RuleViolation(
             [FieldProblem("end", "each date of a series may last at most 24 hours")]
         )

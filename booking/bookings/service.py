@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -49,6 +50,7 @@ from booking.core.tiers import instant_approval
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import (
     HOLDING,
+    NO_CHANGE_WAITING,
     PROPOSED,
     SUPERSEDED,
     Action,
@@ -376,7 +378,7 @@ async def cancel_booking(
             now,
             action=Action.CANCELLED,
             to=Status.CANCELLED,
-            values={"hold_until": None, "change_pending": False},
+            values={"hold_until": None, **NO_CHANGE_WAITING},
             slots_to=Status.CANCELLED.value,
             comment=action.comment,
         )
@@ -487,7 +489,14 @@ async def edit_booking(
         elif effect is EditEffect.PROPOSE_CHANGE:
             await check_free(claim, placements, ignore_booking=booking_id)
             await bookings.insert_occurrences(booking_id, placements, PROPOSED)
-            values |= {"required_tiers": tier_names, "tiers_done": 0, "change_pending": True}
+            # A paid rental changes who must approve: it waits with the new slot.
+            deferred = {"paid_rental": values.pop("paid_rental")} if "paid_rental" in values else {}
+            values |= {
+                "required_tiers": tier_names,
+                "tiers_done": 0,
+                "change_pending": True,
+                "change_values": json.dumps(deferred),
+            }
             action = Action.CHANGE_PROPOSED
         elif effect is EditEffect.MOVE_NOW:
             await check_free(claim, placements, ignore_booking=booking_id)

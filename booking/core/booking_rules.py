@@ -112,27 +112,28 @@ class RuleCheck:
 
 
 def _within_hours(meeting: TimeSpan, rules: RoomRules) -> str | None:
+    """Why the meeting falls outside the room's hours, or None. A meeting past midnight must
+    fit each day's hours in turn: 22:00-02:00 needs the evening until 24:00 and the night from
+    00:00 of the next weekday."""
     if not rules.hours:
         return None
     zone = ZoneInfo(rules.zone)
     start, end = meeting.start.astimezone(zone), meeting.end.astimezone(zone)
-    day_hours = [h for h in rules.hours if h.weekday == start.weekday()]
-    name = WEEKDAY_NAMES[start.weekday()]
-    if not day_hours:
-        return f"{rules.code} is closed on {name}s"
-    first = _minute(start.time())
-    if end.date() == start.date():
-        last = _minute(end.time())
-    elif end.date() == start.date() + timedelta(days=1) and end.time() == MIDNIGHT:
-        last = MINUTES_A_DAY
-    else:
-        last = MINUTES_A_DAY + 1  # runs past midnight: outside any one day's hours
-    if any(
-        opens <= first and last <= closes for opens, closes in _merged(h.window for h in day_hours)
-    ):
-        return None
-    spans = ", ".join(h.describe() for h in sorted(day_hours, key=lambda h: h.opens))
-    return f"{rules.code} may be booked on {name}s {spans} only"
+    day, first = start.date(), _minute(start.time())
+    while True:
+        weekday = day.weekday()
+        day_hours = [h for h in rules.hours if h.weekday == weekday]
+        name = WEEKDAY_NAMES[weekday]
+        if not day_hours:
+            return f"{rules.code} is closed on {name}s"
+        last = _minute(end.time()) if end.date() == day else MINUTES_A_DAY
+        windows = _merged(h.window for h in day_hours)
+        if not any(opens <= first and last <= closes for opens, closes in windows):
+            spans = ", ".join(h.describe() for h in sorted(day_hours, key=lambda h: h.opens))
+            return f"{rules.code} may be booked on {name}s {spans} only"
+        day, first = day + timedelta(days=1), 0
+        if end.date() < day or (end.date() == day and end.time() == MIDNIGHT):
+            return None
 
 
 def check_rules(

@@ -178,6 +178,10 @@ def series_dates(rule: Rule, first: date, today: date) -> list[date]:
         raise RuleViolation(
             [FieldProblem("recurrence", f"a series has at most {MAX_OCCURRENCES} dates")]
         )
+    if not dates:
+        raise RuleViolation(
+            [FieldProblem("recurrence", "this rule gives no date between its start and end")]
+        )
     if rule.count is not None and len(dates) < rule.count:
         raise RuleViolation(
             [
@@ -187,10 +191,6 @@ def series_dates(rule: Rule, first: date, today: date) -> list[date]:
                     "reach",
                 )
             ]
-        )
-    if not dates:
-        raise RuleViolation(
-            [FieldProblem("recurrence", "this rule gives no date between its start and end")]
         )
     return dates
 

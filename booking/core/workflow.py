@@ -48,6 +48,10 @@ FINAL = frozenset({Status.REJECTED, Status.CANCELLED})
 LIVE = frozenset(Status) - FINAL
 # Requests that compete for a room without holding it; approving one declines these.
 COMPETING = frozenset({Status.PENDING, Status.CHANGES_REQUESTED})
+# Waiting for the approvers' decision.
+DECIDING = frozenset({Status.PENDING, Status.HELD})
+# What a booking stores when no change of it waits for approval.
+NO_CHANGE_WAITING = {"change_pending": False, "change_supersedes": "", "change_values": ""}
 
 MAX_HOLD = timedelta(days=30)
 

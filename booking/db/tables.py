@@ -157,6 +157,8 @@ class BookingRequest(Table, tablename="bookings"):
     # For a change waiting for approval: a JSON list of the occurrence ids it replaces, or ""
     # when it replaces every current one (a whole booking moved).
     change_supersedes = Text(default="")
+    # Fields a change waiting for approval sets once approved (JSON), e.g. a series' rule.
+    change_values = Text(default="")
     # Setup and teardown minutes an approver set for this booking instead of the rooms' own.
     setup_override = Integer(null=True, default=None)
     teardown_override = Integer(null=True, default=None)

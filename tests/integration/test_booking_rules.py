@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from booking.db.tables import Blackout, BookingRequest
-from tests.factories import booking_body, day, local, make_room
+from tests.factories import booking_body, day, local, make_room, next_last_sunday
 from tests.integration.world import make_world, request
 
 
@@ -333,6 +333,11 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
         (_ics(_raw_event("DTSTART:20270101T100000Z")), 422, "neither DTEND nor DURATION"),
         (_ics(_raw_event("DTSTART:20270101T100000Z", "RDATE:20270105T100000Z")), 422, "repeating"),
         (_ics(_raw_event("DTSTART;VALUE=DATE:20270101", uid="u" * 300)), 422, "UID longer"),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "DURATION:-P999999D")),
+            422,
+            "not positive",
+        ),
     ],
     ids=[
         "not-ics",
@@ -351,6 +356,7 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
         "no-end",
         "rdate",
         "long-uid",
+        "negative-duration",
     ],
 )
 async def test_bad_calendar_files_are_refused_and_change_nothing(
@@ -380,6 +386,16 @@ async def test_durations_and_cancelled_events_of_a_calendar(world) -> None:
     assert again.status_code == 201, again.text
     assert (again.json()["unchanged"], again.json()["removed"]) == (1, 1)
     assert await Blackout.count() == 1
+
+
+async def test_a_duration_in_days_keeps_the_wall_clock_across_a_clock_change(world) -> None:
+    autumn = next_last_sunday(10)
+    eve = autumn - timedelta(days=1)
+    event = _raw_event(f"DTSTART;TZID=Europe/Bucharest:{eve:%Y%m%d}T100000", "DURATION:P1D")
+    response = await _import(world.admin, _ics(event), building=world.building_y["id"])
+    assert response.status_code == 201, response.text
+    (blackout,) = response.json()["blackouts"]
+    assert blackout["end"] == f"{autumn.isoformat()}T10:00:00+02:00"
 
 
 async def test_a_calendar_sent_as_a_form_is_refused_with_advice(world) -> None:

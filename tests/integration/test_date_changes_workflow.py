@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from booking.db.tables import Occurrence
+from booking.db.tables import BookingRequest, Occurrence
 from tests.factories import day, local, make_room, within_a_week
-from tests.integration.world import World, act, make_world
+from tests.integration.world import World, act, make_world, request
 
 pytestmark = pytest.mark.usefixtures("empty")
 
@@ -294,3 +294,131 @@ async def test_a_date_cannot_be_moved_onto_a_day_that_has_another_date(world) ->
     )
     assert refused["errors"][0]["field"] == "start"
     assert day(1).isoformat() in refused["errors"][0]["reason"]
+
+
+async def test_a_decision_on_an_expired_hold_lapses_it_first(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    held = await act(world.approver_y, series, "hold", until=within_a_week("18:00"))
+    await BookingRequest.update(
+        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=5)}
+    ).where(BookingRequest.id == series["id"])
+    # No worker ran: the hold lapses when someone acts on the request, and stays lapsed.
+    stale = await act(world.approver_y, held, "approve", expect=409)
+    assert stale["code"] == "stale_version"
+    assert stale["current"]["status"] == "pending"
+    approved = await act(world.approver_y, stale["current"], "approve")
+    assert approved["status"] == "approved"
+
+
+async def test_cancelling_the_last_undecided_date_approves_the_request(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    first, second, third = series["occurrences"]
+    one = await act(world.approver_y, series, f"occurrences/{first['id']}/approve")
+    two = await act(world.approver_y, one, f"occurrences/{second['id']}/approve")
+    done = await act(world.requester_a, two, f"occurrences/{third['id']}/cancel")
+    assert (done["status"], done["awaiting_tier"]) == ("approved", None)
+    assert _states(done) == ["approved", "approved", "cancelled"]
+
+
+async def _approved_series_with_a_skipped_first_day(world) -> tuple[dict, dict]:
+    blocker = await _series(world.requester_b, world.room_y, count=1)
+    blocker = await act(world.approver_y, blocker, "approve")
+    series = await _series(world.requester_a, world.room_y, count=3, on_conflict="skip")
+    series = await act(world.approver_y, series, "approve")
+    assert [s["date"] for s in series["skipped_dates"]] == [day(0).isoformat()]
+    return series, blocker
+
+
+async def test_a_rejected_change_leaves_the_series_rule_as_it_was(world) -> None:
+    series, blocker = await _approved_series_with_a_skipped_first_day(world)
+    proposed = await act(
+        world.requester_a,
+        series,
+        f"occurrences/{series['occurrences'][0]['id']}/change-following",
+        start_time="14:00",
+        end_time="15:00",
+    )
+    assert proposed["change_pending"] is True
+    assert proposed["recurrence"]["changes"] == []
+    rejected = await act(world.approver_y, proposed, "reject")
+    assert rejected["recurrence"]["changes"] == []
+    await act(world.requester_b, blocker, "cancel")
+    restored = await act(world.requester_a, rejected, f"skipped-dates/{day(0).isoformat()}/restore")
+    assert [o["start"][11:16] for o in restored["proposed_occurrences"]] == ["10:00"]
+    # The restore waits for approval too; refused, the date is skipped again.
+    assert [s["date"] for s in restored["skipped_dates"]] == [day(0).isoformat()]
+    refused = await act(world.approver_y, restored, "reject")
+    assert [s["date"] for s in refused["skipped_dates"]] == [day(0).isoformat()]
+    approved = await act(
+        world.approver_y,
+        await act(world.requester_a, refused, f"skipped-dates/{day(0).isoformat()}/restore"),
+        "approve",
+    )
+    assert approved["skipped_dates"] == []
+    assert _states(approved).count("approved") == 3
+
+
+async def test_cancelling_every_date_while_a_restore_waits_ends_the_change(world) -> None:
+    series, blocker = await _approved_series_with_a_skipped_first_day(world)
+    await act(world.requester_b, blocker, "cancel")
+    booking = await act(world.requester_a, series, f"skipped-dates/{day(0).isoformat()}/restore")
+    for occurrence in series["occurrences"]:
+        booking = await act(world.requester_a, booking, f"occurrences/{occurrence['id']}/cancel")
+    assert booking["status"] == "cancelled"
+    assert booking["change_pending"] is False
+    assert booking["proposed_occurrences"] == []
+
+
+async def test_buffers_may_not_make_a_waiting_move_overlap_another_date(world) -> None:
+    series = await _series(world.requester_a, world.room_y, start="20:00", end="23:00")
+    approved = await act(world.approver_y, series, "approve")
+    proposed = await act(
+        world.requester_a,
+        approved,
+        f"occurrences/{approved['occurrences'][1]['id']}/move",
+        start=local(1, "00:30"),
+        end=local(1, "01:30"),
+    )
+    assert proposed["change_pending"] is True
+    refused = await act(
+        world.approver_y,
+        proposed,
+        "buffers",
+        expect=422,
+        setup_minutes=120,
+        teardown_minutes=120,
+        reason="stage",
+    )
+    assert refused["errors"][0]["field"] == "setup_minutes"
+
+
+async def test_a_paid_rental_waits_with_the_change_it_came_with(world) -> None:
+    booking = await request(world.requester_a, world.room_x)
+    approved = await act(world.approver_x, booking, "approve")
+    response = await world.requester_a.client.patch(
+        f"/api/bookings/{booking['id']}",
+        json={"version": approved["version"], "rooms": [world.room_x2["id"]], "paid_rental": True},
+    )
+    assert response.status_code == 200, response.text
+    proposed = response.json()
+    assert proposed["required_tiers"] == ["room_manager", "finance"]
+    assert proposed["paid_rental"] is False
+    rejected = await act(world.approver_x, proposed, "reject")
+    assert (rejected["status"], rejected["paid_rental"]) == ("approved", False)
+    assert (rejected["required_tiers"], rejected["tiers_done"]) == (["room_manager"], 1)
+
+
+async def test_a_date_of_a_series_may_not_be_moved_to_last_days(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    refused = await act(
+        world.requester_a,
+        series,
+        f"occurrences/{series['occurrences'][0]['id']}/move",
+        expect=422,
+        start=local(5, "10:00"),
+        end=local(8, "10:00"),
+    )
+    assert refused["errors"][0] == {
+        "field": "end",
+        "reason": "each date of a series may last at most 24 hours",
+    }

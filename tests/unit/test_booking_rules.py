@@ -52,8 +52,47 @@ def test_opening_hours(hours, start: str, length: timedelta, allowed: bool) -> N
 
 
 def test_the_refusal_names_midnight_as_24_00() -> None:
-    (reason,) = _breaches(_rules(("08:00", "00:00")), "23:00", timedelta(hours=2))
+    (reason,) = _breaches(_rules(("08:00", "00:00")), "07:00", timedelta(hours=2))
     assert reason == "S1 may be booked on Mondays 08:00–24:00 only"
+
+
+def _every_day(opens: str, closes: str) -> RoomRules:
+    return RoomRules(
+        room_id=1,
+        code="S1",
+        zone=ZONE.key,
+        building_id=1,
+        hours=[
+            OpeningHours(d, time.fromisoformat(opens), time.fromisoformat(closes)) for d in range(7)
+        ],
+    )
+
+
+@pytest.mark.parametrize(
+    ("rules", "start", "length", "reasons"),
+    [
+        # Open round the clock: a night event runs from one day into the next.
+        (_every_day("00:00", "00:00"), "22:00", timedelta(hours=4), []),
+        # Closing at midnight: the night is outside Tuesday's hours.
+        (
+            _every_day("08:00", "00:00"),
+            "22:00",
+            timedelta(hours=4),
+            ["S1 may be booked on Tuesdays 08:00–24:00 only"],
+        ),
+        # Monday only: Tuesday is closed.
+        (
+            _rules(("00:00", "00:00")),
+            "22:00",
+            timedelta(hours=4),
+            ["S1 is closed on Tuesdays"],
+        ),
+    ],
+)
+def test_a_meeting_past_midnight_needs_both_days_hours(
+    rules: RoomRules, start: str, length: timedelta, reasons: list[str]
+) -> None:
+    assert _breaches(rules, start, length) == reasons
 
 
 @pytest.mark.parametrize(
