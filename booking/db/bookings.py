@@ -162,6 +162,25 @@ async def insert_occurrences(
     booking_id: int, placements: Sequence[Placement], status: str
 ) -> list[int]:
     """Store the occurrences; their ids, in the order of `placements`."""
+    if len(placements) > 1 and is_postgres(Occurrence._meta.db):
+        # Five arrays instead of seven parameters a row: a long series is encoded and planned
+        # in a fraction of the time. WITH ORDINALITY keeps the ids in the order asked.
+        rows = await fetch(
+            Occurrence,
+            "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
+            " blocked_until, status) SELECT {}, s.room, s.f, s.u, s.bf, s.bu, {} FROM unnest("
+            "{}::int[], {}::timestamptz[], {}::timestamptz[], {}::timestamptz[],"
+            " {}::timestamptz[]) WITH ORDINALITY AS s(room, f, u, bf, bu, n) ORDER BY s.n"
+            " RETURNING id",
+            booking_id,
+            status,
+            [p.room_id for p in placements],
+            [p.meeting.start for p in placements],
+            [p.meeting.end for p in placements],
+            [p.blocked.start for p in placements],
+            [p.blocked.end for p in placements],
+        )
+        return sorted(row["id"] for row in rows)
     ids: list[int] = []
     for first in range(0, len(placements), INSERT_CHUNK):
         chunk = placements[first : first + INSERT_CHUNK]
