@@ -25,6 +25,7 @@ from booking.core.access import Actor, RoomPlace, manages_room
 from booking.core.booking_rules import MIDNIGHT, OpeningHours, check_hours, clock, overlapping
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
 from booking.core.localtime import to_instant
+from booking.core.rooms import RoomFacts
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import HOLDING, Status
 from booking.db import booking_rules, catalogue, occurrences
@@ -157,8 +158,8 @@ async def list_blackouts(
             )
         window = TimeSpan(first, last)
     rows = await booking_rules.blackout_rows(window)
+    rooms = await catalogue.all_rooms()
     if room is not None or building is not None:
-        rooms = await catalogue.all_rooms()
         in_building = {r.id for r in rooms if r.building_id == building}
         room_building = next((r.building_id for r in rooms if r.id == room), None)
         rows = [
@@ -171,7 +172,15 @@ async def list_blackouts(
                 building is not None and (row["building"] == building or row["room"] in in_building)
             )
         ]
-    return [view(row, default_zone) for row in rows]
+    return [view(row, _zone_of(row, rooms, default_zone)) for row in rows]
+
+
+def _zone_of(row: dict[str, Any], rooms: list[RoomFacts], default_zone: ZoneInfo) -> ZoneInfo:
+    """A closure is shown in its building's time; one of everywhere in the default zone."""
+    for r in rooms:
+        if r.id == row["room"] or (row["room"] is None and r.building_id == row["building"]):
+            return ZoneInfo(r.zone)
+    return default_zone
 
 
 async def blackout_with_affected(
@@ -190,7 +199,9 @@ async def blackout_with_affected(
         and (row["building"] is None or r.building_id == row["building"])
     ]
     span = TimeSpan(row["starts_at"], row["ends_at"])
-    return BlackoutSaved(view(row, default_zone), await affected(span, places))
+    return BlackoutSaved(
+        view(row, _zone_of(row, rooms, default_zone)), await affected(span, places)
+    )
 
 
 async def delete_blackout(
