@@ -102,6 +102,10 @@ async def approve_booking(
             return
         change = record.state.change_pending
         wanted = record.placements(proposed=change)
+        if change and any(p.meeting.start <= now for p in wanted):
+            raise TransitionNotAllowed(
+                "the new time of this change has already begun; it can only be rejected"
+            )
         await lapse_expired_holds(now)
         await lock_rooms(engine, [p.room_id for p in wanted + record.placements()])
         # Read again under the room locks: a competing approval may have declined this one.
@@ -151,6 +155,17 @@ async def approve_booking(
     return await change_booking(engine, user, booking_id, now, approve)
 
 
+def _refusal(record: BookingRecord) -> tuple[Status, dict[str, object]]:
+    """Refusing a request refuses what still waits for a decision. Dates approved on their own
+    stay approved, and with them the request."""
+    if record.approved_dates:
+        return Status.APPROVED, {
+            "tiers_done": len(record.state.required_tiers),
+            "hold_until": None,
+        }
+    return Status.REJECTED, {"hold_until": None}
+
+
 async def _decline_competing(
     engine: Engine, winner_id: int, placements: list[Placement], user: CurrentUser, now: datetime
 ) -> None:
@@ -167,13 +182,14 @@ async def _decline_competing(
         conflicts = await current_conflicts(loser.placements(), ignore_booking=booking_id)
         rooms = await catalogue.rooms_by_id(p.room_id for p in loser.placements())
         explained = await conflict_error(conflicts, rooms, loser.row["expected_attendance"], now)
+        to, values = _refusal(loser)
         await transitions.apply(
             loser,
             user,
             now,
             action=Action.DECLINED,
-            to=Status.REJECTED,
-            values={"hold_until": None},
+            to=to,
+            values=values,
             slots_to=Status.REJECTED,
             comment=f"declined: request #{winner_id} was approved for the same room and time",
             details={
@@ -217,13 +233,14 @@ async def reject_booking(
                 details=details,
             )
             return
+        to, values = _refusal(record)
         await transitions.apply(
             record,
             user,
             now,
             action=Action.REJECTED,
-            to=Status.REJECTED,
-            values={"hold_until": None},
+            to=to,
+            values=values,
             slots_to=Status.REJECTED,
             comment=decision.comment,
             details=details,
@@ -400,6 +417,8 @@ async def approve_date(
         day, rows = date_of(record, occurrence_id)
         if any(o["status"] == Status.APPROVED for o in rows):
             raise TransitionNotAllowed(f"{day} is already approved")
+        if min(o["starts_at"] for o in rows) <= now:
+            raise RuleViolation([FieldProblem("occurrence", "this date has already begun")])
         wanted = [placement(o) for o in rows]
         await lapse_expired_holds(now)
         await lock_rooms(engine, [p.room_id for p in wanted])

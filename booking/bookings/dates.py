@@ -41,7 +41,7 @@ from booking.core.errors import (
     TransitionNotAllowed,
 )
 from booking.core.localtime import to_instant
-from booking.core.recurrence import Ambiguity, series_slots
+from booking.core.recurrence import MAX_HORIZON, Ambiguity, series_slots
 from booking.core.requests import check_request, meeting_span
 from booking.core.rooms import RoomFacts
 from booking.core.tiers import instant_approval
@@ -161,6 +161,11 @@ async def move_date(
             raise RuleViolation(
                 [FieldProblem("end", "each date of a series may last at most 24 hours")]
             )
+        horizon = now.astimezone(zone).date() + MAX_HORIZON
+        if record.row["recurrence"] and meeting.start.astimezone(zone).date() > horizon:
+            raise RuleViolation(
+                [FieldProblem("start", f"a series may reach {horizon} at the latest")]
+            )
         check_request(meeting, rooms, record.row["expected_attendance"], now)
         new = [record.placement_in(r, meeting) for r in rooms]
         await _reslot(
@@ -197,7 +202,6 @@ async def change_following(
         first_day, first_rows = date_of(record, occurrence_id)
         _check_not_over(first_rows, now)
         rule = json.loads(record.row["recurrence"])
-        zone = ZoneInfo(rule["zone"])
         before = series_day(rule, first_day, record.room_ids())
         asked_rooms = changes.get("rooms") or before.rooms
         if len(set(asked_rooms)) != len(asked_rooms):
@@ -209,6 +213,7 @@ async def change_following(
         )
         check_wall_clock_times(after)
         rooms = await _rooms(after.rooms)
+        zone = ZoneInfo(rooms[0].zone)  # the wall clock of the rooms the dates move to
         by_day: dict[date, list[dict[str, Any]]] = {}
         for row in record.live:
             if local_day(row) >= first_day:
@@ -260,10 +265,10 @@ async def restore_skipped_date(
         rule = json.loads(record.row["recurrence"])
         that_day = series_day(rule, day, record.room_ids())
         ambiguity = _ambiguity(data.ambiguous, rule)
-        (slot,) = series_slots(
-            [day], that_day.start_time, that_day.end_time, ZoneInfo(rule["zone"]), ambiguity
-        )
         rooms = await _rooms(that_day.rooms)
+        (slot,) = series_slots(
+            [day], that_day.start_time, that_day.end_time, ZoneInfo(rooms[0].zone), ambiguity
+        )
         check_request(slot.meeting, rooms, record.row["expected_attendance"], now)
         new = [record.placement_in(r, slot.meeting) for r in rooms]
         left = [s for s in skipped if s["date"] != day.isoformat()]

@@ -43,15 +43,17 @@ class BookingRecord:
     @property
     def facts(self) -> BookingFacts:
         """For deciding: while a change waits, the proposed rooms' managers decide on it."""
-        return self._facts_of(self.proposed or self.occurrences)
+        return self._facts_of(self.proposed or self.live or self.occurrences)
 
     @property
     def held_facts(self) -> BookingFacts:
         """For what acts on the rooms the booking holds now (cancelling, their buffers),
         whatever change may be waiting."""
-        return self._facts_of(self.occurrences)
+        return self._facts_of(self.live or self.occurrences)
 
     def _facts_of(self, slots: list[dict[str, Any]]) -> BookingFacts:
+        # The rooms of dates cancelled or refused on their own no longer count; a request
+        # with none left is judged by the rooms it had.
         rooms = {(o["room"], o["building_id"]) for o in slots}
         return BookingFacts.of(
             self.row["organisation"], self.row["requested_by"], self.row["is_public"], rooms
@@ -68,6 +70,13 @@ class BookingRecord:
             hold_until=self.row["hold_until"],
             last_end=max((o["ends_at"] for o in self.live or self.occurrences), default=None),
         )
+
+    @property
+    def approved_dates(self) -> list[dict[str, Any]]:
+        """Dates approved on their own while the request as a whole is not."""
+        if self.status is Status.APPROVED:
+            return []
+        return [o for o in self.live if o["status"] == Status.APPROVED]
 
     @property
     def external(self) -> bool:

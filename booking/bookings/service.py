@@ -338,7 +338,10 @@ async def submit_booking(
         instant = instant_approval((room.instant_book for room in asked), needed)
         status = submitted_status(record.state, instant)
         check_not_ended(record.state, now)
-        placements = record.placements()
+        # Dates already begun or over are history: only those ahead are checked again.
+        placements = [p for p in record.placements() if p.meeting.start > now]
+        if not placements:
+            raise TransitionNotAllowed("every date of this request has begun already")
         check_request(placements[0].meeting, asked, record.row["expected_attendance"], now)
         claim.attendance = record.row["expected_attendance"]
         await rule_check.check_placements(placements, asked, now)
@@ -467,6 +470,12 @@ async def edit_booking(
         if tier_names != list(record.state.required_tiers) or paid != bool(row["paid_rental"]):
             values |= {"required_tiers": tier_names, "tiers_done": 0}
         new_tiers = set(tier_names) - set(record.state.required_tiers)
+        if new_tiers and record.approved_dates:
+            raise TransitionNotAllowed(
+                "this change would need the approval of "
+                + ", ".join(sorted(new_tiers))
+                + " for dates already approved on their own; cancel those dates first"
+            )
         if record.status is Status.APPROVED and effect is EditEffect.IN_PLACE and new_tiers:
             raise TransitionNotAllowed(
                 "this change would need the approval of "

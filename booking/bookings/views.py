@@ -23,7 +23,7 @@ from booking.core.actions import available_actions
 from booking.core.alternatives import Alternatives
 from booking.core.conflicts import Conflict, Placement
 from booking.core.rooms import RoomFacts
-from booking.core.workflow import PROPOSED, SUPERSEDED, current_tier
+from booking.core.workflow import PROPOSED, SUPERSEDED, Status, current_tier
 from booking.db import bookings
 
 
@@ -133,7 +133,7 @@ def created_booking_view(
         "status": new.status,
         "version": 1,
         "required_tiers": list(new.required_tiers),
-        "tiers_done": 0,
+        "tiers_done": len(new.required_tiers) if new.status == Status.APPROVED else 0,
         "hold_until": None,
         "change_pending": False,
         "created_at": now,

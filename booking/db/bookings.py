@@ -83,7 +83,7 @@ def _booking_values(new: NewBooking, now: datetime) -> list[Any]:
         new.requested_by,
         fields.paid_rental,
         json.dumps(list(new.required_tiers)),
-        0,
+        len(new.required_tiers) if new.status == "approved" else 0,  # tiers done
         False,
         json.dumps(new.recurrence) if new.recurrence else "",
         json.dumps(list(new.skipped_dates)),

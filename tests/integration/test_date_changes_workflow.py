@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from booking.db.tables import BookingRequest, Occurrence
-from tests.factories import day, local, make_room, within_a_week
+from tests.factories import day, local, make_building, make_room, within_a_week
 from tests.integration.world import World, act, make_world, request
 
 pytestmark = pytest.mark.usefixtures("empty")
@@ -422,3 +422,111 @@ async def test_a_date_of_a_series_may_not_be_moved_to_last_days(world) -> None:
         "field": "end",
         "reason": "each date of a series may last at most 24 hours",
     }
+
+
+async def test_the_rooms_still_in_use_decide(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    first = series["occurrences"][0]
+    after_cancel = await act(world.requester_a, series, f"occurrences/{first['id']}/cancel")
+    moved = await act(
+        world.requester_a,
+        after_cancel,
+        f"occurrences/{after_cancel['occurrences'][1]['id']}/change-following",
+        rooms=[world.room_x["id"]],
+    )
+    # Building Y's room now holds only a cancelled date: X's approver decides.
+    await act(world.approver_y, moved, "approve", expect=403)
+    approved = await act(world.approver_x, moved, "approve")
+    assert approved["status"] == "approved"
+
+
+async def test_refusing_a_request_keeps_the_dates_approved_on_their_own(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    first = series["occurrences"][0]
+    one = await act(world.approver_y, series, f"occurrences/{first['id']}/approve")
+    other = await request(world.requester_b, world.room_y, "10:00", "11:00", day=1)
+    await act(world.approver_y, other, "approve")
+    declined = (await world.requester_a.client.get(f"/api/bookings/{series['id']}")).json()
+    assert declined["status"] == "approved"
+    assert _states(declined) == ["approved", "rejected", "rejected"]
+    assert one["version"] < declined["version"]
+    # The same when the approver refuses the whole request.
+    again = await _series(world.requester_a, world.room_y, start="15:00", end="16:00")
+    kept = await act(
+        world.approver_y, again, f"occurrences/{again['occurrences'][2]['id']}/approve"
+    )
+    refused = await act(world.approver_y, kept, "reject")
+    assert refused["status"] == "approved"
+    assert _states(refused) == ["rejected", "rejected", "approved"]
+
+
+async def test_a_new_tier_is_refused_while_dates_are_approved_on_their_own(world) -> None:
+    series = await _series(world.requester_a, world.room_x)
+    one = await act(
+        world.approver_x, series, f"occurrences/{series['occurrences'][0]['id']}/approve"
+    )
+    response = await world.requester_a.client.patch(
+        f"/api/bookings/{series['id']}", json={"version": one["version"], "paid_rental": True}
+    )
+    assert response.status_code == 409, response.text
+    assert "finance" in response.json()["message"]
+
+
+async def test_a_series_with_a_date_behind_it_can_be_resubmitted(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    first = series["occurrences"][0]
+    past = datetime.now(UTC) - timedelta(days=1)
+    await Occurrence.update(
+        {
+            Occurrence.starts_at: past,
+            Occurrence.ends_at: past + timedelta(hours=1),
+            Occurrence.blocked_from: past,
+            Occurrence.blocked_until: past + timedelta(hours=1),
+        }
+    ).where(Occurrence.id == first["id"])
+    sent_back = await act(world.approver_y, series, "request-changes", comment="fix the title")
+    resubmitted = await act(world.requester_a, sent_back, "submit")
+    assert resubmitted["status"] == "pending"
+
+
+async def test_a_series_moved_to_another_zone_keeps_its_wall_clock_there(world) -> None:
+    abroad = await make_building(zone="America/New_York")
+    room = await make_room(abroad, instant_book=True)
+    series = await _series(world.admin, world.room_y)
+    moved = await act(
+        world.admin,
+        series,
+        f"occurrences/{series['occurrences'][1]['id']}/change-following",
+        rooms=[room["id"]],
+        start_time="20:00",
+        end_time="21:00",
+    )
+    abroad_dates = [o for o in moved["occurrences"] if o["room_id"] == room["id"]]
+    assert [o["start"][11:] for o in abroad_dates] == ["20:00:00-05:00", "20:00:00-05:00"]
+
+
+async def test_single_dates_keep_to_the_series_limits_and_to_time(world) -> None:
+    series = await _series(world.requester_a, world.room_y)
+    far = (datetime.now(UTC) + timedelta(days=800)).date().isoformat()
+    refused = await act(
+        world.requester_a,
+        series,
+        f"occurrences/{series['occurrences'][0]['id']}/move",
+        expect=422,
+        start=f"{far}T10:00:00",
+        end=f"{far}T11:00:00",
+    )
+    assert "at the latest" in refused["errors"][0]["reason"]
+    first = series["occurrences"][0]
+    past = datetime.now(UTC) - timedelta(hours=1)
+    await Occurrence.update({Occurrence.starts_at: past, Occurrence.blocked_from: past}).where(
+        Occurrence.id == first["id"]
+    )
+    begun = await act(world.approver_y, series, f"occurrences/{first['id']}/approve", expect=422)
+    assert begun["errors"][0]["reason"] == "this date has already begun"
+
+
+async def test_an_instant_series_has_every_tier_done(world) -> None:
+    room = await make_room(world.building_y, instant_book=True)
+    series = await _series(world.requester_a, room)
+    assert (series["status"], series["tiers_done"]) == ("approved", 1)
