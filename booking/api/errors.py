@@ -168,7 +168,25 @@ def _is_duplicate(exc: Exception) -> bool:
     return isinstance(exc, sqlite3.IntegrityError) and "UNIQUE" in str(exc)
 
 
+# PostgreSQL refusing connections (too many clients, starting up or shutting down) or a
+# connection lost: the request can simply be tried again.
+_UNAVAILABLE_SQLSTATES = frozenset({"53300", "57P01", "57P02", "57P03"})
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    state = sqlstate(exc)
+    if state is not None:
+        return state in _UNAVAILABLE_SQLSTATES or state.startswith("08")
+    return isinstance(exc, ConnectionError)
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return error_response(
+            ErrorBody(503, "unavailable", "the database is unavailable; try again in a moment", []),
+            headers={"Retry-After": "2"},
+        )
     if _is_duplicate(exc):
         # Two requests created the same thing at once; the first one won.
         return error_response(
