@@ -167,21 +167,23 @@ def conflict_views(
     conflicts: Iterable[Conflict], rooms: Mapping[int, RoomFacts]
 ) -> list[ConflictView]:
     views = []
+    zones: dict[str, ZoneInfo] = {}  # a 500-date series has thousands of times to show
     for conflict in conflicts:
         room = rooms[conflict.wanted.room_id]
+        zone = zones.get(room.zone) or zones.setdefault(room.zone, ZoneInfo(room.zone))
         existing = conflict.existing
         views.append(
             ConflictView(
                 room_id=room.id,
                 room_code=room.code,
-                requested_start=local(conflict.wanted.meeting.start, room.zone),
-                requested_end=local(conflict.wanted.meeting.end, room.zone),
+                requested_start=conflict.wanted.meeting.start.astimezone(zone),
+                requested_end=conflict.wanted.meeting.end.astimezone(zone),
                 occurrence_id=existing.occurrence_id,
                 booking_id=existing.booking_id,
-                start=local(existing.meeting.start, room.zone),
-                end=local(existing.meeting.end, room.zone),
-                blocked_from=local(existing.blocked.start, room.zone),
-                blocked_until=local(existing.blocked.end, room.zone),
+                start=existing.meeting.start.astimezone(zone),
+                end=existing.meeting.end.astimezone(zone),
+                blocked_from=existing.blocked.start.astimezone(zone),
+                blocked_until=existing.blocked.end.astimezone(zone),
                 status=existing.status,
                 title=existing.public_title,
             )

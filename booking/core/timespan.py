@@ -44,6 +44,8 @@ def blocked_span(meeting: TimeSpan, setup: timedelta, teardown: timedelta) -> Ti
     """The span a room is unavailable for: the meeting plus its setup and teardown buffers."""
     if setup < timedelta(0) or teardown < timedelta(0):
         raise ValueError("buffers cannot be negative")
+    if not setup and not teardown:
+        return meeting  # spans are immutable: most rooms have no buffers
     return meeting.widened(setup, teardown)
 
 
