@@ -187,6 +187,15 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
             ErrorBody(503, "unavailable", "the database is unavailable; try again in a moment", []),
             headers={"Retry-After": "2"},
         )
+    if sqlstate(exc) == "22021":  # character_not_in_repertoire: PostgreSQL stores no NUL
+        return error_response(
+            ErrorBody(
+                422,
+                "invalid",
+                "the request breaks a booking rule",
+                [FieldError("body", "text may not contain the NUL character (\\u0000)")],
+            )
+        )
     if _is_duplicate(exc):
         # Two requests created the same thing at once; the first one won.
         return error_response(

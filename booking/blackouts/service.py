@@ -231,7 +231,8 @@ def _value(event: Any, name: str) -> date | datetime | timedelta | None:
         raise _Unusable(f"has {len(prop)} {name} lines")
     try:
         value = prop.dt
-    except (ValueError, TypeError, AttributeError, OverflowError):
+    except (ValueError, TypeError, AttributeError, OverflowError, OSError):
+        # OSError: a TZID naming a folder of the zone database ("Europe").
         raise _Unusable(f"has an unreadable {name}") from None
     tzid = prop.params.get("TZID") if hasattr(prop, "params") else None
     if tzid and isinstance(value, datetime) and value.tzinfo is None:
@@ -241,11 +242,21 @@ def _value(event: Any, name: str) -> date | datetime | timedelta | None:
     raise _Unusable(f"has an unreadable {name}")
 
 
+def _text(event: Any, name: str) -> str:
+    value = event.get(name, "")
+    if isinstance(value, list):
+        raise _Unusable(f"has {len(value)} {name} lines")
+    return str(value).strip()
+
+
 def _instant(value: date | datetime, zone: ZoneInfo, name: str) -> datetime:
     """An iCalendar DTSTART/DTEND in UTC: a date is the local midnight of that day, a floating
     time the wall clock of `zone` (refused if it does not exist or happens twice there)."""
     if not isinstance(value, datetime):
         value = datetime.combine(value, time(0))
+    if isinstance(value.tzinfo, ZoneInfo):
+        # A TZID time is a wall clock too: it may fall in a gap or a repeated hour there.
+        zone, value = value.tzinfo, value.replace(tzinfo=None)
     try:
         return to_instant(value, zone, name)
     except RuleViolation as refused:
@@ -264,6 +275,8 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
     duration = _value(event, "DURATION")
     if isinstance(end, timedelta) or (duration is not None and not isinstance(duration, timedelta)):
         raise _Unusable("has an unreadable DTEND or DURATION")
+    if end is not None and isinstance(start, datetime) != isinstance(end, datetime):
+        raise _Unusable("DTSTART and DTEND must both be dates, or both be times")
     begins = _instant(start, zone, "DTSTART")
     if end is not None:
         ends = _instant(end, zone, "DTEND")
@@ -305,7 +318,7 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     try:
         text = raw.decode("utf-8-sig")
         calendar = Calendar.from_ical(text)
-    except (UnicodeDecodeError, ValueError, IndexError, KeyError) as exc:
+    except (UnicodeDecodeError, ValueError, IndexError, KeyError, OSError) as exc:
         raise RuleViolation(
             [FieldProblem("body", f"is not an iCalendar (.ics) file: {exc}"[:300])]
         ) from None
@@ -316,11 +329,16 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
         summary = str(event.get("SUMMARY", "")).strip() or "closed"
         where = f"event {number} ({summary[:60]})"
-        uid = str(event.get("UID", "")).strip()
+        try:
+            uid = _text(event, "UID")
+            cancelled = _text(event, "STATUS").upper() == "CANCELLED"
+        except _Unusable as unusable:
+            problems.append(FieldProblem(where, str(unusable)))
+            continue
         if len(uid) > MAX_UID_LENGTH:
             problems.append(FieldProblem(where, f"has a UID longer than {MAX_UID_LENGTH}"))
             continue
-        if str(event.get("STATUS", "")).strip().upper() == "CANCELLED":
+        if cancelled:
             # Not a closure; if an earlier import made it one, that blackout goes.
             if uid:
                 found.cancelled.append(uid)
@@ -394,13 +412,14 @@ async def import_calendar(
 
     await in_writing_transaction(engine, store)
     rows = [await booking_rules.blackout_row(i) for i in ids]
-    hit: list[AffectedOccurrence] = []
+    hit: dict[tuple[int, int], AffectedOccurrence] = {}
     for _, span, _ in entries:
-        hit += await affected(span, places)
+        for occurrence in await affected(span, places):
+            hit.setdefault((occurrence.occurrence_id, occurrence.room_id), occurrence)
     return ImportReport(
         **counts,
         blackouts=[view(row, zone) for row in rows if row is not None],
-        affected=hit,
+        affected=list(hit.values()),
     )
 
 

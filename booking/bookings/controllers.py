@@ -18,6 +18,7 @@ from booking.bookings.schemas import (
     BookingCreate,
     BookingUpdate,
     BookingView,
+    Submission,
     VersionedAction,
 )
 from booking.settings import Settings
@@ -113,7 +114,7 @@ class BookingController(Controller):
     async def submit_booking(
         self,
         booking_id: FromPath[int],
-        data: JSONBody[VersionedAction],
+        data: JSONBody[Submission],
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],

@@ -41,15 +41,6 @@ def refusal(found: Sequence[Breach], rooms: dict[int, RoomFacts]) -> RuleViolati
     return RuleViolation(problems)
 
 
-async def check_placements(
-    placements: Sequence[Placement], rooms: Sequence[RoomFacts], now: datetime
-) -> None:
-    """Refuse slots that break a room's rules (for changes, where nothing is skipped)."""
-    found = await breaches(placements, rooms, now)
-    if found:
-        raise refusal(found, {room.id: room for room in rooms})
-
-
 def given_reason(override_reason: str | None) -> str | None:
     """The reason for an override, trimmed; a blank one is no reason."""
     if override_reason is None:

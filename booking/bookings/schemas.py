@@ -93,6 +93,15 @@ class VersionedAction(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     comment: Comment = ""
 
 
+class Submission(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Submit a draft or resubmit a request sent back; the rooms' managers may override the
+    rooms' rules with a reason."""
+
+    version: Version
+    comment: Comment = ""
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+
+
 class AuditEntryView(msgspec.Struct):
     id: int
     at: datetime

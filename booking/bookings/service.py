@@ -22,6 +22,7 @@ from booking.bookings.schemas import (
     BookingCreate,
     BookingUpdate,
     BookingView,
+    Submission,
     VersionedAction,
 )
 from booking.bookings.series import (
@@ -114,7 +115,7 @@ async def create_booking(
                 FieldProblem(
                     "override_reason",
                     "rules are checked, and may be overridden, when a request is submitted:"
-                    " send the override with submit true",
+                    " send the override with submit true, or when you submit the draft",
                 )
             ]
         )
@@ -325,7 +326,7 @@ def _requester_record(user: CurrentUser, record: BookingRecord) -> None:
 
 
 async def submit_booking(
-    engine: Engine, user: CurrentUser, booking_id: int, action: VersionedAction, now: datetime
+    engine: Engine, user: CurrentUser, booking_id: int, action: Submission, now: datetime
 ) -> BookingView:
     """Submit a draft, or resubmit a request sent back for changes."""
 
@@ -344,7 +345,9 @@ async def submit_booking(
             raise TransitionNotAllowed("every date of this request has begun already")
         check_request(placements[0].meeting, asked, record.row["expected_attendance"], now)
         claim.attendance = record.row["expected_attendance"]
-        await rule_check.check_placements(placements, asked, now)
+        overridden = await rule_check.check_or_override(
+            placements, asked, now, user.actor, action.override_reason
+        )
         await lapse_expired_holds(now)
         await lock_rooms(engine, (p.room_id for p in placements))
         await check_free(claim, placements, ignore_booking=booking_id)
@@ -357,6 +360,7 @@ async def submit_booking(
             values={"required_tiers": [t.value for t in needed], "tiers_done": 0},
             slots_to=status.value,
             comment=action.comment,
+            details=overridden,
         )
 
     return await change_booking(engine, user, booking_id, now, submit)

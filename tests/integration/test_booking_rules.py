@@ -338,6 +338,50 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
             422,
             "not positive",
         ),
+        (
+            _ics(
+                _raw_event(
+                    "DTSTART;TZID=Europe:20261231T100000", "DTEND;TZID=Europe:20261231T110000"
+                )
+            ),
+            422,
+            "",
+        ),
+        (
+            _ics(
+                _raw_event(
+                    "DTSTART;TZID=Europe/Bucharest:20270328T033000",
+                    "DTEND;TZID=Europe/Bucharest:20270328T043000",
+                )
+            ),
+            422,
+            "not exist",
+        ),
+        (
+            _ics(
+                _raw_event(
+                    "DTSTART;TZID=Europe/Bucharest:20271031T033000",
+                    "DTEND;TZID=Europe/Bucharest:20271031T050000",
+                )
+            ),
+            422,
+            "twice",
+        ),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "UID:second")),
+            422,
+            "2 UID lines",
+        ),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "STATUS:CANCELLED", "STATUS:CONFIRMED")),
+            422,
+            "2 STATUS lines",
+        ),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "DTEND:20270101T100000Z")),
+            422,
+            "both be dates",
+        ),
     ],
     ids=[
         "not-ics",
@@ -357,6 +401,12 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
         "rdate",
         "long-uid",
         "negative-duration",
+        "tzid-folder",
+        "tzid-gap",
+        "tzid-twice",
+        "two-uids",
+        "two-statuses",
+        "date-and-time",
     ],
 )
 async def test_bad_calendar_files_are_refused_and_change_nothing(
@@ -396,6 +446,63 @@ async def test_a_duration_in_days_keeps_the_wall_clock_across_a_clock_change(wor
     assert response.status_code == 201, response.text
     (blackout,) = response.json()["blackouts"]
     assert blackout["end"] == f"{autumn.isoformat()}T10:00:00+02:00"
+
+
+async def test_text_with_a_nul_character_never_gives_a_500(world) -> None:
+    response = await world.admin.client.post(
+        "/api/blackouts",
+        json={"start": local(0, "00:00"), "end": local(1, "00:00"), "reason": "a\u0000b"},
+    )
+    if response.status_code == 201:
+        # SQLite stores it; PostgreSQL cannot, and must say so clearly.
+        assert response.json()["blackout"]["reason"] == "a\u0000b"
+    else:
+        assert response.status_code == 422, response.text
+        assert "NUL" in response.json()["errors"][0]["reason"]
+        assert await Blackout.count() == 0
+
+
+async def test_an_import_lists_each_affected_booking_once(world) -> None:
+    long = booking_body([world.room_y["id"]], local(4, "10:00"), local(6, "10:00"))
+    booked = await world.admin.client.post("/api/bookings", json=long)
+    assert booked.status_code == 201, booked.text
+    events = _ics(_event("d4@upt.ro", 4, 1, "Unu"), _event("d5@upt.ro", 5, 1, "Doi"))
+    response = await _import(world.admin, events, building=world.building_y["id"])
+    assert response.status_code == 201, response.text
+    assert [a["booking_id"] for a in response.json()["affected"]] == [booked.json()["id"]]
+
+
+async def test_a_request_sent_back_can_be_resubmitted_with_an_override(world) -> None:
+    await world.admin.client.post(
+        "/api/blackouts",
+        json={
+            "start": local(0, "00:00"),
+            "end": local(1, "00:00"),
+            "reason": "Examene",
+            "building": world.building_y["id"],
+        },
+    )
+    body = booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00"))
+    created = await world.approver_y.client.post(
+        "/api/bookings", json=body | {"override_reason": "Senat"}
+    )
+    assert created.status_code == 201, created.text
+    booking = created.json()
+    sent_back = await world.approver_y.client.post(
+        f"/api/bookings/{booking['id']}/request-changes",
+        json={"version": booking["version"], "comment": "the title"},
+    )
+    version = sent_back.json()["version"]
+    refused = await world.approver_y.client.post(
+        f"/api/bookings/{booking['id']}/submit", json={"version": version}
+    )
+    assert refused.status_code == 422
+    resubmitted = await world.approver_y.client.post(
+        f"/api/bookings/{booking['id']}/submit",
+        json={"version": version, "override_reason": "Senat, again"},
+    )
+    assert resubmitted.status_code == 200, resubmitted.text
+    assert resubmitted.json()["status"] == "pending"
 
 
 async def test_a_calendar_sent_as_a_form_is_refused_with_advice(world) -> None:
