@@ -40,6 +40,19 @@ async def _series(who, room, count=3, start="10:00", end="11:00", **extra: Any) 
     return series
 
 
+async def _put_in_the_past(occurrence: dict) -> None:
+    """Time passes: the date was yesterday."""
+    past = datetime.now(UTC) - timedelta(days=1)
+    await Occurrence.update(
+        {
+            Occurrence.starts_at: past,
+            Occurrence.ends_at: past + timedelta(hours=1),
+            Occurrence.blocked_from: past,
+            Occurrence.blocked_until: past + timedelta(hours=1),
+        }
+    ).where(Occurrence.id == occurrence["id"])
+
+
 def _states(booking: dict) -> list[str]:
     return [o["status"] for o in booking["occurrences"]]
 
@@ -215,16 +228,7 @@ async def test_buffers_can_be_set_while_a_change_to_another_room_waits(world) ->
 async def test_a_date_that_is_over_cannot_be_moved(world) -> None:
     series = await _series(world.requester_a, world.room_y)
     first = series["occurrences"][0]
-    # Time passes: the first date is behind us.
-    past = datetime.now(UTC) - timedelta(days=1)
-    await Occurrence.update(
-        {
-            Occurrence.starts_at: past,
-            Occurrence.ends_at: past + timedelta(hours=1),
-            Occurrence.blocked_from: past,
-            Occurrence.blocked_until: past + timedelta(hours=1),
-        }
-    ).where(Occurrence.id == first["id"])
+    await _put_in_the_past(first)
     refused = await act(
         world.requester_a,
         series,
@@ -475,15 +479,7 @@ async def test_a_new_tier_is_refused_while_dates_are_approved_on_their_own(world
 async def test_a_series_with_a_date_behind_it_can_be_resubmitted(world) -> None:
     series = await _series(world.requester_a, world.room_y)
     first = series["occurrences"][0]
-    past = datetime.now(UTC) - timedelta(days=1)
-    await Occurrence.update(
-        {
-            Occurrence.starts_at: past,
-            Occurrence.ends_at: past + timedelta(hours=1),
-            Occurrence.blocked_from: past,
-            Occurrence.blocked_until: past + timedelta(hours=1),
-        }
-    ).where(Occurrence.id == first["id"])
+    await _put_in_the_past(first)
     sent_back = await act(world.approver_y, series, "request-changes", comment="fix the title")
     resubmitted = await act(world.requester_a, sent_back, "submit")
     assert resubmitted["status"] == "pending"
