@@ -33,6 +33,7 @@ from booking.accounts.schemas import (
 from booking.accounts.sessions import COOKIE, SESSION_MAX_AGE, end_session, load_session
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
+from booking.api import MAX_OFFSET
 from booking.settings import Settings
 
 
@@ -176,7 +177,7 @@ class UserController(Controller):
     async def list_users(
         self,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[UserView]:
         return await service.list_users(limit, offset)
 

@@ -187,6 +187,17 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
             ErrorBody(503, "unavailable", "the database is unavailable; try again in a moment", []),
             headers={"Retry-After": "2"},
         )
+    if sqlstate(exc) in ("22000", "22003"):
+        # An id or number beyond what PostgreSQL's integers hold (SQLite's are wider): no such
+        # thing can exist, and nothing was stored.
+        return error_response(
+            ErrorBody(
+                422,
+                "invalid",
+                "the request breaks a booking rule",
+                [FieldError("body", "a number is out of range (ids go up to 2147483647)")],
+            )
+        )
     if sqlstate(exc) == "22021":  # character_not_in_repertoire: PostgreSQL stores no NUL
         return error_response(
             ErrorBody(

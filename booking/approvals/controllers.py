@@ -12,6 +12,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
+from booking.api import MAX_OFFSET
 from booking.approvals import buffers, service, tier_settings
 from booking.approvals.buffers import BufferChange
 from booking.approvals.schemas import Decision, HoldPlacement
@@ -150,7 +151,7 @@ class QueueController(Controller):
         room: Annotated[int | None, QueryParameter(ge=1)] = None,
         tier: Annotated[Literal["room_manager", "finance"] | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[BookingView]:
         query = service.QueueQuery(building, room, tier, limit, offset)
         return await service.approval_queue(user, query, now)

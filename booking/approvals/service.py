@@ -383,6 +383,8 @@ async def competing_requests(
     if not user.actor.is_staff:
         raise Forbidden("only approvers see competing requests")
     wanted = record.placements(proposed=record.state.change_pending)
+    if not wanted:
+        return []  # cancelled or refused: it wants no room any more
     window = occurrences.hull(p.blocked for p in wanted)
     statuses = [*COMPETING, Status.HELD]
     others = await occurrences.occupations(window, statuses, {p.room_id for p in wanted})

@@ -287,7 +287,7 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
     else:
         ends = _instant(start + timedelta(days=1), zone, "DTSTART")  # the whole day
     if ends <= begins:
-        raise _Unusable("ends before it starts")
+        raise _Unusable("must end after it starts")
     if ends - begins > MAX_BLACKOUT_LENGTH:
         raise _Unusable("lasts more than 400 days")
     return TimeSpan(begins, ends)

@@ -12,6 +12,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.accounts.guards import requires_login
+from booking.api import MAX_OFFSET
 from booking.bookings import service
 from booking.bookings.schemas import (
     AuditEntryView,
@@ -65,7 +66,7 @@ class BookingController(Controller):
         start: Annotated[datetime | None, QueryParameter()] = None,
         end: Annotated[datetime | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[BookingView]:
         query = service.BookingQuery(
             statuses=tuple(status or ()),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from booking.db.tables import BookingRequest, Occurrence
 from tests.factories import (
     booking_body,
@@ -316,3 +318,31 @@ async def test_list_filters(api) -> None:
     assert len(await ids(limit=2, offset=2)) == 1
     bad = await api.get("/api/bookings", params={"status": "finished"})
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/bookings/59433000413",
+        "/api/rooms?building=999999999999",
+        "/api/bookings?offset=9223372036854775808",
+    ],
+)
+async def test_numbers_beyond_the_databases_integers_are_clear_errors(api, path) -> None:
+    response = await api.get(path)
+    # PostgreSQL's integers are narrower than SQLite's: either answer is fine, a 500 is not.
+    assert response.status_code in (200, 400, 404, 422), response.text
+    assert response.status_code == 200 or set(response.json()) >= {"status", "code", "errors"}
+
+
+async def test_a_cancelled_booking_has_no_competitors(api) -> None:
+    room = await make_room()
+    booking = (
+        await api.post(
+            "/api/bookings", json=booking_body([room["id"]], local(0, "10:00"), local(0, "11:00"))
+        )
+    ).json()
+    await api.post(f"/api/bookings/{booking['id']}/cancel", json={"version": booking["version"]})
+    response = await api.get(f"/api/bookings/{booking['id']}/competing")
+    assert response.status_code == 200, response.text
+    assert response.json() == []
