@@ -71,6 +71,9 @@ def _validation_errors(exc: ValidationException) -> list[FieldError]:
         if not isinstance(item, dict):
             continue
         message = _readable(str(item.get("message", "is not valid")))
+        if message == "'data'":  # Litestar's word for a body that was not sent at all
+            problems.append(FieldError("body", "is required: send a JSON object"))
+            continue
         named = _UNKNOWN_FIELD.match(message) or _MISSING_FIELD.match(message)
         if named:
             # The path is in the message, or Litestar has split it off into `key`.

@@ -346,3 +346,11 @@ async def test_a_cancelled_booking_has_no_competitors(api) -> None:
     response = await api.get(f"/api/bookings/{booking['id']}/competing")
     assert response.status_code == 200, response.text
     assert response.json() == []
+
+
+async def test_a_missing_body_is_named_as_such(api) -> None:
+    response = await api.post("/api/bookings")
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"] == [
+        {"field": "body", "reason": "is required: send a JSON object"}
+    ]
