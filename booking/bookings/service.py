@@ -147,8 +147,9 @@ async def create_booking(
     async def insert() -> tuple[int, list[int], bookings.NewBooking, list[Placement]]:
         placements: list[Placement] = wanted
         skipped: list[dict[str, str]] = []
-        if check_first or len(placements) > 1:
-            # One slot alone cannot deadlock in the constraint; several could (see room_locks).
+        if check_first or not bookings.is_single_statement(placements):
+            # The lock is held from the check to the insert; an unchecked one-slot insert
+            # takes its room's lock itself.
             await lock_rooms(engine, (p.room_id for p in placements))
         if check_first:
             conflicts = await current_conflicts(placements)
@@ -174,7 +175,10 @@ async def create_booking(
 
     # Nothing to check, lock or write but one statement: it needs no transaction around it.
     alone = not check_first and bookings.is_single_statement(wanted)
-    write = insert if alone else (lambda: in_writing_transaction(engine, insert))
+
+    async def write() -> tuple[int, list[int], bookings.NewBooking, list[Placement]]:
+        return await in_writing_transaction(engine, insert, single_statement=alone)
+
     try:
         try:
             created = await write()

@@ -13,6 +13,7 @@ from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
 from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
+from booking.db.room_locks import ROOM_LOCK_SPACE
 from booking.db.tables import AuditEntry, BookingRequest, Occurrence, Organisation
 
 
@@ -110,19 +111,26 @@ async def insert_booking(
     new: NewBooking, placements: Sequence[Placement], now: datetime, creation: Creation
 ) -> tuple[int, list[int]]:
     """Store a booking, its occurrences and the audit row of its creation; return its id and
-    the occurrences' ids. On PostgreSQL a booking of one slot is one statement, which needs no
-    transaction of its own: creating bookings is the busiest write there is."""
+    the occurrences' ids. On PostgreSQL a booking of one slot is one statement, room lock
+    included, which needs no transaction of its own: creating bookings is the busiest write
+    there is."""
     if is_single_statement(placements):
         (slot,) = placements
         rows = await fetch(
             BookingRequest,
-            f"WITH b AS (INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({placeholders(19)})"
+            # The room's lock first (the inserts read from it, so it is taken before them): two
+            # overlapping inserts would otherwise each wait for the other's row in the
+            # exclusion constraint, a deadlock. It is held until the statement commits.
+            "WITH l AS (SELECT pg_advisory_xact_lock({}, {})),"
+            f" b AS (INSERT INTO bookings ({_BOOKING_COLUMNS}) SELECT {placeholders(19)} FROM l"
             " RETURNING id),"
             " o AS (INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
             f" blocked_until, status) SELECT b.id, {placeholders(6)} FROM b RETURNING id),"
             f" a AS (INSERT INTO audit_entries ({_AUDIT_COLUMNS})"
             f" SELECT b.id, {placeholders(10)} FROM b)"
             " SELECT b.id, o.id AS occurrence_id FROM b, o",
+            ROOM_LOCK_SPACE,
+            slot.room_id,
             *_booking_values(new, now),
             slot.room_id,
             slot.meeting.start,

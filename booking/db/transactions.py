@@ -55,13 +55,19 @@ def is_exclusion_violation(exc: BaseException) -> bool:
     return sqlstate(exc) == EXCLUSION_VIOLATION
 
 
-async def in_writing_transaction(engine: Engine, work: Callable[[], Awaitable[T]]) -> T:
-    """Run `work` in one writing transaction; commit if it returns, roll back if it raises."""
+async def in_writing_transaction(
+    engine: Engine, work: Callable[[], Awaitable[T]], single_statement: bool = False
+) -> T:
+    """Run `work` in one writing transaction; commit if it returns, roll back if it raises.
+    On PostgreSQL, work of a single statement is a transaction of its own and needs none
+    around it; it is retried all the same."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             if isinstance(engine, SQLiteEngine):
                 async with _ImmediateTransaction(engine):
                     return await work()
+            elif single_statement:
+                return await work()
             else:
                 async with engine.transaction():
                     return await work()
