@@ -85,6 +85,16 @@ async def _scope(
 
 
 def _span(start: datetime, end: datetime, zone: ZoneInfo) -> TimeSpan:
+    seconds = [
+        name
+        for name, value in (("start", start), ("end", end))
+        if value.second or value.microsecond
+    ]
+    if seconds:
+        # As for bookings: a closure from 10:00:30 would leave half a minute nobody can book.
+        raise RuleViolation(
+            [FieldProblem(name, "give whole minutes (seconds must be zero)") for name in seconds]
+        )
     first, last = to_instant(start, zone, "start"), to_instant(end, zone, "end")
     if last <= first:
         raise RuleViolation([FieldProblem("end", "must be after start")])

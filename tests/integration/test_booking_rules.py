@@ -462,6 +462,21 @@ async def test_text_with_a_nul_character_never_gives_a_500(world) -> None:
         assert await Blackout.count() == 0
 
 
+async def test_a_blackout_is_given_in_whole_minutes(world) -> None:
+    response = await world.admin.client.post(
+        "/api/blackouts",
+        json={
+            "start": local(0, "10:00").replace(":00:00", ":00:30"),
+            "end": local(1, "00:00"),
+            "reason": "x",
+        },
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"field": "start", "reason": "give whole minutes (seconds must be zero)"}
+    ]
+
+
 async def test_an_import_lists_each_affected_booking_once(world) -> None:
     long = booking_body([world.room_y["id"]], local(4, "10:00"), local(6, "10:00"))
     booked = await world.admin.client.post("/api/bookings", json=long)
