@@ -8,7 +8,6 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
-from booking.approvals.holds import lapse_expired_holds
 from booking.bookings import transitions
 from booking.bookings.changing import Claim, change_booking, check_free
 from booking.bookings.records import visible_record
@@ -83,7 +82,6 @@ async def set_buffers(
         check_dates_apart(current, field="setup_minutes")
         check_dates_apart(approved_change, field="setup_minutes")
         if holding:
-            await lapse_expired_holds(now)
             await lock_rooms(engine, [p.room_id for p in holding])
             claim.attendance = record.row["expected_attendance"]
             await check_free(claim, holding, ignore_booking=booking_id)

@@ -1,8 +1,8 @@
 """Tentative holds lapse back to pending when their time is up.
 
-A periodic job sweeps them; a new request that finds one in its way sweeps it, and the
-transactions that change a booking's slots sweep before they check, so an expired hold never
-blocks anybody, whether or not a worker runs.
+A periodic job sweeps them; a new request that finds one in its way sweeps it, and every change
+of an existing booking sweeps first, in a transaction of its own (`bookings/changing.py`), so an
+expired hold never blocks anybody, whether or not a worker runs.
 """
 
 from __future__ import annotations

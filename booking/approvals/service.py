@@ -16,7 +16,6 @@ import msgspec
 from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
-from booking.approvals.holds import lapse_expired_holds
 from booking.approvals.schemas import Decision, HoldPlacement
 from booking.bookings import transitions
 from booking.bookings.changing import Claim, change_booking, check_free
@@ -51,6 +50,7 @@ from booking.core.workflow import (
     check_not_ended,
     check_version,
     current_tier,
+    status_once_dates_decided,
 )
 from booking.db import bookings, catalogue, occurrences, tiers
 from booking.db.engine import is_postgres
@@ -106,7 +106,6 @@ async def approve_booking(
             raise TransitionNotAllowed(
                 "the new time of this change has already begun; it can only be rejected"
             )
-        await lapse_expired_holds(now)
         await lock_rooms(engine, [p.room_id for p in wanted + record.placements()])
         # Read again under the room locks: a competing approval may have declined this one.
         fresh = await load_record(booking_id)
@@ -118,11 +117,7 @@ async def approve_booking(
         await check_free(claim, wanted, ignore_booking=booking_id)
         done = len(record.state.required_tiers)
         if change:
-            replaced = record.row["change_supersedes"]
-            if replaced:
-                await bookings.set_status_of(booking_id, json.loads(replaced), SUPERSEDED)
-            else:
-                await bookings.set_occurrence_status(booking_id, [Status.APPROVED], SUPERSEDED)
+            await bookings.set_status_of(booking_id, record.replaced_by_change(), SUPERSEDED)
             await bookings.set_occurrence_status(booking_id, [PROPOSED], Status.APPROVED)
             await transitions.apply(
                 record,
@@ -158,11 +153,9 @@ async def approve_booking(
 def _refusal(record: BookingRecord) -> tuple[Status, dict[str, object]]:
     """Refusing a request refuses what still waits for a decision. Dates approved on their own
     stay approved, and with them the request."""
-    if record.approved_dates:
-        return Status.APPROVED, {
-            "tiers_done": len(record.state.required_tiers),
-            "hold_until": None,
-        }
+    left = [o["status"] for o in record.approved_dates]
+    if status_once_dates_decided(record.status, left, Status.REJECTED) is Status.APPROVED:
+        return Status.APPROVED, transitions.all_tiers_done(record)
     return Status.REJECTED, {"hold_until": None}
 
 
@@ -290,7 +283,6 @@ async def hold_booking(
         check_can_hold(record.state, until, now)
         check_not_ended(record.state, now)
         claim.attendance = record.row["expected_attendance"]
-        await lapse_expired_holds(now)
         await lock_rooms(engine, [p.room_id for p in record.placements()])
         await check_free(claim, record.placements(), ignore_booking=booking_id)
         await transitions.apply(
@@ -422,23 +414,20 @@ async def approve_date(
         if min(o["starts_at"] for o in rows) <= now:
             raise RuleViolation([FieldProblem("occurrence", "this date has already begun")])
         wanted = [placement(o) for o in rows]
-        await lapse_expired_holds(now)
         await lock_rooms(engine, [p.room_id for p in wanted])
         claim.attendance = record.row["expected_attendance"]
         await check_free(claim, wanted, ignore_booking=booking_id)
         ids = [o["id"] for o in rows]
         await bookings.set_status_of(booking_id, ids, Status.APPROVED)
-        waiting = [o for o in record.live if o["id"] not in ids and o["status"] != Status.APPROVED]
-        values: dict[str, object] = {}
-        if not waiting:
-            values = {"tiers_done": len(record.state.required_tiers), "hold_until": None}
+        left = [Status.APPROVED if o["id"] in ids else o["status"] for o in record.live]
+        to = status_once_dates_decided(record.status, left, emptied=Status.APPROVED)
         await transitions.apply(
             record,
             user,
             now,
             action=Action.DATE_APPROVED,
-            to=Status.APPROVED if not waiting else None,
-            values=values,
+            to=to,
+            values=transitions.all_tiers_done(record) if to is Status.APPROVED else {},
             comment=decision.comment,
             details={"date": day.isoformat(), "tier": step.tier.value},
         )
@@ -469,16 +458,9 @@ async def reject_date(
             raise TransitionNotAllowed(f"{day} is approved already; cancel it instead")
         ids = [o["id"] for o in rows]
         await bookings.set_status_of(booking_id, ids, Status.REJECTED)
-        left = [o for o in record.live if o["id"] not in ids]
-        pending_left = [o for o in left if o["status"] != Status.APPROVED]
-        to = None
-        values: dict[str, object] = {}
-        if not left:
-            to = Status.REJECTED
-        elif not pending_left:
-            # Every remaining date is approved: so is the request.
-            to = Status.APPROVED
-            values = {"tiers_done": len(record.state.required_tiers), "hold_until": None}
+        left = [o["status"] for o in record.live if o["id"] not in ids]
+        to = status_once_dates_decided(record.status, left, emptied=Status.REJECTED)
+        values = transitions.all_tiers_done(record) if to is Status.APPROVED else {}
         await transitions.apply(
             record,
             user,

@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
-from booking.approvals.holds import lapse_expired_holds
 from booking.bookings import rule_check, transitions
 from booking.bookings.changing import Claim, change_booking, check_free
-from booking.bookings.records import BookingRecord, visible_record
+from booking.bookings.records import BookingRecord, placement, visible_record
 from booking.bookings.schemas import BookingView, DateRestore
 from booking.bookings.series import (
     MAX_DATE_LENGTH,
     SeriesDay,
+    check_dates_apart,
     check_wall_clock_times,
     series_day,
     with_change_from,
@@ -45,9 +45,7 @@ from booking.core.recurrence import MAX_HORIZON, Ambiguity, series_slots
 from booking.core.requests import check_request, meeting_span
 from booking.core.rooms import RoomFacts
 from booking.core.tiers import instant_approval
-from booking.core.timespan import TimeSpan
 from booking.core.workflow import (
-    DECIDING,
     LIVE,
     NO_CHANGE_WAITING,
     PROPOSED,
@@ -59,6 +57,7 @@ from booking.core.workflow import (
     check_not_final,
     check_version,
     edit_effect,
+    status_once_dates_decided,
 )
 from booking.db import bookings, catalogue, tiers
 from booking.db.room_locks import lock_rooms
@@ -111,17 +110,15 @@ async def cancel_date(
                 " is decided, or cancel the whole request"
             )
         await bookings.set_status_of(booking_id, ids, Status.CANCELLED)
-        left = [o for o in record.live if o["id"] not in ids]
-        to, values = None, {}
-        if not left:
-            to = Status.CANCELLED
+        left = [o["status"] for o in record.live if o["id"] not in ids]
+        to = status_once_dates_decided(record.status, left, emptied=Status.CANCELLED)
+        values: dict[str, Any] = {}
+        if to is Status.CANCELLED:
             if record.proposed:
                 await bookings.set_occurrence_status(booking_id, [PROPOSED], SUPERSEDED)
             values = {"hold_until": None, **NO_CHANGE_WAITING}
-        elif record.status in DECIDING and all(o["status"] == Status.APPROVED for o in left):
-            # The dates still waiting for a decision are gone; the rest were approved.
-            to = Status.APPROVED
-            values = {"tiers_done": len(record.state.required_tiers), "hold_until": None}
+        elif to is Status.APPROVED:
+            values = transitions.all_tiers_done(record)
         await transitions.apply(
             record,
             user,
@@ -328,7 +325,7 @@ async def _reslot(
     after = await _rooms([*(o["room"] for o in kept), *(p.room_id for p in new)])
     rooms = {room.id: room for room in after}
     _check_one_date_a_day(kept, new, rooms)
-    _check_no_overlap_with_own(kept, new)
+    check_dates_apart([placement(o) for o in kept] + new, field="start")
     # The tiers are those of every room the request has after the change.
     needed = await tiers.tiers_needed(after, record.external, bool(record.row["paid_rental"]))
     tier_names = [t.value for t in needed]
@@ -354,7 +351,6 @@ async def _reslot(
         values |= {"required_tiers": tier_names, "tiers_done": 0}
     to, slots_to = record.status, None
     if effect is not EditEffect.IN_PLACE:
-        await lapse_expired_holds(now)
         await lock_rooms(engine, [*(o["room"] for o in record.live), *rooms])
         await check_free(claim, new, ignore_booking=record.id)
     if effect is EditEffect.IN_PLACE:
@@ -408,8 +404,8 @@ def _check_one_date_a_day(
     kept: list[dict[str, Any]], new: list[Placement], rooms: dict[int, RoomFacts]
 ) -> None:
     taken = {local_day(o) for o in kept}
-    for placement in new:
-        day = placement.meeting.start.astimezone(ZoneInfo(rooms[placement.room_id].zone)).date()
+    for slot in new:
+        day = slot.meeting.start.astimezone(ZoneInfo(rooms[slot.room_id].zone)).date()
         if day in taken:
             raise RuleViolation(
                 [
@@ -420,16 +416,6 @@ def _check_one_date_a_day(
                     )
                 ]
             )
-
-
-def _check_no_overlap_with_own(kept: list[dict[str, Any]], new: list[Placement]) -> None:
-    for placement in new:
-        for row in kept:
-            blocked = TimeSpan(row["blocked_from"], row["blocked_until"])
-            if row["room"] == placement.room_id and placement.blocked.overlaps(blocked):
-                raise RuleViolation(
-                    [FieldProblem("start", "overlaps another date of this same request")]
-                )
 
 
 def _describe(start: datetime, end: datetime, zone: str) -> str:

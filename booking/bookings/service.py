@@ -352,7 +352,6 @@ async def submit_booking(
         overridden = await rule_check.check_or_override(
             placements, asked, now, user.actor, action.override_reason
         )
-        await lapse_expired_holds(now)
         await lock_rooms(engine, (p.room_id for p in placements))
         await check_free(claim, placements, ignore_booking=booking_id)
         await transitions.apply(
@@ -492,7 +491,6 @@ async def edit_booking(
             )
         action, to = Action.EDITED, record.status
         if effect is not EditEffect.IN_PLACE or record.status in HOLDING:
-            await lapse_expired_holds(now)
             await lock_rooms(engine, [*current_rooms, *(p.room_id for p in placements)])
         if effect is EditEffect.IN_PLACE and slot_changed:
             await bookings.delete_occurrences(booking_id, [record.status.value])

@@ -18,6 +18,11 @@ LIVE_SLOT_STATES = tuple(sorted(s.value for s in LIVE))
 SYSTEM = "system"
 
 
+def all_tiers_done(record: BookingRecord) -> dict[str, Any]:
+    """What a request stores when it becomes approved: every tier done, no hold."""
+    return {"tiers_done": len(record.state.required_tiers), "hold_until": None}
+
+
 async def apply(
     record: BookingRecord,
     by: CurrentUser | None,

@@ -167,10 +167,9 @@ def conflict_views(
     conflicts: Iterable[Conflict], rooms: Mapping[int, RoomFacts]
 ) -> list[ConflictView]:
     views = []
-    zones: dict[str, ZoneInfo] = {}  # a 500-date series has thousands of times to show
     for conflict in conflicts:
         room = rooms[conflict.wanted.room_id]
-        zone = zones.get(room.zone) or zones.setdefault(room.zone, ZoneInfo(room.zone))
+        zone = ZoneInfo(room.zone)  # one lookup per conflict, not one per time shown
         existing = conflict.existing
         views.append(
             ConflictView(

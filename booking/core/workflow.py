@@ -17,7 +17,7 @@ apply the result, write the audit row and bump the version in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -48,8 +48,6 @@ FINAL = frozenset({Status.REJECTED, Status.CANCELLED})
 LIVE = frozenset(Status) - FINAL
 # Requests that compete for a room without holding it; approving one declines these.
 COMPETING = frozenset({Status.PENDING, Status.CHANGES_REQUESTED})
-# Waiting for the approvers' decision.
-DECIDING = frozenset({Status.PENDING, Status.HELD})
 # What a booking stores when no change of it waits for approval.
 NO_CHANGE_WAITING = {"change_pending": False, "change_supersedes": "", "change_values": ""}
 
@@ -184,6 +182,20 @@ def check_can_hold(state: BookingState, until: datetime, now: datetime) -> None:
         raise _not_now("a hold must end in the future")
     if until - now > MAX_HOLD:
         raise _not_now(f"a hold may last at most {MAX_HOLD.days} days")
+
+
+def status_once_dates_decided(
+    status: Status, left: Iterable[str], emptied: Status
+) -> Status | None:
+    """A request's status after dates were decided or cancelled one by one: `emptied` when no
+    date is left; approved when every date left is approved while the request itself is not;
+    else unchanged (None)."""
+    remaining = list(left)
+    if not remaining:
+        return emptied
+    if status is not Status.APPROVED and all(s == Status.APPROVED for s in remaining):
+        return Status.APPROVED
+    return None
 
 
 def check_can_release(state: BookingState) -> None:
