@@ -22,7 +22,14 @@ from booking.blackouts.schemas import (
     RoomBookingRules,
 )
 from booking.core.access import Actor, RoomPlace, manages_room
-from booking.core.booking_rules import MIDNIGHT, OpeningHours, check_hours, clock, overlapping
+from booking.core.booking_rules import (
+    MIDNIGHT,
+    Blackout,
+    OpeningHours,
+    check_hours,
+    clock,
+    overlapping,
+)
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
 from booking.core.localtime import to_instant
 from booking.core.rooms import RoomFacts
@@ -170,18 +177,15 @@ async def list_blackouts(
     rows = await booking_rules.blackout_rows(window)
     rooms = await catalogue.all_rooms()
     if room is not None or building is not None:
-        in_building = {r.id for r in rooms if r.building_id == building}
+        in_building = [r.id for r in rooms if r.building_id == building]
         room_building = next((r.building_id for r in rooms if r.id == room), None)
-        rows = [
-            row
-            for row in rows
-            if (row["room"] is None and row["building"] is None)
-            or (room is not None and row["room"] == room)
-            or (room is not None and row["room"] is None and row["building"] == room_building)
-            or (
-                building is not None and (row["building"] == building or row["room"] in in_building)
+
+        def wanted(closure: Blackout) -> bool:
+            return (room is not None and closure.applies_to(room, room_building)) or (
+                building is not None and closure.concerns_building(building, in_building)
             )
-        ]
+
+        rows = [row for row in rows if wanted(booking_rules.blackout(row))]
     return [view(row, _zone_of(row, rooms, default_zone)) for row in rows]
 
 

@@ -84,7 +84,13 @@ class Blackout:
     def covers(self, rules: RoomRules) -> bool:
         return self.applies_to(rules.room_id, rules.building_id)
 
-    def applies_to(self, room_id: int, building_id: int) -> bool:
+    def concerns_building(self, building_id: int, room_ids: Iterable[int]) -> bool:
+        """Whether the closure touches the building: everywhere, all of it, or one of its rooms."""
+        if self.room_id is not None:
+            return self.room_id in set(room_ids)
+        return self.building_id is None or self.building_id == building_id
+
+    def applies_to(self, room_id: int, building_id: int | None) -> bool:
         if self.room_id is not None:
             return self.room_id == room_id
         if self.building_id is not None:

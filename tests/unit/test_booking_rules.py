@@ -7,7 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.core.booking_rules import OpeningHours, RoomRules, check_hours, check_rules
+from booking.core.booking_rules import (
+    Blackout,
+    OpeningHours,
+    RoomRules,
+    check_hours,
+    check_rules,
+)
 from booking.core.conflicts import Placement
 from booking.core.timespan import TimeSpan
 
@@ -109,3 +115,14 @@ def test_malformed_hours(hours, problem: str) -> None:
 
 def test_open_all_day_is_well_formed() -> None:
     assert check_hours(_rules(("00:00", "00:00")).hours) == []
+
+
+@pytest.mark.parametrize(
+    ("room_id", "building_id", "concerns"),
+    [(None, None, True), (None, 1, True), (None, 2, False), (10, None, True), (99, None, False)],
+    ids=["everywhere", "the-building", "another-building", "a-room-of-it", "a-room-elsewhere"],
+)
+def test_which_closures_concern_a_building(room_id, building_id, concerns: bool) -> None:
+    meeting = TimeSpan(NOW, NOW + timedelta(days=1))
+    closure = Blackout(1, meeting, "x", room_id=room_id, building_id=building_id)
+    assert closure.concerns_building(1, [10, 11]) is concerns
