@@ -34,6 +34,19 @@ def _event(uid: str, first: int, days: int, summary: str) -> str:
     )
 
 
+async def _close_building_y_on_day_0(world, reason: str) -> None:
+    response = await world.admin.client.post(
+        "/api/blackouts",
+        json={
+            "start": local(0, "00:00"),
+            "end": local(1, "00:00"),
+            "reason": reason,
+            "building": world.building_y["id"],
+        },
+    )
+    assert response.status_code == 201, response.text
+
+
 def _raw_event(*lines: str, uid: str = "raw@upt.ro") -> str:
     return (
         "BEGIN:VEVENT\r\nUID:"
@@ -164,15 +177,7 @@ async def test_a_series_skips_blacked_out_dates_with_the_reason(world) -> None:
 
 
 async def test_managers_may_override_with_a_recorded_reason(world) -> None:
-    await world.admin.client.post(
-        "/api/blackouts",
-        json={
-            "start": local(0, "00:00"),
-            "end": local(1, "00:00"),
-            "reason": "Sesiune de examene",
-            "building": world.building_y["id"],
-        },
-    )
+    await _close_building_y_on_day_0(world, "Sesiune de examene")
     body = booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00"))
     forbidden = await world.requester_a.client.post(
         "/api/bookings", json=body | {"override_reason": "urgent"}
@@ -488,15 +493,7 @@ async def test_an_import_lists_each_affected_booking_once(world) -> None:
 
 
 async def test_a_request_sent_back_can_be_resubmitted_with_an_override(world) -> None:
-    await world.admin.client.post(
-        "/api/blackouts",
-        json={
-            "start": local(0, "00:00"),
-            "end": local(1, "00:00"),
-            "reason": "Examene",
-            "building": world.building_y["id"],
-        },
-    )
+    await _close_building_y_on_day_0(world, "Examene")
     body = booking_body([world.room_y["id"]], local(0, "10:00"), local(0, "11:00"))
     created = await world.approver_y.client.post(
         "/api/bookings", json=body | {"override_reason": "Senat"}

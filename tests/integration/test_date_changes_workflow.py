@@ -53,6 +53,23 @@ async def _put_in_the_past(occurrence: dict) -> None:
     ).where(Occurrence.id == occurrence["id"])
 
 
+async def _approved_with_a_move_waiting(
+    world: World, series: dict, index: int, start: str, end: str
+) -> dict:
+    """Y's approver approves the series; its requester moves date `index` to `start`-`end`
+    of day 1, which then waits for approval."""
+    approved = await act(world.approver_y, series, "approve")
+    proposed = await act(
+        world.requester_a,
+        approved,
+        f"occurrences/{approved['occurrences'][index]['id']}/move",
+        start=local(1, start),
+        end=local(1, end),
+    )
+    assert proposed["change_pending"] is True
+    return proposed
+
+
 def _states(booking: dict) -> list[str]:
     return [o["status"] for o in booking["occurrences"]]
 
@@ -136,16 +153,8 @@ async def test_a_date_approved_on_its_own_stays_approved_when_the_hold_ends(worl
 
 async def test_a_date_whose_move_waits_for_approval_cannot_be_cancelled(world) -> None:
     series = await _series(world.requester_a, world.room_y)
-    approved = await act(world.approver_y, series, "approve")
-    second = approved["occurrences"][1]
-    proposed = await act(
-        world.requester_a,
-        approved,
-        f"occurrences/{second['id']}/move",
-        start=local(1, "15:00"),
-        end=local(1, "16:00"),
-    )
-    assert proposed["change_pending"] is True
+    second = series["occurrences"][1]
+    proposed = await _approved_with_a_move_waiting(world, series, 1, "15:00", "16:00")
     refused = await act(
         world.requester_a, proposed, f"occurrences/{second['id']}/cancel", expect=409
     )
@@ -375,15 +384,7 @@ async def test_cancelling_every_date_while_a_restore_waits_ends_the_change(world
 
 async def test_buffers_may_not_make_a_waiting_move_overlap_another_date(world) -> None:
     series = await _series(world.requester_a, world.room_y, start="20:00", end="23:00")
-    approved = await act(world.approver_y, series, "approve")
-    proposed = await act(
-        world.requester_a,
-        approved,
-        f"occurrences/{approved['occurrences'][1]['id']}/move",
-        start=local(1, "00:30"),
-        end=local(1, "01:30"),
-    )
-    assert proposed["change_pending"] is True
+    proposed = await _approved_with_a_move_waiting(world, series, 1, "00:30", "01:30")
     refused = await act(
         world.approver_y,
         proposed,
