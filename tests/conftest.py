@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiosqlite
 import asyncpg
 import httpx
 import pytest
@@ -108,6 +111,31 @@ async def client(app: Litestar, settings: Settings) -> AsyncIterator[httpx.Async
             yield client
     finally:
         await close_engine(engine)
+    if not is_postgres(engine):
+        leaked = await _stop_leaked_sqlite_connections()
+        assert not leaked, f"{leaked} SQLite connection(s) were left open by the tests on SQLite"
+
+
+async def _stop_leaked_sqlite_connections() -> int:
+    """Stop the thread of every aiosqlite connection still open, and say how many there were.
+
+    Nothing should be open once the tests are done. One that is would hold its thread for good
+    (aiosqlite's threads are not daemons), and pytest would wait for it at exit instead of
+    reporting the leak.
+    """
+    await asyncio.sleep(0.1)  # connections being closed right now end their thread first
+    leaked = [t for t in threading.enumerate() if "_connection_worker_thread" in t.name]
+    for thread in leaked:
+        requests = thread._args[0]  # type: ignore[attr-defined]  # the connection's queue
+        requests.put_nowait((None, lambda: aiosqlite.core._STOP_RUNNING_SENTINEL))
+    return len(leaked)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    leaked = asyncio.run(_stop_leaked_sqlite_connections())
+    if leaked:
+        print(f"\n{leaked} SQLite connection(s) were left open by the tests", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture

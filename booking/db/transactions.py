@@ -12,10 +12,12 @@ import asyncio
 import random
 import sqlite3
 from collections.abc import Awaitable, Callable
+from types import TracebackType
 from typing import TypeVar
 
+import aiosqlite
 from piccolo.engine.base import Engine
-from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 T = TypeVar("T")
 
@@ -29,14 +31,28 @@ class DatabaseBusy(Exception):
 
 
 class _ImmediateTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction, but the connection is closed if BEGIN itself fails.
+    """Piccolo's SQLite transaction, but its connection is closed however it ends.
 
-    Under contention BEGIN IMMEDIATE is the statement that times out; Piccolo would leave that
-    connection (and its thread) open for good.
+    Piccolo closes the connection only when BEGIN, COMMIT and ROLLBACK all succeed. Under
+    contention BEGIN IMMEDIATE is the statement that times out, and a task cancelled while it
+    commits or rolls back (a client gone, the periodic sweep stopped at shutdown) skips the
+    close too. Each such connection would keep its thread, and the write lock it may hold, for
+    good. Closing a connection whose transaction is still open rolls that transaction back.
     """
 
     def __init__(self, engine: SQLiteEngine) -> None:
         super().__init__(engine=engine, transaction_type=TransactionType.immediate)
+
+    async def get_connection(self) -> aiosqlite.Connection:
+        # As SQLiteEngine.get_connection, which leaves the connection open if its PRAGMA fails.
+        connection = await aiosqlite.connect(**self.engine.connection_kwargs)
+        try:
+            connection.row_factory = dict_factory  # type: ignore[assignment]
+            await connection.execute("PRAGMA foreign_keys = 1")
+        except BaseException:
+            await connection.close()
+            raise
+        return connection
 
     async def begin(self) -> None:
         try:
@@ -44,6 +60,25 @@ class _ImmediateTransaction(SQLiteTransaction):
         except BaseException:
             await self.connection.close()
             raise
+
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if self._parent is not None:  # nested: the outer transaction ends it
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            await self.connection.close()
+            self.engine.current_transaction.reset(self.context)
+        return exception is None
 
 
 def sqlstate(exc: BaseException) -> str | None:
