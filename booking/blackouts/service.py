@@ -232,6 +232,8 @@ class _Unusable(Exception):
     """Why one event of an iCalendar file cannot become a blackout."""
 
 
+# An event without STATUS is confirmed; a tentative closure is still a closure.
+_EVENT_STATUSES = frozenset({"", "TENTATIVE", "CONFIRMED", "CANCELLED"})
 # Any of these makes an event repeat; the file must list the dates instead.
 _REPEATING = ("RRULE", "RDATE", "EXRULE")
 MAX_UID_LENGTH = 255
@@ -345,7 +347,12 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
         where = f"event {number} ({summary[:60]})"
         try:
             uid = _text(event, "UID")
-            cancelled = _text(event, "STATUS").upper() == "CANCELLED"
+            status = _text(event, "STATUS").upper()
+            if status not in _EVENT_STATUSES:
+                raise _Unusable(
+                    f"has STATUS {status[:40]!r}; an event's is TENTATIVE, CONFIRMED or CANCELLED"
+                )
+            cancelled = status == "CANCELLED"
         except _Unusable as unusable:
             problems.append(FieldProblem(where, str(unusable)))
             continue

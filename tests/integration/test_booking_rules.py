@@ -387,6 +387,11 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
             422,
             "both be dates",
         ),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "STATUS:NEEDS-ACTION")),
+            422,
+            "TENTATIVE, CONFIRMED or CANCELLED",
+        ),
     ],
     ids=[
         "not-ics",
@@ -412,6 +417,7 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
         "two-uids",
         "two-statuses",
         "date-and-time",
+        "todo-status",
     ],
 )
 async def test_bad_calendar_files_are_refused_and_change_nothing(
