@@ -13,7 +13,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -26,6 +25,7 @@ from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
+from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
 from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.blackouts.controllers import BlackoutController, RoomRulesController
 from booking.bookings.controllers import BookingController
@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 }
             ),
             security=[{"token": []}, {"session": []}],
-            render_plugins=[SwaggerRenderPlugin(path="/")],
+            render_plugins=[CompletedSwaggerPage(path="/"), CompletedJsonSchema()],
         ),
         template_config=TemplateConfig(
             directory=FRONTEND / "templates", engine=JinjaTemplateEngine

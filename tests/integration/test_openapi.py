@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import msgspec
+
+from booking.api.errors import ErrorBody
+
 
 async def test_schema_describes_the_api(api, app) -> None:
     response = await api.get("/api/schema/openapi.json")
@@ -19,3 +23,44 @@ async def test_schema_describes_the_api(api, app) -> None:
     assert normalised <= documented, normalised - documented
     create = schema["paths"]["/api/bookings"]["post"]
     assert "BookingCreate" in str(create["requestBody"])
+
+
+async def test_every_error_is_documented_in_the_one_error_shape(api) -> None:
+    schema = (await api.get("/api/schema/openapi.json")).json()
+    error_body = {"$ref": "#/components/schemas/ErrorBody"}
+    operations = [
+        (path, method, operation)
+        for path, item in schema["paths"].items()
+        for method, operation in item.items()
+        if isinstance(operation, dict) and "responses" in operation
+    ]
+    assert len(operations) > 40
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        assert "default" in responses, (path, method)
+        for status, response in responses.items():
+            if status == "default" or status[0] in "45":
+                assert response["content"]["application/json"]["schema"] == error_body, (
+                    path,
+                    method,
+                    status,
+                )
+    documented = schema["components"]["schemas"]["ErrorBody"]
+    assert set(documented["required"]) == {"status", "code", "message", "errors"}
+    assert "FieldError" in schema["components"]["schemas"]
+    # The answers themselves have that shape.
+    refused = await api.post("/api/bookings", json={"title": 5})
+    assert refused.status_code in (400, 422)
+    body = msgspec.convert(refused.json(), ErrorBody)
+    assert body.status == refused.status_code
+    assert body.errors
+
+
+async def test_the_calendar_import_documents_its_body(api) -> None:
+    schema = (await api.get("/api/schema/openapi.json")).json()
+    body = schema["paths"]["/api/blackouts/import"]["post"]["requestBody"]
+    assert body["required"] is True
+    assert set(body["content"]) == {"text/calendar"}
+    page = await api.get("/api/schema/")
+    assert page.status_code == 200
+    assert "text/calendar" in page.text  # the Swagger page carries the same document

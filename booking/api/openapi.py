@@ -1,0 +1,79 @@
+"""The served OpenAPI document, completed with what Litestar cannot infer from the handlers.
+
+Litestar documents a 400 in its own error shape, which this API never sends, and no other error;
+every error here has the one shape of `ErrorBody`. The calendar import reads its body itself, so
+Litestar does not know it takes one.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+
+from booking.api.errors import ErrorBody
+
+_COMPONENTS = "#/components/schemas/{name}"
+_ERROR_CONTENT = {"application/json": {"schema": {"$ref": _COMPONENTS.format(name="ErrorBody")}}}
+_ANY_ERROR = {
+    "description": "Any other error (401, 403, 404, 409, 422, 429, 503), in the same shape: "
+    "`errors` names each field and the reason; a 409 lists the `conflicts` and `alternatives`, "
+    "or the `current` state of what was to change.",
+    "content": _ERROR_CONTENT,
+}
+_CALENDAR_BODY = {
+    "required": True,
+    "description": "The iCalendar (.ics) file itself, at most 5 MB; not a form.",
+    "content": {"text/calendar": {"schema": {"type": "string"}}},
+}
+_BODY_READ_BY_HANDLER = {("/api/blackouts/import", "post"): _CALENDAR_BODY}
+
+
+def completed(schema: dict[str, Any]) -> dict[str, Any]:
+    """A copy of Litestar's document with the error shape and the hand-read bodies in it."""
+    document = copy.deepcopy(schema)
+    _, components = msgspec.json.schema_components([ErrorBody], ref_template=_COMPONENTS)
+    document.setdefault("components", {}).setdefault("schemas", {}).update(components)
+    for path, item in document.get("paths", {}).items():
+        for method, operation in item.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            responses = operation["responses"]
+            for status, response in responses.items():
+                if status[0] in "45":
+                    response["content"] = copy.deepcopy(_ERROR_CONTENT)
+                    if status == "400":
+                        response["description"] = "The body or a parameter is not valid"
+            responses["default"] = copy.deepcopy(_ANY_ERROR)
+            if (path, method) in _BODY_READ_BY_HANDLER:
+                operation["requestBody"] = copy.deepcopy(_BODY_READ_BY_HANDLER[path, method])
+    return document
+
+
+class CompletedJsonSchema(JsonRenderPlugin):
+    """Serves /api/schema/openapi.json as `completed` makes it; it is built once per app."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rendered: bytes | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        if self._rendered is None:
+            self._rendered = self.render_json(request, completed(openapi_schema))
+        return self._rendered
+
+
+class CompletedSwaggerPage(SwaggerRenderPlugin):
+    """The Swagger UI page, which carries the document itself rather than fetching it."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path=path)
+        self._document: dict[str, Any] | None = None
+
+    def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
+        if self._document is None:
+            self._document = completed(openapi_schema)
+        return super().render(request, self._document)
