@@ -25,6 +25,7 @@ from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
+from booking.api.nul_characters import refuse_nul_characters
 from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
 from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.blackouts.controllers import BlackoutController, RoomRulesController
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        before_request=refuse_nul_characters,
         openapi_config=OpenAPIConfig(
             title="UPT room booking",
             version="0.1.0",
