@@ -25,8 +25,8 @@ from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
-from booking.api.nul_characters import refuse_nul_characters
 from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
+from booking.api.request_text import check_request_text
 from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.blackouts.controllers import BlackoutController, RoomRulesController
 from booking.bookings.controllers import BookingController
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        before_request=refuse_nul_characters,
+        before_request=check_request_text,
         openapi_config=OpenAPIConfig(
             title="UPT room booking",
             version="0.1.0",

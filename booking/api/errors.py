@@ -183,6 +183,10 @@ def _database_unavailable(exc: Exception) -> bool:
     return isinstance(exc, ConnectionError)
 
 
+def _beyond_sqlite_integers(exc: Exception) -> bool:
+    return isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)
+
+
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _database_unavailable(exc):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
@@ -190,9 +194,19 @@ def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Re
             ErrorBody(503, "unavailable", "the database is unavailable; try again in a moment", []),
             headers={"Retry-After": "2"},
         )
-    if sqlstate(exc) in ("22000", "22003"):
-        # An id or number beyond what PostgreSQL's integers hold (SQLite's are wider): no such
-        # thing can exist, and nothing was stored.
+    if isinstance(exc, RecursionError) and "deserializing" in str(exc):
+        # msgspec's own limit on nesting, raised as such rather than as a DecodeError.
+        return error_response(
+            ErrorBody(
+                400,
+                "bad_request",
+                "the request is not valid",
+                [FieldError("body", "is nested too deeply to be a request")],
+            )
+        )
+    if sqlstate(exc) in ("22000", "22003") or _beyond_sqlite_integers(exc):
+        # An id or number beyond what the database's integers hold: no such thing can exist,
+        # and nothing was stored.
         return error_response(
             ErrorBody(
                 422,

@@ -101,8 +101,17 @@ async def test_bad_booking_body(api, room, make, status: int, field: str) -> Non
 
 @pytest.mark.parametrize(
     "raw",
-    [b'{"title": "Seminar",', b"not json at all", b"[1, 2, 3]", b"", b"\xff\xfe"],
-    ids=["truncated", "not_json", "array", "empty", "binary"],
+    [
+        b'{"title": "Seminar",',
+        b"not json at all",
+        b"[1, 2, 3]",
+        b"",
+        b"\xff\xfe",
+        b'{"title": "\xff", "rooms": [1]}',
+        b"[" * 2000 + b"]" * 2000,
+        b'{"a":' * 2000 + b'"\\u0000"' + b"}" * 2000,
+    ],
+    ids=["truncated", "not_json", "array", "empty", "binary", "not_utf8", "deep", "deep_nul"],
 )
 async def test_malformed_json(api, room, raw: bytes) -> None:
     before = await BookingRequest.count()

@@ -326,6 +326,9 @@ async def test_list_filters(api) -> None:
         "/api/bookings/59433000413",
         "/api/rooms?building=999999999999",
         "/api/bookings?offset=9223372036854775808",
+        # Beyond even SQLite's 64-bit integers.
+        "/api/rooms/9223372036854775808",
+        "/api/bookings?room=99999999999999999999",
     ],
 )
 async def test_numbers_beyond_the_databases_integers_are_clear_errors(api, path) -> None:
