@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
-from litestar.exceptions import TooManyRequestsException
+from litestar.exceptions import ClientException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from booking.accounts import service
 from booking.accounts.authentication import CurrentUser
@@ -69,6 +69,14 @@ class AuthController(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Response[SignedIn]:
+        if request.content_type[0] != "application/json":
+            # Sign-in is the one change without a CSRF token. A page elsewhere can post a form
+            # whose text/plain body reads as JSON, and sign a visitor into its author's account;
+            # it cannot send application/json without the browser asking this server first.
+            raise ClientException(
+                "send the sign-in as JSON, with Content-Type application/json",
+                status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            )
         session_store = request.app.stores.get(SESSIONS)
         old = request.cookies.get(COOKIE)
         if old:

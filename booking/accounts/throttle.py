@@ -1,19 +1,24 @@
 """Slowing down password guessing, per account and per client address.
 
-Each attempt is counted before its password is checked, with an atomic increment, so parallel
-guesses cannot slip past the count. Past ACCOUNT_LIMIT attempts for one e-mail address within
-WINDOW, or ADDRESS_LIMIT failed ones from one client address, further attempts are refused
-until the window ends, even with the right password, so guessing gains nothing. A successful
-sign-in clears the account's count and does not count against the address.
+Each attempt is counted before its password is checked, and the count it makes is the one
+compared with the limit, so parallel guesses cannot slip past it. Past ACCOUNT_LIMIT attempts
+for one e-mail address within WINDOW, or ADDRESS_LIMIT failed ones from one client address,
+further attempts are refused until the window ends, even with the right password, so guessing
+gains nothing. A successful sign-in clears the account's count and does not count against the
+address.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+import contextlib
+import fcntl
+import os
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 from litestar.stores.base import Store
+from litestar.stores.file import FileStore
 from litestar.stores.redis import RedisStore
 
 from booking.accounts.credentials import digest
@@ -22,10 +27,25 @@ WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 10
 ADDRESS_LIMIT = 50
 
-# Stores without an atomic increment (files, for the embedded service) are counted under a
-# lock per key; that serialises the attempts of one process, which is all such a service runs
-# for sign-ins that matter.
-_local_locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+# Redis increments atomically. Other stores are read, changed and written back under a lock:
+# one for the coroutines of this process, and for files a lock file for the other processes
+# of the machine, which share the store.
+_process_lock = asyncio.Lock()
+
+
+@contextlib.asynccontextmanager
+async def _counting(store: Store) -> AsyncIterator[None]:
+    async with _process_lock:
+        if not isinstance(store, FileStore):
+            yield
+            return
+        folder = os.fspath(store.path)
+        descriptor = os.open(f"{folder}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            await asyncio.to_thread(fcntl.flock, descriptor, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(descriptor)  # which releases the lock
 
 
 class Throttled(Exception):
@@ -52,7 +72,7 @@ async def _add(store: Store, key: str, amount: int) -> int:
             pipe.expire(full_key, int(WINDOW.total_seconds()), nx=True)
             count, _ = await pipe.execute()
         return int(count)
-    async with _local_locks[key]:
+    async with _counting(store):
         raw = await store.get(key)
         count = (int(raw) if raw is not None else 0) + amount
         remaining = await store.expires_in(key) if raw is not None else None
@@ -68,13 +88,11 @@ async def _refuse(store: Store, key: str) -> None:
 async def count_attempt(store: Store, email: str, address: str) -> None:
     """Count one attempt; refuse it if the account or the address is over its limit."""
     address_key = _address_key(address)
-    raw = await store.get(address_key)
-    if raw is not None and int(raw) >= ADDRESS_LIMIT:
+    if await _add(store, address_key, 1) > ADDRESS_LIMIT:
         await _refuse(store, address_key)
     account_key = _account_key(email)
     if await _add(store, account_key, 1) > ACCOUNT_LIMIT:
         await _refuse(store, account_key)
-    await _add(store, address_key, 1)
 
 
 async def record_success(store: Store, email: str, address: str) -> None:

@@ -8,7 +8,7 @@ from collections import Counter
 import pytest
 
 from booking.accounts.sessions import COOKIE
-from booking.accounts.throttle import ACCOUNT_LIMIT
+from booking.accounts.throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT
 from booking.db.tables import ApiToken
 from tests.factories import (
     PASSWORD,
@@ -44,6 +44,22 @@ async def test_sign_in_sets_a_session_cookie_and_returns_the_csrf_token(open_cli
     assert me.status_code == 200
     assert me.json()["user"]["display_name"] == "Ana Popescu"
     assert me.json()["csrf_token"] == body["csrf_token"]
+
+
+async def test_a_page_elsewhere_cannot_sign_a_visitor_in(open_client) -> None:
+    """A cross-site form with enctype text/plain can send a body that reads as JSON, but not
+    Content-Type application/json; sign-in takes nothing else."""
+    await make_user("attacker@upt.ro")
+    visitor = open_client()
+    forged = await visitor.post(
+        "/api/auth/login",
+        content=f'{{"email":"attacker@upt.ro","password":"{PASSWORD}"}}',
+        headers={"content-type": "text/plain", "origin": "https://evil.example"},
+    )
+    assert forged.status_code == 415, forged.text
+    assert forged.json()["message"].startswith("send the sign-in as JSON")
+    assert COOKIE not in forged.headers.get("set-cookie", "")
+    assert (await visitor.get("/api/auth/me")).status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -281,6 +297,19 @@ async def test_parallel_guesses_cannot_slip_past_the_throttle(open_client) -> No
     )
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {401: ACCOUNT_LIMIT, 429: 40 - ACCOUNT_LIMIT}, statuses
+
+
+async def test_parallel_guesses_from_one_address_stop_at_its_limit(open_client) -> None:
+    accounts = [f"user{i}@upt.ro" for i in range(8)]
+    for email in accounts:
+        await make_user(email)
+    browser = open_client()
+    guesses = [{"email": email, "password": "not the password"} for email in accounts] * 10
+    responses = await asyncio.gather(
+        *(browser.post("/api/auth/login", json=guess) for guess in guesses)
+    )
+    statuses = Counter(r.status_code for r in responses)
+    assert statuses == {401: ADDRESS_LIMIT, 429: len(guesses) - ADDRESS_LIMIT}, statuses
 
 
 async def test_simultaneous_creation_of_the_same_user_creates_one(api) -> None:
