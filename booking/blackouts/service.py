@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +34,7 @@ from booking.core.booking_rules import (
     overlapping,
 )
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
-from booking.core.localtime import to_instant
+from booking.core.localtime import LATEST_YEAR, to_instant
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import HOLDING, Status
@@ -39,6 +42,8 @@ from booking.db import booking_rules, catalogue, occurrences
 from booking.db.transactions import in_writing_transaction
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+# An academic calendar has a few hundred events; each one is checked and stored.
+MAX_IMPORT_EVENTS = 2000
 MAX_BLACKOUT_LENGTH = timedelta(days=400)
 MAX_LISTED_PERIOD = timedelta(days=3 * 366)
 
@@ -110,14 +115,26 @@ def _span(start: datetime, end: datetime, zone: ZoneInfo) -> TimeSpan:
     return TimeSpan(first, last)
 
 
-async def affected(span: TimeSpan, places: list[RoomPlace]) -> list[AffectedOccurrence]:
-    """Bookings and requests that the closure falls on."""
+async def affected(spans: list[TimeSpan], places: list[RoomPlace]) -> list[AffectedOccurrence]:
+    """Bookings and requests that any of the closures falls on, each once; one query for all
+    of them, as an import may bring hundreds."""
     room_ids = {p.room_id for p in places}
-    if not room_ids:
+    if not room_ids or not spans:
         return []
-    found = await occurrences.occupations(span, [*HOLDING, Status.PENDING], room_ids)
+    spans = sorted(spans, key=lambda s: s.start)
+    hull = TimeSpan(spans[0].start, max(s.end for s in spans))
+    found = await occurrences.occupations(hull, [*HOLDING, Status.PENDING], room_ids)
+    starts = [s.start for s in spans]
+    latest_end = list(accumulate((s.end for s in spans), max))
+
+    def hit(meeting: TimeSpan) -> bool:
+        # The spans starting before the meeting ends; one of them must end after it starts.
+        last = bisect_left(starts, meeting.end) - 1
+        return last >= 0 and latest_end[last] > meeting.start
+
+    hits = {(o.occurrence_id, o.room_id): o for o in found if hit(o.meeting)}
     rooms = await catalogue.rooms_by_id(room_ids)
-    titles = await occurrences.titles({o.booking_id for o in found})
+    titles = await occurrences.titles({o.booking_id for o in hits.values()})
     return [
         AffectedOccurrence(
             booking_id=o.booking_id,
@@ -129,8 +146,7 @@ async def affected(span: TimeSpan, places: list[RoomPlace]) -> list[AffectedOccu
             status=o.status,
             title=titles.get(o.booking_id, ""),
         )
-        for o in found
-        if o.meeting.overlaps(span)
+        for o in hits.values()
     ]
 
 
@@ -149,7 +165,7 @@ async def create_blackout(
     blackout_id = await in_writing_transaction(engine, insert)
     row = await booking_rules.blackout_row(blackout_id)
     assert row is not None
-    return BlackoutSaved(view(row, zone), await affected(span, places))
+    return BlackoutSaved(view(row, zone), await affected([span], places))
 
 
 async def list_blackouts(
@@ -214,7 +230,7 @@ async def blackout_with_affected(
     ]
     span = TimeSpan(row["starts_at"], row["ends_at"])
     return BlackoutSaved(
-        view(row, _zone_of(row, rooms, default_zone)), await affected(span, places)
+        view(row, _zone_of(row, rooms, default_zone)), await affected([span], places)
     )
 
 
@@ -306,6 +322,10 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
         raise _Unusable("must end after it starts")
     if ends - begins > MAX_BLACKOUT_LENGTH:
         raise _Unusable("lasts more than 400 days")
+    if any(instant.second or instant.microsecond for instant in (begins, ends)):
+        raise _Unusable("starts or ends within a minute; give whole minutes, as for bookings")
+    if ends.astimezone(zone).year > LATEST_YEAR:
+        raise _Unusable(f"ends after the year {LATEST_YEAR}")
     return TimeSpan(begins, ends)
 
 
@@ -318,6 +338,8 @@ def _after(start: date | datetime, duration: timedelta, zone: ZoneInfo) -> datet
         raise _Unusable("lasts more than 400 days")
     days, rest = timedelta(days=duration.days), duration - timedelta(days=duration.days)
     if not isinstance(start, datetime):
+        if rest:
+            raise _Unusable("starts on a whole day, so its DURATION must be whole days or weeks")
         return _instant(start + days, zone, "DURATION")
     if start.tzinfo is None:
         return _instant(start + days, zone, "DURATION") + rest
@@ -331,10 +353,20 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     refuses the whole file if any event cannot be used, saying which and why."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise RuleViolation([FieldProblem("body", "the file is larger than 5 MB")])
+    if raw.upper().count(b"BEGIN:VEVENT") > MAX_IMPORT_EVENTS:
+        raise RuleViolation(
+            [FieldProblem("body", f"has more than {MAX_IMPORT_EVENTS} events; import it in parts")]
+        )
     try:
         text = raw.decode("utf-8-sig")
         calendar = Calendar.from_ical(text)
-    except (UnicodeDecodeError, ValueError, IndexError, KeyError, OSError) as exc:
+    except OSError:
+        # The zone database read a TZID naming one of its folders ("Europe"); its message
+        # would show where the server keeps its files.
+        raise RuleViolation(
+            [FieldProblem("body", "is not an iCalendar (.ics) file: a TZID names no time zone")]
+        ) from None
+    except (UnicodeDecodeError, ValueError, IndexError, KeyError) as exc:
         raise RuleViolation(
             [FieldProblem("body", f"is not an iCalendar (.ics) file: {exc}"[:300])]
         ) from None
@@ -343,9 +375,11 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     found = CalendarEntries([], [])
     problems: list[FieldProblem] = []
     for number, event in enumerate(calendar.walk("VEVENT"), start=1):
-        summary = str(event.get("SUMMARY", "")).strip() or "closed"
-        where = f"event {number} ({summary[:60]})"
+        label = event.get("SUMMARY", "")
+        label = str(label[0] if isinstance(label, list) and label else label).strip()
+        where = f"event {number} ({label[:60] or 'closed'})"
         try:
+            summary = _text(event, "SUMMARY") or "closed"
             uid = _text(event, "UID")
             status = _text(event, "STATUS").upper()
             if status not in _EVENT_STATUSES:
@@ -400,47 +434,43 @@ async def import_calendar(
     an event whose time or summary changed updates its blackout, and one the calendar now marks
     cancelled removes it."""
     zone, places = await _scope(user.actor, building, room, default_zone)
-    parsed = parse_calendar(raw, zone)
+    # Parsing thousands of events takes a while; the server goes on answering meanwhile.
+    parsed = await asyncio.to_thread(parse_calendar, raw, zone)
     entries = parsed.events
     counts = {"created": 0, "updated": 0, "unchanged": 0, "removed": 0}
-    ids: list[int] = []
+    ids: dict[str, int] = {}
 
     async def store() -> None:
-        for uid in parsed.cancelled:
-            gone = await booking_rules.imported(uid, building, room)
-            if gone is not None:
-                await booking_rules.delete_blackout(gone["id"])
-                counts["removed"] += 1
+        uids = [uid for uid, _, _ in entries]
+        existing = await booking_rules.imported_all([*uids, *parsed.cancelled], building, room)
+        gone = [existing[uid]["id"] for uid in parsed.cancelled if uid in existing]
+        await booking_rules.delete_blackouts(gone)
+        counts["removed"] = len(gone)
         for uid, span, reason in entries:
-            existing = await booking_rules.imported(uid, building, room)
-            if existing is None:
-                ids.append(
-                    await booking_rules.insert_blackout(span, reason, building, room, now, uid)
-                )
-                counts["created"] += 1
+            row = existing.get(uid)
+            if row is None:
                 continue
-            ids.append(existing["id"])
+            ids[uid] = row["id"]
             same = (
-                existing["starts_at"] == span.start
-                and existing["ends_at"] == span.end
-                and existing["reason"] == reason
+                row["starts_at"] == span.start
+                and row["ends_at"] == span.end
+                and row["reason"] == reason
             )
             if same:
                 counts["unchanged"] += 1
             else:
-                await booking_rules.update_blackout(existing["id"], span, reason)
+                await booking_rules.update_blackout(row["id"], span, reason)
                 counts["updated"] += 1
+        new = [entry for entry in entries if entry[0] not in existing]
+        ids.update(await booking_rules.insert_imported(new, building, room, now))
+        counts["created"] = len(new)
 
     await in_writing_transaction(engine, store)
-    rows = [await booking_rules.blackout_row(i) for i in ids]
-    hit: dict[tuple[int, int], AffectedOccurrence] = {}
-    for _, span, _ in entries:
-        for occurrence in await affected(span, places):
-            hit.setdefault((occurrence.occurrence_id, occurrence.room_id), occurrence)
+    rows = await booking_rules.blackout_rows_by_id(list(ids.values()))
     return ImportReport(
         **counts,
-        blackouts=[view(row, zone) for row in rows if row is not None],
-        affected=list(hit.values()),
+        blackouts=[view(rows[ids[uid]], zone) for uid, _, _ in entries if ids[uid] in rows],
+        affected=await affected([span for _, span, _ in entries], places),
     )
 
 

@@ -118,18 +118,72 @@ async def insert_blackout(
     return blackout_id
 
 
-async def imported(
-    source_uid: str, building: int | None, room: int | None
-) -> dict[str, Any] | None:
-    query = BlackoutRow.select(*BlackoutRow.all_columns()).where(
-        BlackoutRow.source_uid == source_uid
-    )
-    query = query.where(
-        BlackoutRow.building.is_null() if building is None else BlackoutRow.building == building
-    )
-    query = query.where(BlackoutRow.room.is_null() if room is None else BlackoutRow.room == room)
-    row: dict[str, Any] | None = await query.first()
-    return row
+# Rows per statement when many are read or written at once: well within both engines' limits
+# on bound parameters.
+_CHUNK = 500
+
+
+async def blackout_rows_by_id(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    found: dict[int, dict[str, Any]] = {}
+    for first in range(0, len(ids), _CHUNK):
+        chunk = list(ids[first : first + _CHUNK])
+        rows = await BlackoutRow.select(*BlackoutRow.all_columns()).where(
+            BlackoutRow.id.is_in(chunk)
+        )
+        found.update((row["id"], row) for row in rows)
+    return found
+
+
+async def imported_all(
+    source_uids: Sequence[str], building: int | None, room: int | None
+) -> dict[str, dict[str, Any]]:
+    """The blackouts earlier imports made in this scope, by the UID of their event."""
+    found: dict[str, dict[str, Any]] = {}
+    for first in range(0, len(source_uids), _CHUNK):
+        chunk = list(source_uids[first : first + _CHUNK])
+        query = BlackoutRow.select(*BlackoutRow.all_columns()).where(
+            BlackoutRow.source_uid.is_in(chunk)
+        )
+        query = query.where(
+            BlackoutRow.building.is_null() if building is None else BlackoutRow.building == building
+        )
+        query = query.where(
+            BlackoutRow.room.is_null() if room is None else BlackoutRow.room == room
+        )
+        found.update((row["source_uid"], row) for row in await query)
+    return found
+
+
+async def insert_imported(
+    events: Sequence[tuple[str, TimeSpan, str]],
+    building: int | None,
+    room: int | None,
+    now: datetime,
+) -> dict[str, int]:
+    """Store imported events (uid, span, reason) as blackouts; their ids by UID."""
+    ids: dict[str, int] = {}
+    for first in range(0, len(events), _CHUNK):
+        rows = await BlackoutRow.insert(
+            *(
+                BlackoutRow(
+                    building=building,
+                    room=room,
+                    starts_at=span.start,
+                    ends_at=span.end,
+                    reason=reason,
+                    source_uid=uid,
+                    created_at=now,
+                )
+                for uid, span, reason in events[first : first + _CHUNK]
+            )
+        ).returning(BlackoutRow.id, BlackoutRow.source_uid)
+        ids.update((row["source_uid"], row["id"]) for row in rows)
+    return ids
+
+
+async def delete_blackouts(ids: Sequence[int]) -> None:
+    for first in range(0, len(ids), _CHUNK):
+        await BlackoutRow.delete().where(BlackoutRow.id.is_in(list(ids[first : first + _CHUNK])))
 
 
 async def update_blackout(blackout_id: int, span: TimeSpan, reason: str) -> None:

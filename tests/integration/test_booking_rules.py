@@ -3,7 +3,7 @@ in availability and the free-room search, and give way to a manager's recorded o
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 
@@ -350,7 +350,7 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
                 )
             ),
             422,
-            "",
+            "names no time zone",
         ),
         (
             _ics(
@@ -392,6 +392,44 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
             422,
             "TENTATIVE, CONFIRMED or CANCELLED",
         ),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "SUMMARY:again")),
+            422,
+            "2 SUMMARY lines",
+        ),
+        (
+            _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "DURATION:P1DT5H")),
+            422,
+            "whole days or weeks",
+        ),
+        (
+            _ics(_raw_event("DTSTART:20270105T100030Z", "DURATION:PT1H")),
+            422,
+            "whole minutes",
+        ),
+        (
+            _ics(_raw_event("DTSTART:20270105T100000Z", "DURATION:PT30S")),
+            422,
+            "whole minutes",
+        ),
+        (
+            _ics(_raw_event("DTSTART:90001231T120000Z", "DURATION:P300D")),
+            422,
+            "after the year 9000",
+        ),
+        (
+            _ics(
+                *(
+                    _raw_event(
+                        f"DTSTART;VALUE=DATE:{date(2027, 1, 1) + timedelta(days=n):%Y%m%d}",
+                        uid=f"day{n}",
+                    )
+                    for n in range(2001)
+                )
+            ),
+            422,
+            "more than 2000 events",
+        ),
     ],
     ids=[
         "not-ics",
@@ -418,6 +456,12 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
         "two-statuses",
         "date-and-time",
         "todo-status",
+        "two-summaries",
+        "whole-day-with-hours",
+        "seconds-in-start",
+        "seconds-long",
+        "ends-after-9000",
+        "too-many-events",
     ],
 )
 async def test_bad_calendar_files_are_refused_and_change_nothing(
@@ -511,6 +555,51 @@ async def test_an_import_lists_each_affected_booking_once(world) -> None:
     response = await _import(world.admin, events, building=world.building_y["id"])
     assert response.status_code == 201, response.text
     assert [a["booking_id"] for a in response.json()["affected"]] == [booked.json()["id"]]
+
+
+async def test_a_calendar_of_many_events_is_stored_and_matched_whole(world) -> None:
+    """More events than one statement stores: every one is created, matched again by UID on
+    the next import, and each booking under any of them is listed."""
+    hours = 1200  # one-hour closures, every other hour from day 30 on
+    first = day(30)
+    booked = [
+        await world.admin.client.post(
+            "/api/bookings",
+            json=booking_body([world.room_y["id"]], local(30 + n, "10:30"), local(30 + n, "11:30")),
+        )
+        for n in (0, 50)
+    ]
+    assert all(b.status_code == 201 for b in booked), [b.text for b in booked]
+
+    def calendar(changed: int | None = None, cancelled: int | None = None) -> str:
+        events = []
+        for n in range(hours):
+            start = f"{first + timedelta(days=n // 12):%Y%m%d}T{(n % 12) * 2:02d}0000"
+            lines = [f"DTSTART;TZID=Europe/Bucharest:{start}", "DURATION:PT1H"]
+            if n == cancelled:
+                lines.append("STATUS:CANCELLED")
+            summary = "moved" if n == changed else f"closed {n}"
+            events.append(
+                f"BEGIN:VEVENT\r\nUID:h{n}\r\n"
+                + "".join(f"{line}\r\n" for line in lines)
+                + f"SUMMARY:{summary}\r\nEND:VEVENT\r\n"
+            )
+        return _ics(*events)
+
+    building = world.building_y["id"]
+    created = await _import(world.admin, calendar(), building=building)
+    assert created.status_code == 201, created.text
+    report = created.json()
+    assert (report["created"], len(report["blackouts"])) == (hours, hours)
+    # 10:30-11:30 falls in the 10:00-11:00 closure of its day.
+    assert sorted(a["booking_id"] for a in report["affected"]) == sorted(
+        b.json()["id"] for b in booked
+    )
+    again = await _import(world.admin, calendar(changed=7, cancelled=900), building=building)
+    assert again.status_code == 201, again.text
+    counts = {k: again.json()[k] for k in ("created", "updated", "unchanged", "removed")}
+    assert counts == {"created": 0, "updated": 1, "unchanged": hours - 2, "removed": 1}
+    assert await Blackout.count() == hours - 1
 
 
 async def test_a_request_sent_back_can_be_resubmitted_with_an_override(world) -> None:
