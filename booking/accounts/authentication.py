@@ -17,7 +17,14 @@ from litestar.exceptions import NotAuthorizedException, PermissionDeniedExceptio
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from booking.accounts.credentials import digest, same
-from booking.accounts.sessions import COOKIE, CSRF_HEADER, Session, load_session
+from booking.accounts.sessions import (
+    COOKIE,
+    CSRF_HEADER,
+    Session,
+    end_session,
+    ended_by_password_change,
+    load_session,
+)
 from booking.accounts.stores import SESSIONS
 from booking.core.access import Actor
 from booking.db import accounts
@@ -63,8 +70,11 @@ class Authentication(AbstractAuthenticationMiddleware):
             session = await load_session(store, session_id, now)
             principal = await accounts.active_principal(session.user_id) if session else None
             if session is not None and principal is not None:
-                self._check_csrf(connection, session)
                 user, actor = principal
+                if ended_by_password_change(session, user["sessions_valid_from"]):
+                    await end_session(store, session.key)
+                    return AuthenticationResult(None, None)
+                self._check_csrf(connection, session)
                 return AuthenticationResult(_current(user, actor, session), "session")
         return AuthenticationResult(None, None)
 

@@ -30,7 +30,13 @@ from booking.accounts.schemas import (
     UserUpdate,
     UserView,
 )
-from booking.accounts.sessions import COOKIE, SESSION_MAX_AGE, end_session, load_session
+from booking.accounts.sessions import (
+    COOKIE,
+    SESSION_MAX_AGE,
+    end_session,
+    load_session,
+    restart_session,
+)
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
 from booking.api import MAX_OFFSET
@@ -140,9 +146,29 @@ class AuthController(Controller):
         summary="Change your password",
     )
     async def change_password(
-        self, user: NamedDependency[CurrentUser], data: JSONBody[PasswordChange]
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[CurrentUser],
+        data: JSONBody[PasswordChange],
+        now: NamedDependency[datetime],
     ) -> None:
-        await service.change_password(user.id, data.current_password, data.new_password)
+        address = request.client.host if request.client else "unknown"
+        try:
+            await service.change_password(
+                user.id,
+                data.current_password,
+                data.new_password,
+                request.app.stores.get(THROTTLE),
+                address,
+                now,
+            )
+        except Throttled as throttled:
+            raise TooManyRequestsException(
+                "too many wrong passwords; try again later",
+                headers={"Retry-After": str(throttled.retry_after)},
+            ) from None
+        if user.session is not None:
+            await restart_session(request.app.stores.get(SESSIONS), user.session, now)
 
     @get("/tokens", guards=[requires_login], summary="Your API tokens (never the tokens)")
     async def list_tokens(self, user: NamedDependency[CurrentUser]) -> list[TokenView]:

@@ -56,17 +56,29 @@ async def sign_in(
     return SignIn(session_id, session, (await user_views([user]))[0])
 
 
-async def change_password(user_id: int, current: str, new: str) -> None:
+async def change_password(
+    user_id: int,
+    current: str,
+    new: str,
+    throttle_store: Store,
+    address: str,
+    now: datetime,
+) -> None:
+    """A new password; every session of the user started before `now` ends. Wrong current
+    passwords count against the same limits as failed sign-ins: a stolen session or token must
+    not become a way to guess the password."""
     row = await accounts.user_by_id(user_id)
     assert row is not None
     full = await accounts.user_by_email(row["email"])
     assert full is not None
+    await throttle.count_attempt(throttle_store, row["email"], address)
     if not await passwords.verify_password(full["password_hash"], current):
         raise RuleViolation([FieldProblem("current_password", "is not your current password")])
+    await throttle.record_success(throttle_store, row["email"], address)
     problem = passwords.password_problem(new)
     if problem:
         raise RuleViolation([FieldProblem("new_password", problem)])
-    await accounts.set_password_hash(user_id, await passwords.hash_password(new))
+    await accounts.change_password_hash(user_id, await passwords.hash_password(new), now)
 
 
 async def user_views(rows: Sequence[dict[str, Any]]) -> list[UserView]:

@@ -2,7 +2,8 @@
 
 The store is keyed by the id's digest, so a copy of the store does not hand out live cookies.
 Every sign-in starts a new session (no fixation); signing out deletes it. A session lapses after
-SESSION_IDLE without use and after SESSION_MAX_AGE whatever happens.
+SESSION_IDLE without use and after SESSION_MAX_AGE whatever happens, and a password change ends
+every session of the user but the one it was made in.
 """
 
 from __future__ import annotations
@@ -54,6 +55,17 @@ async def load_session(store: Store, session_id: str, now: datetime) -> Session 
         await store.delete(key)
         return None
     return session
+
+
+def ended_by_password_change(session: Session, sessions_valid_from: datetime | None) -> bool:
+    return sessions_valid_from is not None and session.started_at < sessions_valid_from
+
+
+async def restart_session(store: Store, session: Session, now: datetime) -> None:
+    """Count the session as started `now`, keeping its cookie and CSRF token: the one a
+    password change is made in stays signed in."""
+    payload = {"user": session.user_id, "csrf": session.csrf_token, "started": now.isoformat()}
+    await store.set(session.key, json.dumps(payload), expires_in=SESSION_IDLE)
 
 
 async def end_session(store: Store, key: str) -> None:

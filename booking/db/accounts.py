@@ -40,7 +40,7 @@ _GRANTS = (
     ' UNION ALL SELECT "user", role, building, room, team FROM role_grants'
 )
 _PRINCIPAL_COLUMNS = (
-    "u.id, u.email, u.display_name, u.language, u.active, u.created_at,"
+    "u.id, u.email, u.display_name, u.language, u.active, u.created_at, u.sessions_valid_from,"
     " g.role, g.building, g.room, g.team"
 )
 
@@ -125,6 +125,13 @@ async def set_password_hash(user_id: int, password_hash: str) -> None:
     await UserAccount.update({UserAccount.password_hash: password_hash}).where(
         UserAccount.id == user_id
     )
+
+
+async def change_password_hash(user_id: int, password_hash: str, now: datetime) -> None:
+    """A new password, which ends every session started before `now`."""
+    await UserAccount.update(
+        {UserAccount.password_hash: password_hash, UserAccount.sessions_valid_from: now}
+    ).where(UserAccount.id == user_id)
 
 
 async def update_user(user_id: int, values: dict[str, Any]) -> None:

@@ -91,6 +91,8 @@ class UserAccount(Table, tablename="users"):
     active = Boolean(default=True)
     created_at = Timestamptz()
     is_demo = Boolean(default=False)
+    # Sessions started before this (a password change) no longer sign the user in.
+    sessions_valid_from = Timestamptz(null=True, default=None)
 
 
 class Membership(Table, tablename="memberships"):

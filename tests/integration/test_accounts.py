@@ -278,6 +278,40 @@ async def test_password_change_needs_the_current_password(open_client) -> None:
     assert (await _sign_in(open_client(), "ana@upt.ro", "a brand new password")).status_code == 200
 
 
+async def test_a_password_change_ends_the_other_sessions(open_client) -> None:
+    ana = await person(open_client, "ana@upt.ro")
+    here, elsewhere = open_client(), open_client()
+    csrf = (await _sign_in(here, "ana@upt.ro")).json()["csrf_token"]
+    assert (await _sign_in(elsewhere, "ana@upt.ro")).status_code == 200
+    changed = await here.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new password"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert changed.status_code == 204, changed.text
+    # The session it was made in goes on, with the same CSRF token.
+    assert (await here.get("/api/auth/me")).status_code == 200
+    renamed = await here.patch(
+        "/api/auth/me", json={"display_name": "Ana P."}, headers={"X-CSRF-Token": csrf}
+    )
+    assert renamed.status_code == 200, renamed.text
+    # Another browser that knew the old password is signed out for good.
+    assert (await elsewhere.get("/api/auth/me")).status_code == 401
+    # API tokens are revoked one by one (DELETE /api/auth/tokens/{id}), not by this.
+    assert (await ana.client.get("/api/auth/me")).status_code == 200
+
+
+async def test_guessing_the_current_password_is_throttled(open_client) -> None:
+    ana = await person(open_client, "ana@upt.ro")
+    guess = {"current_password": "not it at all", "new_password": "a brand new password"}
+    statuses = [
+        (await ana.client.post("/api/auth/password", json=guess)).status_code for _ in range(12)
+    ]
+    assert statuses == [422] * ACCOUNT_LIMIT + [429] * 2
+    right = {"current_password": PASSWORD, "new_password": "a brand new password"}
+    assert (await ana.client.post("/api/auth/password", json=right)).status_code == 429
+
+
 async def test_preferences_change_name_and_language_only(open_client) -> None:
     ana = await person(open_client, "ana@upt.ro")
     changed = await ana.client.patch("/api/auth/me", json={"language": "en"})
