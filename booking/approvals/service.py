@@ -24,7 +24,7 @@ from booking.bookings.dates import date_of
 from booking.bookings.records import BookingRecord, load_record, placement, visible_record
 from booking.bookings.schemas import BookingView
 from booking.bookings.views import load_booking_views
-from booking.core.access import manages
+from booking.core.access import can_see, manages
 from booking.core.conflicts import Placement, find_conflicts
 from booking.core.errors import (
     FieldProblem,
@@ -382,7 +382,8 @@ async def competing_requests(
     others = await occurrences.occupations(window, statuses, {p.room_id for p in wanted})
     hits = find_conflicts(wanted, [o for o in others if o.booking_id != booking_id])
     ids = sorted({hit.existing.booking_id for hit in hits})
-    rows = [row for i in ids if (row := await bookings.booking_row(i)) is not None]
+    found = [await load_record(i) for i in ids]
+    rows = [r.row for r in found if r is not None and can_see(user.actor, r.seen_facts)]
     return await load_booking_views(rows, user.actor, now)
 
 

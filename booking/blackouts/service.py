@@ -24,7 +24,7 @@ from booking.blackouts.schemas import (
     OpeningHoursView,
     RoomBookingRules,
 )
-from booking.core.access import Actor, RoomPlace, manages_room
+from booking.core.access import Actor, RoomPlace, manages_room, sees_bookings_of_room
 from booking.core.booking_rules import (
     MIDNIGHT,
     Blackout,
@@ -228,6 +228,8 @@ async def blackout_with_affected(
         if (row["room"] is None or r.id == row["room"])
         and (row["building"] is None or r.building_id == row["building"])
     ]
+    # An approver sees the bookings under it in the rooms they manage only.
+    places = [p for p in places if sees_bookings_of_room(user.actor, p)]
     span = TimeSpan(row["starts_at"], row["ends_at"])
     return BlackoutSaved(
         view(row, _zone_of(row, rooms, default_zone)), await affected([span], places)

@@ -46,6 +46,11 @@ class BookingRecord:
         return self._facts_of(self.proposed or self.live or self.occurrences)
 
     @property
+    def seen_facts(self) -> BookingFacts:
+        """For who may read it: the managers of every room it has or would have."""
+        return self._facts_of(self.occurrences + self.proposed)
+
+    @property
     def held_facts(self) -> BookingFacts:
         """For what acts on the rooms the booking holds now (cancelling, their buffers),
         whatever change may be waiting."""
@@ -132,6 +137,6 @@ async def load_record(booking_id: int) -> BookingRecord | None:
 async def visible_record(user: CurrentUser, booking_id: int) -> BookingRecord:
     """The booking if the user may see it; otherwise 404, so ids tell nothing."""
     record = await load_record(booking_id)
-    if record is None or not can_see(user.actor, record.facts):
+    if record is None or not can_see(user.actor, record.seen_facts):
         raise NotFound("booking")
     return record

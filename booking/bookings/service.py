@@ -288,8 +288,14 @@ class BookingQuery:
     offset: int = 0
 
 
-def _visibility(user: CurrentUser) -> bookings.Visibility:
-    return bookings.Visibility(user.id, user.actor.organisations)
+def _visibility(user: CurrentUser, managed: bool = False) -> bookings.Visibility:
+    """What the user asked for; with `managed`, also what the rooms they manage are asked for."""
+    actor = user.actor
+    if not managed:
+        return bookings.Visibility(user.id, actor.organisations)
+    return bookings.Visibility(
+        user.id, actor.organisations, actor.approver_rooms, actor.approver_buildings
+    )
 
 
 async def list_bookings(
@@ -310,7 +316,7 @@ async def list_bookings(
         window = TimeSpan(start, end)
     rows = await bookings.booking_rows(
         bookings.BookingFilter(
-            visible_to=None if user.actor.is_staff else _visibility(user),
+            visible_to=None if user.actor.sees_every_request else _visibility(user, managed=True),
             mine=_visibility(user) if query.mine else None,
             statuses=query.statuses,
             room_id=query.room_id,
@@ -564,7 +570,7 @@ _CONTACT_FIELDS = frozenset({"contact_email", "contact_phone"})
 async def booking_history(user: CurrentUser, booking_id: int) -> list[AuditEntryView]:
     """The audit trail, oldest first; contact details stay hidden from whom they are hidden."""
     record = await visible_record(user, booking_id)
-    show_contact = can_see_contact(user.actor, record.facts)
+    show_contact = can_see_contact(user.actor, record.seen_facts)
     return [
         AuditEntryView(
             id=row["id"],

@@ -57,7 +57,7 @@ def booking_view(
         [dict(o) for o in occurrence_rows if o["status"] == PROPOSED],
     )
     facts, state = record.facts, record.state
-    contact = can_see_contact(actor, facts)
+    contact = can_see_contact(actor, record.seen_facts)
     tier = current_tier(state)
     return BookingView(
         id=row["id"],

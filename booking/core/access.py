@@ -39,8 +39,16 @@ class Actor:
 
     @property
     def is_staff(self) -> bool:
-        """Staff handle requests of every department, so they may read all of them."""
+        """Staff handle requests of other departments: they may file one without an
+        organisation, and look into competing requests and the bookings under a closure."""
         return self.admin or self.finance or self.is_approver or bool(self.logistics_teams)
+
+    @property
+    def sees_every_request(self) -> bool:
+        """The roles whose work spans the university: administrators, finance (paid rentals
+        of any department) and the logistics teams (events in every building). Approvers see
+        the requests for the rooms they manage."""
+        return self.admin or self.finance or bool(self.logistics_teams)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +92,16 @@ def manages_room(actor: Actor, place: RoomPlace) -> bool:
     )
 
 
+def sees_bookings_of_room(actor: Actor, place: RoomPlace) -> bool:
+    """May the actor see every request for this room, private ones included?"""
+    return actor.sees_every_request or manages_room(actor, place)
+
+
+def manages_a_room_of(actor: Actor, booking: BookingFacts) -> bool:
+    """The actor manages at least one room of the request, so has a part in deciding it."""
+    return any(manages_room(actor, p) for p in booking.rooms)
+
+
 def manages(actor: Actor, booking: BookingFacts) -> bool:
     """The actor manages every room of the request (a decision covers all of them)."""
     return bool(booking.rooms) and all(manages_room(actor, p) for p in booking.rooms)
@@ -92,15 +110,24 @@ def manages(actor: Actor, booking: BookingFacts) -> bool:
 def can_see(actor: Actor | None, booking: BookingFacts) -> bool:
     if actor is None:
         return False
-    return actor.is_staff or booking.is_public or is_requester_of(actor, booking)
+    return (
+        actor.sees_every_request
+        or booking.is_public
+        or is_requester_of(actor, booking)
+        or manages_a_room_of(actor, booking)
+    )
 
 
 def can_see_contact(actor: Actor | None, booking: BookingFacts) -> bool:
-    """Contact details are shown to the requesters and to staff, not to every reader of a
-    public request."""
+    """Contact details are shown to the requesters and to the staff who handle the request,
+    not to every reader of a public request."""
     if actor is None:
         return False
-    return actor.is_staff or is_requester_of(actor, booking)
+    return (
+        actor.sees_every_request
+        or is_requester_of(actor, booking)
+        or manages_a_room_of(actor, booking)
+    )
 
 
 def can_change(actor: Actor, booking: BookingFacts) -> bool:

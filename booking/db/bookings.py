@@ -11,6 +11,7 @@ from typing import Any
 from booking.core.conflicts import Placement
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
+from booking.core.workflow import SUPERSEDED
 from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
 from booking.db.room_locks import ROOM_LOCK_SPACE
@@ -334,10 +335,13 @@ async def expired_holds(now: datetime) -> list[dict[str, Any]]:
 @dataclass(frozen=True, slots=True)
 class Visibility:
     """A requester sees what they asked for, what their organisations asked for, and public
-    requests; None instead of a Visibility means everything (staff)."""
+    requests; an approver also every request for a room they manage. None instead of a
+    Visibility means everything (the roles that span the university)."""
 
     user_id: int
     organisations: frozenset[int]
+    managed_rooms: frozenset[int] = frozenset()
+    managed_buildings: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +368,19 @@ async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
         BookingRequest.requested_by.display_name.as_alias("requested_by_name"),
     )
     if criteria.visible_to is not None:
-        query = query.where(_theirs(criteria.visible_to) | (BookingRequest.is_public == True))  # noqa: E712
+        seen = criteria.visible_to
+        visible = _theirs(seen) | (BookingRequest.is_public == True)  # noqa: E712
+        if seen.managed_rooms or seen.managed_buildings:
+            visible = visible | BookingRequest.id.is_in(
+                Occurrence.select(Occurrence.booking).where(
+                    (
+                        Occurrence.room.is_in(sorted(seen.managed_rooms) or [-1])
+                        | Occurrence.room.building.is_in(sorted(seen.managed_buildings) or [-1])
+                    )
+                    & (Occurrence.status != SUPERSEDED)
+                )
+            )
+        query = query.where(visible)
     if criteria.mine is not None:
         query = query.where(_theirs(criteria.mine))
     if criteria.awaiting_decision:

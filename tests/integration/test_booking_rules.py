@@ -688,7 +688,8 @@ async def test_an_approver_sets_a_bookings_own_buffers(world) -> None:
     path = f"/api/bookings/{first['id']}/buffers"
     change = {"version": 1, "setup_minutes": 0, "teardown_minutes": 0, "reason": "no catering"}
     assert (await world.requester_a.client.post(path, json=change)).status_code == 403
-    assert (await world.approver_x.client.post(path, json=change)).status_code == 403
+    # X's approver does not see A's private request in building Y at all.
+    assert (await world.approver_x.client.post(path, json=change)).status_code == 404
     narrowed = await world.approver_y.client.post(path, json=change)
     assert narrowed.status_code == 200, narrowed.text
     occurrence = narrowed.json()["occurrences"][0]

@@ -86,8 +86,8 @@ async def test_moving_a_series_into_another_building_asks_that_buildings_tiers(w
     # An outside organiser in building X needs the room manager and then finance.
     assert moved["required_tiers"] == ["room_manager", "finance"]
     assert moved["tiers_done"] == 0
-    # Building Y's approver no longer decides; X's does, then finance.
-    await act(world.approver_y, moved, "approve", expect=403)
+    # Building Y's approver no longer decides, nor sees it; X's decides, then finance.
+    await act(world.approver_y, moved, "approve", expect=404)
     first = await act(world.approver_x, moved, "approve")
     assert (first["status"], first["awaiting_tier"]) == ("pending", "finance")
     done = await act(world.finance, first, "approve")
@@ -222,12 +222,12 @@ async def test_buffers_can_be_set_while_a_change_to_another_room_waits(world) ->
     proposed_blocked = [o["blocked_from"][11:16] for o in changed["proposed_occurrences"]]
     assert blocked == ["09:30"]
     assert proposed_blocked == ["09:30"]
-    # Y's approver manages neither room.
+    # Y's approver manages neither room, so does not see the private request at all.
     await act(
         world.approver_y,
         changed,
         "buffers",
-        expect=403,
+        expect=404,
         setup_minutes=0,
         teardown_minutes=0,
         reason="x",

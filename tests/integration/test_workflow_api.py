@@ -100,11 +100,56 @@ async def test_paid_rentals_of_internal_departments_need_finance_too(world) -> N
     assert pending["required_tiers"] == ["room_manager", "finance"]
 
 
+async def test_approvers_see_the_private_requests_for_their_rooms_only(world) -> None:
+    public_in_x = await request(world.requester_b, world.room_x, is_public=True)
+    # A's private request wants the same slot: it competes with B's public one.
+    in_x = await request(world.requester_a, world.room_x, contact_phone="+40 700 000 001")
+    in_y = await request(world.requester_a, world.room_y, day=1)
+
+    async def listed(who) -> set[int]:
+        response = await who.client.get("/api/bookings")
+        assert response.status_code == 200, response.text
+        return {b["id"] for b in response.json()}
+
+    assert await listed(world.approver_y) == {in_y["id"], public_in_x["id"]}
+    assert await listed(world.approver_x) == {in_x["id"], public_in_x["id"]}
+    assert await listed(world.finance) == {in_x["id"], in_y["id"], public_in_x["id"]}
+    # A public request elsewhere can be read, but not who to call about it.
+    public = (await world.approver_y.client.get(f"/api/bookings/{public_in_x['id']}")).json()
+    assert public["contact_email"] is None
+    own = (await world.approver_x.client.get(f"/api/bookings/{in_x['id']}")).json()
+    assert own["contact_phone"] == "+40 700 000 001"
+
+    async def competing(who) -> list[int]:
+        response = await who.client.get(f"/api/bookings/{public_in_x['id']}/competing")
+        assert response.status_code == 200, response.text
+        return [b["id"] for b in response.json()]
+
+    assert await competing(world.approver_x) == [in_x["id"]]
+    assert await competing(world.approver_y) == []
+    closure = await world.admin.client.post(
+        "/api/blackouts",
+        json={"start": local(0, "00:00"), "end": local(3, "00:00"), "reason": "Mentenanță"},
+    )
+    assert closure.status_code == 201, closure.text
+    blackout = closure.json()["blackout"]["id"]
+
+    async def under_closure(who) -> set[int]:
+        response = await who.client.get(f"/api/blackouts/{blackout}")
+        assert response.status_code == 200, response.text
+        return {a["booking_id"] for a in response.json()["affected"]}
+
+    assert await under_closure(world.approver_y) == {in_y["id"]}
+    assert await under_closure(world.approver_x) == {in_x["id"], public_in_x["id"]}
+    assert await under_closure(world.finance) == {in_x["id"], in_y["id"], public_in_x["id"]}
+
+
 async def test_each_tier_is_decided_only_by_its_own_deciders(world) -> None:
     pending = await request(world.requester_b, world.room_x)
     refused = await act(world.finance, pending, "approve", expect=403)
     assert refused["code"] == "forbidden"
-    await act(world.approver_y, pending, "approve", expect=403)
+    # The approver of another building does not even see a private request for building X.
+    await act(world.approver_y, pending, "approve", expect=404)
     tier_one = await act(world.approver_x, pending, "approve")
     await act(world.approver_x, tier_one, "approve", expect=403)
     await act(world.room_approver_x, tier_one, "approve", expect=403)
