@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from booking.core.errors import StaleVersion, TransitionNotAllowed
+from booking.core.errors import FieldProblem, RuleViolation, StaleVersion, TransitionNotAllowed
 from booking.core.tiers import TIER_TITLES, TierRole
 
 
@@ -178,10 +178,13 @@ def check_not_ended(state: BookingState, now: datetime) -> None:
 def check_can_hold(state: BookingState, until: datetime, now: datetime) -> None:
     if state.status is not Status.PENDING:
         raise _not_now(f"only a pending request can be held; this one is {state.status}")
+    # The time given is wrong whatever the state: a rule, not a state that forbids it.
     if until <= now:
-        raise _not_now("a hold must end in the future")
+        raise RuleViolation([FieldProblem("until", "a hold must end in the future")])
     if until - now > MAX_HOLD:
-        raise _not_now(f"a hold may last at most {MAX_HOLD.days} days")
+        raise RuleViolation(
+            [FieldProblem("until", f"a hold may last at most {MAX_HOLD.days} days")]
+        )
 
 
 def status_once_dates_decided(

@@ -257,6 +257,17 @@ async def test_bad_role_grants_are_refused_with_the_field(api, grant, field) -> 
     assert (await api.get(f"/api/users/{user['id']}")).json()["roles"] == []
 
 
+async def test_an_approver_grant_names_a_building_or_a_room_not_both(api) -> None:
+    user = await make_user()
+    room = await make_room()
+    grant = {"role": "approver", "building": room["building"], "room": room["id"]}
+    response = await api.post(f"/api/users/{user['id']}/roles", json=grant)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"field": "room", "reason": "an approver has a building or a room, not both"}
+    ]
+
+
 async def test_password_change_needs_the_current_password(open_client) -> None:
     ana = await person(open_client, "ana@upt.ro")
     wrong = await ana.client.post(

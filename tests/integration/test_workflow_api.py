@@ -144,6 +144,17 @@ async def test_approvers_see_the_private_requests_for_their_rooms_only(world) ->
     assert await under_closure(world.finance) == {in_x["id"], in_y["id"], public_in_x["id"]}
 
 
+async def test_a_hold_until_a_wrong_time_is_a_field_error(world) -> None:
+    pending = await request(world.requester_a, world.room_x, day=3)
+    now = datetime.now(UTC).replace(microsecond=0, second=0)
+    for until, reason in [
+        (now - timedelta(hours=1), "a hold must end in the future"),
+        (now + timedelta(days=31), "a hold may last at most 30 days"),
+    ]:
+        refused = await act(world.approver_x, pending, "hold", expect=422, until=until.isoformat())
+        assert refused["errors"] == [{"field": "until", "reason": reason}]
+
+
 async def test_each_tier_is_decided_only_by_its_own_deciders(world) -> None:
     pending = await request(world.requester_b, world.room_x)
     refused = await act(world.finance, pending, "approve", expect=403)
