@@ -172,9 +172,7 @@ async def _scope_problems(data: GrantCreate) -> list[FieldProblem]:
         if data.building is None and data.room is None:
             problems.append(FieldProblem("building", "an approver needs a building or a room"))
         elif data.building is not None and data.room is not None:
-            problems.append(
-                FieldProblem("room", "an approver has a building or a room, not both")
-            )
+            problems.append(FieldProblem("room", "an approver has a building or a room, not both"))
         if data.building is not None and not await Building.exists().where(
             Building.id == data.building
         ):

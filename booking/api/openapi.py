@@ -32,11 +32,29 @@ _CALENDAR_BODY = {
 _BODY_READ_BY_HANDLER = {("/api/blackouts/import", "post"): _CALENDAR_BODY}
 
 
+def _refusing_unknown_fields() -> set[str]:
+    """The names of the service's bodies that refuse fields they do not know (400)."""
+    names, pending = set(), list(msgspec.Struct.__subclasses__())
+    while pending:
+        struct = pending.pop()
+        pending.extend(struct.__subclasses__())
+        if (
+            struct.__module__.startswith("booking.")
+            and struct.__struct_config__.forbid_unknown_fields
+        ):
+            names.add(struct.__name__)
+    return names
+
+
 def completed(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of Litestar's document with the error shape and the hand-read bodies in it."""
+    """A copy of Litestar's document with the error shape and the hand-read bodies in it, and
+    with `additionalProperties: false` on the bodies that refuse unknown fields."""
     document = copy.deepcopy(schema)
     _, components = msgspec.json.schema_components([ErrorBody], ref_template=_COMPONENTS)
-    document.setdefault("components", {}).setdefault("schemas", {}).update(components)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(components)
+    for name in _refusing_unknown_fields() & set(schemas):
+        schemas[name]["additionalProperties"] = False
     for path, item in document.get("paths", {}).items():
         for method, operation in item.items():
             if not isinstance(operation, dict) or "responses" not in operation:

@@ -64,3 +64,14 @@ async def test_the_calendar_import_documents_its_body(api) -> None:
     page = await api.get("/api/schema/")
     assert page.status_code == 200
     assert "text/calendar" in page.text  # the Swagger page carries the same document
+
+
+async def test_bodies_that_refuse_unknown_fields_say_so(api) -> None:
+    schema = (await api.get("/api/schema/openapi.json")).json()
+    components = schema["components"]["schemas"]
+    assert components["BookingCreate"]["additionalProperties"] is False
+    assert components["Decision"]["additionalProperties"] is False
+    assert "additionalProperties" not in components["BookingView"]  # an answer, not a body
+    refused = await api.post("/api/bookings", json={"surprise": 1})
+    assert refused.status_code == 400
+    assert "surprise" in [e["field"] for e in refused.json()["errors"]]
