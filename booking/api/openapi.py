@@ -2,7 +2,8 @@
 
 Litestar documents a 400 in its own error shape, which this API never sends, and no other error;
 every error here has the one shape of `ErrorBody`. The calendar import reads its body itself, so
-Litestar does not know it takes one.
+Litestar does not know it takes one. And the document requires signing in everywhere, while
+the catalogue, availability and sign-in itself are open to anyone.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import copy
 from typing import Any
 
 import msgspec
-from litestar import Request
+from litestar import Litestar, Request
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.routes import HTTPRoute
 
 from booking.api.errors import ErrorBody
 
@@ -46,9 +48,28 @@ def _refusing_unknown_fields() -> set[str]:
     return names
 
 
-def completed(schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of Litestar's document with the error shape and the hand-read bodies in it, and
-    with `additionalProperties: false` on the bodies that refuse unknown fields."""
+# Signing in is optional there: `{}` is the requirement of no scheme at all.
+_OPTIONAL_SIGN_IN: list[dict[str, list[str]]] = [{}, {"token": []}, {"session": []}]
+
+
+def anonymous_operations(app: Litestar) -> set[tuple[str, str]]:
+    """(path, method) of the operations anyone may call: no guard, and no need of the user
+    (the `user` dependency answers 401 to nobody signed in)."""
+    found: set[tuple[str, str]] = set()
+    for route in app.routes:
+        if not isinstance(route, HTTPRoute):
+            continue
+        for handler in route.route_handlers:
+            if handler.resolve_guards() or "user" in handler.parsed_fn_signature.parameters:
+                continue
+            found.update((route.path_format, method.lower()) for method in handler.http_methods)
+    return found
+
+
+def completed(schema: dict[str, Any], anonymous: set[tuple[str, str]]) -> dict[str, Any]:
+    """A copy of Litestar's document with the error shape and the hand-read bodies in it, with
+    `additionalProperties: false` on the bodies that refuse unknown fields, and signing in
+    optional on the `anonymous` operations."""
     document = copy.deepcopy(schema)
     _, components = msgspec.json.schema_components([ErrorBody], ref_template=_COMPONENTS)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
@@ -66,6 +87,8 @@ def completed(schema: dict[str, Any]) -> dict[str, Any]:
                     if status == "400":
                         response["description"] = "The body or a parameter is not valid"
             responses["default"] = copy.deepcopy(_ANY_ERROR)
+            if (path, method) in anonymous:
+                operation["security"] = copy.deepcopy(_OPTIONAL_SIGN_IN)
             if (path, method) in _BODY_READ_BY_HANDLER:
                 operation["requestBody"] = copy.deepcopy(_BODY_READ_BY_HANDLER[path, method])
     return document
@@ -80,7 +103,8 @@ class CompletedJsonSchema(JsonRenderPlugin):
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         if self._rendered is None:
-            self._rendered = self.render_json(request, completed(openapi_schema))
+            document = completed(openapi_schema, anonymous_operations(request.app))
+            self._rendered = self.render_json(request, document)
         return self._rendered
 
 
@@ -93,5 +117,5 @@ class CompletedSwaggerPage(SwaggerRenderPlugin):
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:
         if self._document is None:
-            self._document = completed(openapi_schema)
+            self._document = completed(openapi_schema, anonymous_operations(request.app))
         return super().render(request, self._document)

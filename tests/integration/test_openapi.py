@@ -75,3 +75,20 @@ async def test_bodies_that_refuse_unknown_fields_say_so(api) -> None:
     refused = await api.post("/api/bookings", json={"surprise": 1})
     assert refused.status_code == 400
     assert "surprise" in [e["field"] for e in refused.json()["errors"]]
+
+
+async def test_the_operations_open_to_anyone_make_signing_in_optional(api, open_client) -> None:
+    schema = (await api.get("/api/schema/openapi.json")).json()
+    anonymous = open_client()
+    for path, method, expect_open in [
+        ("/api/rooms", "get", True),
+        ("/api/buildings/{building_id}/availability", "get", True),
+        ("/api/auth/login", "post", True),
+        ("/api/bookings", "get", False),
+        ("/api/bookings", "post", False),
+    ]:
+        security = schema["paths"][path][method].get("security")
+        assert (security is not None and {} in security) is expect_open, (path, method)
+    # And so it is: the catalogue answers nobody signed in, the bookings do not.
+    assert (await anonymous.get("/api/rooms")).status_code == 200
+    assert (await anonymous.get("/api/bookings")).status_code == 401
