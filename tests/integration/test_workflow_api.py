@@ -259,19 +259,6 @@ async def test_an_expired_hold_gives_way_to_an_instant_booking(world) -> None:
     assert (lapsed["status"], lapsed["hold_until"]) == ("pending", None)
 
 
-@pytest.mark.parametrize(
-    ("until", "reason"),
-    [(local(-40, "10:00"), "future"), (local(-1, "10:00"), "30 days")],
-    ids=["past", "too-long"],
-)
-async def test_holds_must_end_in_the_next_thirty_days(world, until, reason) -> None:
-    if reason == "30 days":
-        until = (datetime.now(UTC) + timedelta(days=31)).replace(tzinfo=None).isoformat()
-    pending = await request(world.requester_a, world.room_y)
-    refused = await act(world.approver_y, pending, "hold", expect=409, until=until)
-    assert reason in refused["message"]
-
-
 async def test_release_returns_a_hold_to_pending(world) -> None:
     pending = await request(world.requester_a, world.room_y)
     held = await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
