@@ -110,7 +110,8 @@ async def client(app: Litestar, settings: Settings) -> AsyncIterator[httpx.Async
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
             yield client
     finally:
-        await close_engine(engine)
+        every_connection_back = await close_engine(engine)
+    assert every_connection_back, "a connection was never given back to the pool"
     if not is_postgres(engine):
         leaked = await _stop_leaked_sqlite_connections()
         assert not leaked, f"{leaked} SQLite connection(s) were left open by the tests on SQLite"

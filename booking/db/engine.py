@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
@@ -11,6 +14,10 @@ from booking.settings import DatabaseSettings
 
 # Writers on SQLite queue on the database lock; this is how long one waits before giving up.
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# At shutdown, how long requests still running may take to give their connection back.
+POOL_CLOSE_SECONDS = 10
+
+log = logging.getLogger("booking.db")
 
 
 def create_engine(database: DatabaseSettings) -> Engine:
@@ -55,6 +62,17 @@ async def open_engine(engine: Engine, pool_size: int) -> None:
         await engine._run_in_new_connection("PRAGMA journal_mode=WAL")
 
 
-async def close_engine(engine: Engine) -> None:
-    if isinstance(engine, PostgresEngine):
-        await engine.close_connection_pool()
+async def close_engine(engine: Engine) -> bool:
+    """Close the pool, waiting POOL_CLOSE_SECONDS at most for connections still out; then they
+    are cut. Answers whether every connection had come back."""
+    if not isinstance(engine, PostgresEngine) or engine.pool is None:
+        return True
+    pool = engine.pool
+    try:
+        await asyncio.wait_for(engine.close_connection_pool(), POOL_CLOSE_SECONDS)
+        return True
+    except TimeoutError:
+        log.warning("connections were still out of the pool after %s s; cut", POOL_CLOSE_SECONDS)
+        pool.terminate()
+        engine.pool = None
+        return False

@@ -1,4 +1,5 @@
-"""Writing transactions that are safe under concurrency on both engines.
+"""Writing transactions that are safe under concurrency on both engines, and that give their
+connection back however they end.
 
 SQLite: BEGIN IMMEDIATE takes the write lock before the first read, so a check-then-insert
 inside it cannot race; a DEFERRED transaction would fail outright with "database is locked"
@@ -17,6 +18,7 @@ from typing import TypeVar
 
 import aiosqlite
 from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
 T = TypeVar("T")
@@ -76,8 +78,62 @@ class _ImmediateTransaction(SQLiteTransaction):
             elif not self._committed and not self._rolled_back:
                 await self.commit()
         finally:
+            try:
+                await self.connection.close()
+            finally:
+                self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class _PostgresTransaction(PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, but its connection goes back to the pool however it
+    ends.
+
+    Piccolo gives it back only when BEGIN, COMMIT and ROLLBACK all succeed. A task cancelled
+    while committing kept its connection out of the pool for good: the pool shrank by one each
+    time, and closing the pool at shutdown waited for it for ever. A connection whose
+    transaction did not end cleanly is in a state nobody knows; it is cut, not reused, and the
+    pool opens a fresh one when needed.
+    """
+
+    def __init__(self, engine: PostgresEngine) -> None:
+        super().__init__(engine=engine)
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()
+        except BaseException:
+            self.connection.terminate()
+            await self._give_back()
+            raise
+
+    async def _give_back(self) -> None:
+        if self.engine.pool:
+            await self.engine.pool.release(self.connection)
+        else:
             await self.connection.close()
-            self.engine.current_transaction.reset(self.context)
+
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if self._parent is not None:  # nested: the outer transaction ends it
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()
+            elif not self._committed and not self._rolled_back:
+                await self.commit()
+        finally:
+            try:
+                if not (self._committed or self._rolled_back):
+                    self.connection.terminate()
+                await self._give_back()
+            finally:
+                self.engine.current_transaction.reset(self.context)
         return exception is None
 
 
@@ -103,6 +159,9 @@ async def in_writing_transaction(
                     return await work()
             elif single_statement:
                 return await work()
+            elif isinstance(engine, PostgresEngine):
+                async with _PostgresTransaction(engine):
+                    return await work()
             else:
                 async with engine.transaction():
                     return await work()
