@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -26,6 +27,7 @@ from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
 from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
+from booking.api.options import answer_options
 from booking.api.request_text import check_request_text
 from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.blackouts.controllers import BlackoutController, RoomRulesController
@@ -41,6 +43,14 @@ from booking.settings import Settings, load_settings
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 IN_PROCESS_JOB_INTERVAL = 60.0
+
+
+async def _before_handlers(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """OPTIONS is answered here; every other request has its text checked."""
+    answer = answer_options(request)
+    if answer is None:
+        await check_request_text(request)
+    return answer
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -92,7 +102,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        before_request=check_request_text,
+        before_request=_before_handlers,
         openapi_config=OpenAPIConfig(
             title="UPT room booking",
             version="0.1.0",

@@ -173,3 +173,19 @@ async def test_wrong_method_is_405_in_the_same_shape(api) -> None:
     response = await api.delete("/api/rooms")
     assert response.status_code == 405
     assert response.json()["status"] == 405
+
+
+@pytest.mark.parametrize(
+    ("path", "allowed"),
+    [
+        ("/api/bookings", "GET, OPTIONS, POST"),
+        ("/api/bookings/1", "GET, OPTIONS, PATCH"),
+        ("/api/auth/me", "GET, OPTIONS, PATCH"),
+        ("/api/blackouts", "GET, OPTIONS, POST"),
+    ],
+)
+async def test_options_lists_every_method_to_anyone(api, open_client, path, allowed) -> None:
+    for client in (api, open_client()):
+        response = await client.options(path)
+        assert response.status_code == 204, response.text
+        assert response.headers["allow"] == allowed
