@@ -467,7 +467,8 @@ async def main() -> None:
         overlaps = await double_bookings(url)
         print(
             f"create throughput: median {api_median:.0f}/s through the API, {raw_median:.0f}/s"
-            f" raw asyncpg = {100 * api_median / raw_median:.0f}%; double bookings: {overlaps}"
+            f" raw asyncpg; median of the rounds' ratios"
+            f" {100 * same_round_ratio(api_rates, raw_rates):.0f}%; double bookings: {overlaps}"
         )
         if not args.no_write:
             write_report(
@@ -488,6 +489,11 @@ async def main() -> None:
             server.wait(timeout=30)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
+
+
+def same_round_ratio(rates: list[float], raw_rates: list[float]) -> float:
+    """The median of each round's ratio: both sides of a ratio are measured in one round."""
+    return statistics.median(a / b for a, b in zip(rates, raw_rates, strict=True))
 
 
 def write_report(
@@ -547,8 +553,8 @@ def write_report(
     read_median = statistics.median(read_rates)
     lines += [
         f"| **median** | **{api_median:.0f}** | **{raw_median:.0f}** |"
-        f" **{100 * api_median / raw_median:.0f}%** (goal ≥ 40%) | {read_median:.0f} |"
-        f" {100 * read_median / raw_median:.0f}% |",
+        f" **{100 * same_round_ratio(api_rates, raw_rates):.0f}%** (goal ≥ 40%) |"
+        f" {read_median:.0f} | {100 * same_round_ratio(read_rates, raw_rates):.0f}% |",
         "",
         f"Created {created}, refused {conflicts} as conflicts, no other status. Overlapping"
         f" approved occurrences afterwards: **{overlaps}**.",
@@ -563,9 +569,9 @@ def write_report(
         " validation, the rooms, their approval tiers, their opening hours and windows, and the"
         " blackouts of the period (four queries), and one statement that stores the booking,"
         " its occurrence and the audit row, with no transaction around it; the raw baseline is"
-        " one single-row autocommit insert. The last columns show the ceiling of the server"
-        " itself: the lightest authenticated request there is, the building list (two small"
-        " queries), measured in the same round, reaches only that share of the raw insert rate.",
+        " one single-row autocommit insert. The last columns give, for scale, the lightest"
+        " authenticated request there is, the building list (two small queries), measured in"
+        " the same round: the rate of the server itself when a request does almost nothing.",
         "",
     ]
     (ROOT / "docs" / "benchmarks.md").write_text("\n".join(lines))
