@@ -1,5 +1,5 @@
-"""Text in a request is checked before any handler sees it: a JSON body must be UTF-8, and no
-text may carry the NUL character.
+"""Text in a request is checked before any handler sees it: a body must be UTF-8, and no text may
+carry the NUL character.
 
 Litestar's JSON decoding fails on bytes that are not UTF-8 with an error of its own rather than
 a validation error. PostgreSQL cannot store NUL in text and SQLite can, so without the refusal
@@ -45,27 +45,39 @@ def _paths_with_nul(document: Any) -> list[str]:
     return sorted(found)
 
 
-def _is_json(media_type: str) -> bool:
-    return media_type == "application/json" or media_type.endswith("+json")
+# Bodies read as something other than JSON. Litestar decodes a JSON body whatever the
+# Content-Type says, so any other body, or one without a type, is checked as JSON would be.
+_FORM = "application/x-www-form-urlencoded"
+_READ_AS_THEMSELVES = ("text/calendar", "multipart/")
 
 
 def _body_fields_with_nul(body: bytes, media_type: str) -> list[str]:
-    if _is_json(media_type):
-        if not _JSON_NUL.search(body):
-            return []
-        try:
-            return _paths_with_nul(msgspec.json.decode(body)) or ["body"]
-        except (msgspec.DecodeError, RecursionError):
-            return []  # not JSON at all: the handler's decoding says so
-    if media_type == "application/x-www-form-urlencoded":
+    if media_type == _FORM:
         pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
         return [name for name, value in pairs if "\x00" in name + value]
-    return ["body"] if b"\x00" in body else []
+    if b"\x00" in body:
+        return ["body"]
+    if media_type.startswith(_READ_AS_THEMSELVES) or not _JSON_NUL.search(body):
+        return []
+    try:
+        return _paths_with_nul(msgspec.json.decode(body)) or ["body"]
+    except (msgspec.DecodeError, RecursionError):
+        return []  # not JSON at all: the handler's decoding says so
+
+
+def _check_utf8(body: bytes) -> None:
+    try:
+        body.decode()
+    except UnicodeDecodeError:
+        raise ValidationException(
+            "the body is not valid UTF-8",
+            extra=[{"key": "body", "message": "is not valid UTF-8"}],
+        ) from None
 
 
 async def check_request_text(request: Request[Any, Any, Any]) -> None:
-    """Litestar's before_request hook: 400 for a JSON body that is not UTF-8, 422 naming each
-    field that carries a NUL."""
+    """Litestar's before_request hook: 400 for a body that is not UTF-8 (but for a calendar
+    file, which says its own encoding), 422 naming each field that carries a NUL."""
     query = request.scope.get("query_string", b"")
     fields = []
     if b"%00" in query or b"\x00" in query:
@@ -74,14 +86,8 @@ async def check_request_text(request: Request[Any, Any, Any]) -> None:
     if request.method in _METHODS_WITH_BODY:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
-        if _is_json(media_type):
-            try:
-                body.decode()
-            except UnicodeDecodeError:
-                raise ValidationException(
-                    "the body is not valid UTF-8",
-                    extra=[{"key": "body", "message": "is not valid UTF-8"}],
-                ) from None
+        if not media_type.startswith(_READ_AS_THEMSELVES):
+            _check_utf8(body)
         fields += _body_fields_with_nul(body, media_type)
     if fields:
         raise RuleViolation([FieldProblem(field, _REASON) for field in fields])

@@ -113,11 +113,10 @@ async def test_bad_booking_body(api, room, make, status: int, field: str) -> Non
     ],
     ids=["truncated", "not_json", "array", "empty", "binary", "not_utf8", "deep", "deep_nul"],
 )
-async def test_malformed_json(api, room, raw: bytes) -> None:
+@pytest.mark.parametrize("content_type", ["application/json", "text/plain", ""])
+async def test_malformed_json(api, room, raw: bytes, content_type: str) -> None:
     before = await BookingRequest.count()
-    response = await api.post(
-        "/api/bookings", content=raw, headers={"content-type": "application/json"}
-    )
+    response = await api.post("/api/bookings", content=raw, headers={"content-type": content_type})
     assert response.status_code == 400, response.text
     body = response.json()
     assert body["status"] == 400
