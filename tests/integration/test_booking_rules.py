@@ -431,6 +431,27 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
             422,
             "more than 2000 events",
         ),
+        (
+            _ics(
+                *(
+                    _raw_event(
+                        f"DTSTART;VALUE=DATE:{date(2027, 1, 1) + timedelta(days=n):%Y%m%d}",
+                        uid=f"day{n}",
+                    ).replace("BEGIN:VEVENT", "BEGIN:VEV\r\n ENT")
+                    for n in range(2001)
+                )
+            ),
+            422,
+            "more than 2000 events",
+        ),
+        (
+            _ics(
+                _raw_event("DTSTART;VALUE=DATE:20270101", uid="same"),
+                _raw_event("DTSTART;VALUE=DATE:20270105", "STATUS:CANCELLED", uid="same"),
+            ),
+            422,
+            "share one UID",
+        ),
     ],
     ids=[
         "not-ics",
@@ -463,6 +484,8 @@ async def test_importing_an_academic_calendar_is_idempotent(world) -> None:
         "seconds-long",
         "ends-after-9000",
         "too-many-events",
+        "too-many-folded-events",
+        "uid-cancelled-and-live",
     ],
 )
 async def test_bad_calendar_files_are_refused_and_change_nothing(
