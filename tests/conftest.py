@@ -59,6 +59,16 @@ _SETTINGS_VARIABLES = {
 }
 
 
+def environment_of(settings: Settings) -> dict[str, str]:
+    """The environment that gives `run_booking` the same database and folders as `settings`."""
+    database = settings.database
+    return {
+        "DATABASE_URL": database.postgres_dsn or f"sqlite:///{database.sqlite_path}",
+        "VAR_DIR": str(settings.var_dir),
+        "SECRET_KEY": settings.secret_key,
+    }
+
+
 def _database_url(admin_url: str, name: str) -> str:
     parts = urlsplit(admin_url)
     return urlunsplit(parts._replace(path=f"/{name}"))

@@ -33,9 +33,9 @@ from booking.accounts.schemas import (
 from booking.accounts.sessions import (
     COOKIE,
     SESSION_MAX_AGE,
+    confirm_session,
     end_session,
     load_session,
-    restart_session,
 )
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
@@ -168,7 +168,7 @@ class AuthController(Controller):
                 headers={"Retry-After": str(throttled.retry_after)},
             ) from None
         if user.session is not None:
-            await restart_session(request.app.stores.get(SESSIONS), user.session, now)
+            await confirm_session(request.app.stores.get(SESSIONS), user.session, now)
 
     @get("/tokens", guards=[requires_login], summary="Your API tokens (never the tokens)")
     async def list_tokens(self, user: NamedDependency[CurrentUser]) -> list[TokenView]:

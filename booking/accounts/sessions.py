@@ -9,7 +9,7 @@ every session of the user but the one it was made in.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from litestar.stores.base import Store
@@ -28,15 +28,26 @@ class Session:
     user_id: int
     csrf_token: str
     started_at: datetime
+    # When the password was last given in this session: at sign-in, or to change it.
+    confirmed_at: datetime
 
 
 async def start_session(store: Store, user_id: int, now: datetime) -> tuple[str, Session]:
     """A new session for `user_id`; returns the cookie value and the session."""
     session_id = new_secret()
-    session = Session(digest(session_id), user_id, new_secret(), now)
-    payload = {"user": user_id, "csrf": session.csrf_token, "started": now.isoformat()}
-    await store.set(session.key, json.dumps(payload), expires_in=SESSION_IDLE)
+    session = Session(digest(session_id), user_id, new_secret(), now, now)
+    await _store(store, session)
     return session_id, session
+
+
+async def _store(store: Store, session: Session) -> None:
+    payload = {
+        "user": session.user_id,
+        "csrf": session.csrf_token,
+        "started": session.started_at.isoformat(),
+        "confirmed": session.confirmed_at.isoformat(),
+    }
+    await store.set(session.key, json.dumps(payload), expires_in=SESSION_IDLE)
 
 
 async def load_session(store: Store, session_id: str, now: datetime) -> Session | None:
@@ -47,7 +58,10 @@ async def load_session(store: Store, session_id: str, now: datetime) -> Session 
     try:
         payload = json.loads(raw)
         started = datetime.fromisoformat(payload["started"]).astimezone(UTC)
-        session = Session(key, int(payload["user"]), str(payload["csrf"]), started)
+        confirmed = datetime.fromisoformat(payload.get("confirmed", payload["started"]))
+        session = Session(
+            key, int(payload["user"]), str(payload["csrf"]), started, confirmed.astimezone(UTC)
+        )
     except (ValueError, KeyError, TypeError):
         await store.delete(key)
         return None
@@ -58,14 +72,13 @@ async def load_session(store: Store, session_id: str, now: datetime) -> Session 
 
 
 def ended_by_password_change(session: Session, sessions_valid_from: datetime | None) -> bool:
-    return sessions_valid_from is not None and session.started_at < sessions_valid_from
+    return sessions_valid_from is not None and session.confirmed_at < sessions_valid_from
 
 
-async def restart_session(store: Store, session: Session, now: datetime) -> None:
-    """Count the session as started `now`, keeping its cookie and CSRF token: the one a
-    password change is made in stays signed in."""
-    payload = {"user": session.user_id, "csrf": session.csrf_token, "started": now.isoformat()}
-    await store.set(session.key, json.dumps(payload), expires_in=SESSION_IDLE)
+async def confirm_session(store: Store, session: Session, now: datetime) -> None:
+    """The password was given in this session `now`: a password change made in it does not
+    end it. Its cookie, CSRF token and start (for SESSION_MAX_AGE) stay."""
+    await _store(store, replace(session, confirmed_at=now))
 
 
 async def end_session(store: Store, key: str) -> None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from booking.accounts.credentials import digest
 from booking.accounts.sessions import COOKIE
+from booking.accounts.stores import SESSIONS
 from booking.accounts.throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT
 from booking.db.tables import ApiToken
+from tests.conftest import environment_of, run_booking
 from tests.factories import (
     PASSWORD,
     booking_body,
@@ -310,6 +315,44 @@ async def test_a_password_change_ends_the_other_sessions(open_client) -> None:
     assert (await elsewhere.get("/api/auth/me")).status_code == 401
     # API tokens are revoked one by one (DELETE /api/auth/tokens/{id}), not by this.
     assert (await ana.client.get("/api/auth/me")).status_code == 200
+
+
+async def test_a_password_change_keeps_the_sessions_seven_day_limit(open_client, app) -> None:
+    await make_user("ana@upt.ro")
+    here = open_client()
+    signed = await _sign_in(here, "ana@upt.ro")
+    store = app.stores.get(SESSIONS)
+    key = digest(signed.cookies[COOKIE])
+    payload = json.loads(await store.get(key))
+    long_ago = (datetime.now(UTC) - timedelta(days=6, hours=23)).isoformat()
+    await store.set(key, json.dumps(payload | {"started": long_ago, "confirmed": long_ago}))
+    changed = await here.post(
+        "/api/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a brand new password"},
+        headers={"X-CSRF-Token": signed.json()["csrf_token"]},
+    )
+    assert changed.status_code == 204, changed.text
+    assert (await here.get("/api/auth/me")).status_code == 200
+    # It still ends seven days after the sign-in, not seven days after the change.
+    assert json.loads(await store.get(key))["started"] == long_ago
+
+
+async def test_an_administrator_password_reset_from_the_command_line_ends_sessions(
+    open_client, settings
+) -> None:
+    await make_user("sef@upt.ro")
+    browser = open_client()
+    assert (await _sign_in(browser, "sef@upt.ro")).status_code == 200
+    reset = await asyncio.to_thread(
+        run_booking,
+        environment_of(settings) | {"BOOKING_ADMIN_PASSWORD": "a fresh password 42"},
+        "create-admin",
+        "--email",
+        "sef@upt.ro",
+    )
+    assert "updated" in reset.stdout
+    assert (await browser.get("/api/auth/me")).status_code == 401
+    assert (await _sign_in(open_client(), "sef@upt.ro", "a fresh password 42")).status_code == 200
 
 
 async def test_guessing_the_current_password_is_throttled(open_client) -> None:

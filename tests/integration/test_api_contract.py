@@ -32,7 +32,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from booking.settings import Settings
-from tests.conftest import ROOT, run_booking
+from tests.conftest import ROOT, environment_of, run_booking
 
 ADMIN_EMAIL = "contract@upt.ro"
 EXAMPLES = 25  # per operation and mode
@@ -53,16 +53,6 @@ class Served:
     token: str
 
 
-def _environment(served_settings: Settings) -> dict[str, str]:
-    database = served_settings.database
-    url = database.postgres_dsn or f"sqlite:///{database.sqlite_path}"
-    return {
-        "DATABASE_URL": url,
-        "VAR_DIR": str(served_settings.var_dir),
-        "SECRET_KEY": served_settings.secret_key,
-    }
-
-
 def _free_port() -> int:
     import socket
 
@@ -75,7 +65,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def served(settings: Settings) -> Iterator[Served]:
     """A real server on the tests' database, with the demo data and an administrator's token."""
-    env = _environment(settings)
+    env = environment_of(settings)
     run_booking(env, "seed")
     run_booking(
         env | {"BOOKING_ADMIN_PASSWORD": ADMIN_PASSWORD}, "create-admin", "--email", ADMIN_EMAIL
