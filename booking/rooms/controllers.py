@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
@@ -14,6 +15,9 @@ from booking.availability.schemas import BuildingAvailability, RoomAvailability
 from booking.rooms import service
 from booking.rooms.schemas import BuildingView, RoomView
 from booking.settings import Settings
+
+# An empty name would match no room: a mistake, not a filter.
+EquipmentName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
 
 
 class BuildingController(Controller):
@@ -55,7 +59,7 @@ class RoomController(Controller):
         now: NamedDependency[datetime],
         building: Annotated[int | None, QueryParameter(ge=1)] = None,
         min_capacity: Annotated[int | None, QueryParameter(ge=1)] = None,
-        equipment: Annotated[list[str] | None, QueryParameter()] = None,
+        equipment: Annotated[list[EquipmentName] | None, QueryParameter()] = None,
         free_start: Annotated[datetime | None, QueryParameter()] = None,
         free_end: Annotated[datetime | None, QueryParameter()] = None,
     ) -> list[RoomView]:

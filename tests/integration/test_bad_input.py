@@ -154,6 +154,8 @@ async def test_ambiguous_local_time_needs_an_offset(api, room) -> None:
         ("/api/rooms/abc", 404),
         ("/api/rooms?min_capacity=lots", 400),
         ("/api/rooms?min_capacity=0", 400),
+        ("/api/rooms?equipment=", 400),
+        ("/api/rooms?equipment=projector&equipment=", 400),
         ("/api/rooms?building=987654", 404),
         ("/api/bookings?limit=100000", 400),
         ("/api/bookings?start=yesterday&end=today", 400),
