@@ -28,6 +28,7 @@ from booking.api.dependencies import provide_engine, provide_now, provide_settin
 from booking.api.errors import EXCEPTION_HANDLERS
 from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
 from booking.api.options import answer_options
+from booking.api.record_ids import refuse_ids_beyond_any_record
 from booking.api.request_text import check_request_text
 from booking.approvals.controllers import DecisionController, QueueController, TierController
 from booking.blackouts.controllers import BlackoutController, RoomRulesController
@@ -46,9 +47,10 @@ IN_PROCESS_JOB_INTERVAL = 60.0
 
 
 async def _before_handlers(request: Request[Any, Any, Any]) -> Response[None] | None:
-    """OPTIONS is answered here; every other request has its text checked."""
+    """OPTIONS is answered here; every other request has its ids and its text checked."""
     answer = answer_options(request)
     if answer is None:
+        refuse_ids_beyond_any_record(request)
         await check_request_text(request)
     return answer
 

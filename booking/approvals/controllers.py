@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
-from booking.api import MAX_OFFSET
+from booking.api import MAX_ID, MAX_OFFSET
 from booking.approvals import buffers, service, tier_settings
 from booking.approvals.buffers import BufferChange
 from booking.approvals.schemas import Decision, HoldPlacement
@@ -147,8 +147,8 @@ class QueueController(Controller):
         self,
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
-        building: Annotated[int | None, QueryParameter(ge=1)] = None,
-        room: Annotated[int | None, QueryParameter(ge=1)] = None,
+        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         tier: Annotated[Literal["room_manager", "finance"] | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,

@@ -12,6 +12,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.accounts.guards import requires_login
+from booking.api import MAX_ID
 from booking.blackouts import service
 from booking.blackouts.schemas import (
     BlackoutCreate,
@@ -34,8 +35,8 @@ class BlackoutController(Controller):
         settings: NamedDependency[Settings],
         start: Annotated[datetime | None, QueryParameter()] = None,
         end: Annotated[datetime | None, QueryParameter()] = None,
-        building: Annotated[int | None, QueryParameter(ge=1)] = None,
-        room: Annotated[int | None, QueryParameter(ge=1)] = None,
+        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
     ) -> list[BlackoutView]:
         return await service.list_blackouts(start, end, building, room, settings.default_zone)
 
@@ -95,8 +96,8 @@ class BlackoutController(Controller):
         user: NamedDependency[CurrentUser],
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
-        building: Annotated[int | None, QueryParameter(ge=1)] = None,
-        room: Annotated[int | None, QueryParameter(ge=1)] = None,
+        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
     ) -> ImportReport:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind.startswith("multipart/") or kind == "application/json":

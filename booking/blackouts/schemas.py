@@ -7,6 +7,8 @@ from typing import Annotated
 
 import msgspec
 
+from booking.api.record_ids import RecordId
+
 WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 # A closing time may also be 24:00, the end of the day.
 ClosingTime = Annotated[str, msgspec.Meta(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
@@ -18,8 +20,8 @@ class BlackoutCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     start: datetime
     end: datetime
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-    building: Annotated[int, msgspec.Meta(ge=1)] | None = None
-    room: Annotated[int, msgspec.Meta(ge=1)] | None = None
+    building: RecordId | None = None
+    room: RecordId | None = None
 
 
 class BlackoutView(msgspec.Struct):

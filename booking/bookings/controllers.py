@@ -12,7 +12,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.authentication import CurrentUser
 from booking.accounts.guards import requires_login
-from booking.api import MAX_OFFSET
+from booking.api import MAX_ID, MAX_OFFSET
 from booking.bookings import service
 from booking.bookings.schemas import (
     AuditEntryView,
@@ -60,8 +60,8 @@ class BookingController(Controller):
         now: NamedDependency[datetime],
         status: Annotated[list[str] | None, QueryParameter()] = None,
         mine: Annotated[bool, QueryParameter()] = False,
-        room: Annotated[int | None, QueryParameter(ge=1)] = None,
-        building: Annotated[int | None, QueryParameter(ge=1)] = None,
+        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         organisation: Annotated[str | None, QueryParameter(max_length=64)] = None,
         start: Annotated[datetime | None, QueryParameter()] = None,
         end: Annotated[datetime | None, QueryParameter()] = None,

@@ -8,9 +8,13 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
+from booking.api.record_ids import RecordId
 from booking.core.requests import MAX_ROOMS_PER_REQUEST, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+
+
+RoomIds = Annotated[list[RecordId], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
 
 
 class RecurrenceSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -31,7 +35,7 @@ class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A booking request. Times without an offset are wall-clock times in the room's zone."""
 
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH)]
-    rooms: Annotated[list[int], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
+    rooms: RoomIds
     start: datetime
     end: datetime
     expected_attendance: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)]
@@ -66,10 +70,7 @@ class BookingUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Annotated[str, msgspec.Meta(min_length=1, max_length=MAX_TITLE_LENGTH)] | UnsetType = (
         UNSET
     )
-    rooms: (
-        Annotated[list[int], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
-        | UnsetType
-    ) = UNSET
+    rooms: RoomIds | UnsetType = UNSET
     start: datetime | UnsetType = UNSET
     end: datetime | UnsetType = UNSET
     expected_attendance: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] | UnsetType = UNSET
@@ -227,9 +228,7 @@ class FollowingChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     version: Version
     start_time: WallClock | None = None
     end_time: WallClock | None = None
-    rooms: (
-        Annotated[list[int], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)] | None
-    ) = None
+    rooms: RoomIds | None = None
     ambiguous: Literal["earlier", "later"] | None = None
     comment: Comment = ""
     override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None

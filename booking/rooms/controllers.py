@@ -10,6 +10,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
+from booking.api import MAX_ID
 from booking.availability import service as availability
 from booking.availability.schemas import BuildingAvailability, RoomAvailability
 from booking.rooms import service
@@ -57,8 +58,8 @@ class RoomController(Controller):
         self,
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
-        building: Annotated[int | None, QueryParameter(ge=1)] = None,
-        min_capacity: Annotated[int | None, QueryParameter(ge=1)] = None,
+        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        min_capacity: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         equipment: Annotated[list[EquipmentName] | None, QueryParameter()] = None,
         free_start: Annotated[datetime | None, QueryParameter()] = None,
         free_end: Annotated[datetime | None, QueryParameter()] = None,
