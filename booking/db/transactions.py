@@ -14,7 +14,7 @@ import random
 import sqlite3
 from collections.abc import Awaitable, Callable
 from types import TracebackType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import aiosqlite
 from piccolo.engine.base import Engine
@@ -32,15 +32,60 @@ class DatabaseBusy(Exception):
     """The database stayed locked or contended for longer than we are willing to wait."""
 
 
-class _ImmediateTransaction(SQLiteTransaction):
-    """Piccolo's SQLite transaction, but its connection is closed however it ends.
+class _GivesConnectionBack:
+    """What both engines' writing transactions add to Piccolo's: the connection is given back
+    however the transaction ends.
 
-    Piccolo closes the connection only when BEGIN, COMMIT and ROLLBACK all succeed. Under
-    contention BEGIN IMMEDIATE is the statement that times out, and a task cancelled while it
-    commits or rolls back (a client gone, the periodic sweep stopped at shutdown) skips the
-    close too. Each such connection would keep its thread, and the write lock it may hold, for
-    good. Closing a connection whose transaction is still open rolls that transaction back.
+    Piccolo gives it back only when BEGIN, COMMIT and ROLLBACK all succeed. A task cancelled
+    while committing (a client gone, the periodic sweep stopped at shutdown) skips that. On
+    SQLite the connection kept its thread, and the write lock it may hold, for good; on
+    PostgreSQL it was lost to the pool, and closing the pool at shutdown waited for it for ever.
     """
+
+    # Set by Piccolo's transaction classes, which this is mixed into.
+    _parent: Any
+    _committed: bool
+    _rolled_back: bool
+    connection: Any
+    context: Any
+    engine: Any
+
+    async def _give_back(self, clean: bool) -> None:
+        """Return the connection; `clean` is False when its transaction did not end cleanly."""
+        raise NotImplementedError
+
+    async def begin(self) -> None:
+        try:
+            await super().begin()  # type: ignore[misc]
+        except BaseException:
+            await self._give_back(clean=False)
+            raise
+
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
+        if self._parent is not None:  # nested: the outer transaction ends it
+            return exception is None
+        try:
+            if exception is not None:
+                if not self._rolled_back:
+                    await self.rollback()  # type: ignore[attr-defined]
+            elif not self._committed and not self._rolled_back:
+                await self.commit()  # type: ignore[attr-defined]
+        finally:
+            try:
+                await self._give_back(clean=self._committed or self._rolled_back)
+            finally:
+                self.engine.current_transaction.reset(self.context)
+        return exception is None
+
+
+class _ImmediateTransaction(_GivesConnectionBack, SQLiteTransaction):
+    """Piccolo's SQLite transaction, BEGIN IMMEDIATE, giving its connection back however it
+    ends. Under contention BEGIN IMMEDIATE is the statement that times out."""
 
     def __init__(self, engine: SQLiteEngine) -> None:
         super().__init__(engine=engine, transaction_type=TransactionType.immediate)
@@ -56,85 +101,26 @@ class _ImmediateTransaction(SQLiteTransaction):
             raise
         return connection
 
-    async def begin(self) -> None:
-        try:
-            await super().begin()
-        except BaseException:
-            await self.connection.close()
-            raise
-
-    async def __aexit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool:
-        if self._parent is not None:  # nested: the outer transaction ends it
-            return exception is None
-        try:
-            if exception is not None:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            try:
-                await self.connection.close()
-            finally:
-                self.engine.current_transaction.reset(self.context)
-        return exception is None
+    async def _give_back(self, clean: bool) -> None:
+        # Closing a connection whose transaction is still open rolls that transaction back.
+        await self.connection.close()
 
 
-class _PostgresTransaction(PostgresTransaction):
-    """Piccolo's PostgreSQL transaction, but its connection goes back to the pool however it
-    ends.
-
-    Piccolo gives it back only when BEGIN, COMMIT and ROLLBACK all succeed. A task cancelled
-    while committing kept its connection out of the pool for good: the pool shrank by one each
-    time, and closing the pool at shutdown waited for it for ever. A connection whose
-    transaction did not end cleanly is in a state nobody knows; it is cut, not reused, and the
-    pool opens a fresh one when needed.
-    """
+class _PostgresTransaction(_GivesConnectionBack, PostgresTransaction):
+    """Piccolo's PostgreSQL transaction, giving its connection back to the pool however it
+    ends."""
 
     def __init__(self, engine: PostgresEngine) -> None:
         super().__init__(engine=engine)
 
-    async def begin(self) -> None:
-        try:
-            await super().begin()
-        except BaseException:
+    async def _give_back(self, clean: bool) -> None:
+        if not clean:
+            # Its state is unknown: it is cut, not reused; the pool opens a fresh one if needed.
             self.connection.terminate()
-            await self._give_back()
-            raise
-
-    async def _give_back(self) -> None:
         if self.engine.pool:
             await self.engine.pool.release(self.connection)
         else:
             await self.connection.close()
-
-    async def __aexit__(
-        self,
-        exception_type: type[BaseException] | None,
-        exception: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> bool:
-        if self._parent is not None:  # nested: the outer transaction ends it
-            return exception is None
-        try:
-            if exception is not None:
-                if not self._rolled_back:
-                    await self.rollback()
-            elif not self._committed and not self._rolled_back:
-                await self.commit()
-        finally:
-            try:
-                if not (self._committed or self._rolled_back):
-                    self.connection.terminate()
-                await self._give_back()
-            finally:
-                self.engine.current_transaction.reset(self.context)
-        return exception is None
 
 
 def sqlstate(exc: BaseException) -> str | None:
