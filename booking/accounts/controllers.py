@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -55,6 +57,21 @@ def _session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
     )
 
 
+def _client_address(request: Request[Any, Any, Any]) -> str:
+    """What the login limits count per client (the proxy's forwarded address, if trusted)."""
+    return request.client.host if request.client else "unknown"
+
+
+@contextmanager
+def _throttled_as_429(message: str) -> Iterator[None]:
+    try:
+        yield
+    except Throttled as throttled:
+        raise TooManyRequestsException(
+            message, headers={"Retry-After": str(throttled.retry_after)}
+        ) from None
+
+
 class AuthController(Controller):
     path = "/api/auth"
     tags = ("accounts",)
@@ -90,21 +107,15 @@ class AuthController(Controller):
             previous = await load_session(session_store, old, now)
             if previous is not None:
                 await end_session(session_store, previous.key)
-        address = request.client.host if request.client else "unknown"
-        try:
+        with _throttled_as_429("too many failed sign-ins; try again later"):
             signed = await service.sign_in(
                 session_store,
                 request.app.stores.get(THROTTLE),
                 data.email,
                 data.password,
-                address,
+                _client_address(request),
                 now,
             )
-        except Throttled as throttled:
-            raise TooManyRequestsException(
-                "too many failed sign-ins; try again later",
-                headers={"Retry-After": str(throttled.retry_after)},
-            ) from None
         return Response(
             SignedIn(signed.user, signed.session.csrf_token),
             cookies=[
@@ -152,21 +163,15 @@ class AuthController(Controller):
         data: JSONBody[PasswordChange],
         now: NamedDependency[datetime],
     ) -> None:
-        address = request.client.host if request.client else "unknown"
-        try:
+        with _throttled_as_429("too many wrong passwords; try again later"):
             await service.change_password(
                 user.id,
                 data.current_password,
                 data.new_password,
                 request.app.stores.get(THROTTLE),
-                address,
+                _client_address(request),
                 now,
             )
-        except Throttled as throttled:
-            raise TooManyRequestsException(
-                "too many wrong passwords; try again later",
-                headers={"Retry-After": str(throttled.retry_after)},
-            ) from None
         if user.session is not None:
             await confirm_session(request.app.stores.get(SESSIONS), user.session, now)
 
