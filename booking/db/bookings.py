@@ -371,13 +371,10 @@ async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
         seen = criteria.visible_to
         visible = _theirs(seen) | (BookingRequest.is_public == True)  # noqa: E712
         if seen.managed_rooms or seen.managed_buildings:
+            in_managed = _in_rooms(seen.managed_rooms, seen.managed_buildings)
             visible = visible | BookingRequest.id.is_in(
                 Occurrence.select(Occurrence.booking).where(
-                    (
-                        Occurrence.room.is_in(sorted(seen.managed_rooms) or [-1])
-                        | Occurrence.room.building.is_in(sorted(seen.managed_buildings) or [-1])
-                    )
-                    & (Occurrence.status != SUPERSEDED)
+                    in_managed & (Occurrence.status != SUPERSEDED)
                 )
             )
         query = query.where(visible)
@@ -389,13 +386,9 @@ async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
             | ((BookingRequest.status == "approved") & (BookingRequest.change_pending == True))  # noqa: E712
         )
     if criteria.approver_rooms is not None:
+        in_theirs = _in_rooms(criteria.approver_rooms, criteria.approver_buildings)
         query = query.where(
-            BookingRequest.id.is_in(
-                Occurrence.select(Occurrence.booking).where(
-                    Occurrence.room.is_in(list(criteria.approver_rooms) or [-1])
-                    | Occurrence.room.building.is_in(list(criteria.approver_buildings) or [-1])
-                )
-            )
+            BookingRequest.id.is_in(Occurrence.select(Occurrence.booking).where(in_theirs))
         )
     if criteria.statuses:
         query = query.where(BookingRequest.status.is_in(list(criteria.statuses)))
@@ -414,6 +407,13 @@ async def booking_rows(criteria: BookingFilter) -> list[dict[str, Any]]:
         await query.order_by(BookingRequest.id, ascending=False)
         .limit(criteria.limit)
         .offset(criteria.offset)
+    )
+
+
+def _in_rooms(rooms: Iterable[int], buildings: Iterable[int]) -> Any:
+    """An occurrence in one of `rooms`, or in a room of one of `buildings` (an approver's)."""
+    return Occurrence.room.is_in(sorted(rooms) or [-1]) | Occurrence.room.building.is_in(
+        sorted(buildings) or [-1]
     )
 
 
