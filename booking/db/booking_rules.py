@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from booking.core.booking_rules import Blackout, OpeningHours, RoomRules
 from booking.core.rooms import RoomFacts
@@ -12,6 +12,8 @@ from booking.core.timespan import TimeSpan
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import Blackout as BlackoutRow
 from booking.db.tables import Room, RoomHours
+
+T = TypeVar("T")
 
 
 async def rules_for(rooms: Iterable[RoomFacts]) -> dict[int, RoomRules]:
@@ -95,25 +97,26 @@ async def blackout_row(blackout_id: int) -> dict[str, Any] | None:
     return row
 
 
+def _new_row(
+    span: TimeSpan, reason: str, building: int | None, room: int | None, now: datetime, uid: str
+) -> BlackoutRow:
+    return BlackoutRow(
+        building=building,
+        room=room,
+        starts_at=span.start,
+        ends_at=span.end,
+        reason=reason,
+        source_uid=uid,
+        created_at=now,
+    )
+
+
 async def insert_blackout(
-    span: TimeSpan,
-    reason: str,
-    building: int | None,
-    room: int | None,
-    now: datetime,
-    source_uid: str = "",
+    span: TimeSpan, reason: str, building: int | None, room: int | None, now: datetime
 ) -> int:
-    rows = await BlackoutRow.insert(
-        BlackoutRow(
-            building=building,
-            room=room,
-            starts_at=span.start,
-            ends_at=span.end,
-            reason=reason,
-            source_uid=source_uid,
-            created_at=now,
-        )
-    ).returning(BlackoutRow.id)
+    rows = await BlackoutRow.insert(_new_row(span, reason, building, room, now, "")).returning(
+        BlackoutRow.id
+    )
     blackout_id: int = rows[0]["id"]
     return blackout_id
 
@@ -123,10 +126,14 @@ async def insert_blackout(
 _CHUNK = 500
 
 
+def _chunks(items: Sequence[T]) -> Iterator[list[T]]:
+    for first in range(0, len(items), _CHUNK):
+        yield list(items[first : first + _CHUNK])
+
+
 async def blackout_rows_by_id(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     found: dict[int, dict[str, Any]] = {}
-    for first in range(0, len(ids), _CHUNK):
-        chunk = list(ids[first : first + _CHUNK])
+    for chunk in _chunks(ids):
         rows = await BlackoutRow.select(*BlackoutRow.all_columns()).where(
             BlackoutRow.id.is_in(chunk)
         )
@@ -139,8 +146,7 @@ async def imported_all(
 ) -> dict[str, dict[str, Any]]:
     """The blackouts earlier imports made in this scope, by the UID of their event."""
     found: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(source_uids), _CHUNK):
-        chunk = list(source_uids[first : first + _CHUNK])
+    for chunk in _chunks(source_uids):
         query = BlackoutRow.select(*BlackoutRow.all_columns()).where(
             BlackoutRow.source_uid.is_in(chunk)
         )
@@ -162,28 +168,17 @@ async def insert_imported(
 ) -> dict[str, int]:
     """Store imported events (uid, span, reason) as blackouts; their ids by UID."""
     ids: dict[str, int] = {}
-    for first in range(0, len(events), _CHUNK):
+    for chunk in _chunks(events):
         rows = await BlackoutRow.insert(
-            *(
-                BlackoutRow(
-                    building=building,
-                    room=room,
-                    starts_at=span.start,
-                    ends_at=span.end,
-                    reason=reason,
-                    source_uid=uid,
-                    created_at=now,
-                )
-                for uid, span, reason in events[first : first + _CHUNK]
-            )
+            *(_new_row(span, reason, building, room, now, uid) for uid, span, reason in chunk)
         ).returning(BlackoutRow.id, BlackoutRow.source_uid)
         ids.update((row["source_uid"], row["id"]) for row in rows)
     return ids
 
 
 async def delete_blackouts(ids: Sequence[int]) -> None:
-    for first in range(0, len(ids), _CHUNK):
-        await BlackoutRow.delete().where(BlackoutRow.id.is_in(list(ids[first : first + _CHUNK])))
+    for chunk in _chunks(ids):
+        await BlackoutRow.delete().where(BlackoutRow.id.is_in(chunk))
 
 
 async def update_blackout(blackout_id: int, span: TimeSpan, reason: str) -> None:
