@@ -51,10 +51,15 @@ _FORM = "application/x-www-form-urlencoded"
 _READ_AS_THEMSELVES = ("text/calendar", "multipart/")
 
 
+def _form_fields_with_nul(encoded: bytes) -> list[str]:
+    """The names of the fields of a query string or form body whose name or value has a NUL."""
+    pairs = parse_qsl(encoded.decode("latin-1"), keep_blank_values=True)
+    return [name for name, value in pairs if "\x00" in name + value]
+
+
 def _body_fields_with_nul(body: bytes, media_type: str) -> list[str]:
     if media_type == _FORM:
-        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
-        return [name for name, value in pairs if "\x00" in name + value]
+        return _form_fields_with_nul(body)
     if b"\x00" in body:
         return ["body"]
     if media_type.startswith(_READ_AS_THEMSELVES) or not _JSON_NUL.search(body):
@@ -81,8 +86,7 @@ async def check_request_text(request: Request[Any, Any, Any]) -> None:
     query = request.scope.get("query_string", b"")
     fields = []
     if b"%00" in query or b"\x00" in query:
-        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
-        fields = [name for name, value in pairs if "\x00" in name + value]
+        fields = _form_fields_with_nul(query)
     if request.method in _METHODS_WITH_BODY:
         media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         body = await request.body()
