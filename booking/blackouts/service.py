@@ -350,15 +350,19 @@ def _after(start: date | datetime, duration: timedelta, zone: ZoneInfo) -> datet
     return (start + days).astimezone(UTC) + rest
 
 
+def _too_many_events() -> RuleViolation:
+    return RuleViolation(
+        [FieldProblem("body", f"has more than {MAX_IMPORT_EVENTS} events; import it in parts")]
+    )
+
+
 def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     """The events of an iCalendar file as blackouts, and the UIDs of its cancelled events;
     refuses the whole file if any event cannot be used, saying which and why."""
     if len(raw) > MAX_IMPORT_BYTES:
         raise RuleViolation([FieldProblem("body", "the file is larger than 5 MB")])
     if raw.upper().count(b"BEGIN:VEVENT") > MAX_IMPORT_EVENTS:
-        raise RuleViolation(
-            [FieldProblem("body", f"has more than {MAX_IMPORT_EVENTS} events; import it in parts")]
-        )
+        raise _too_many_events()
     try:
         text = raw.decode("utf-8-sig")
         calendar = Calendar.from_ical(text)
@@ -377,9 +381,7 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     events = calendar.walk("VEVENT")
     if len(events) > MAX_IMPORT_EVENTS:
         # Counted again once parsed: folded lines hide BEGIN:VEVENT from the first count.
-        raise RuleViolation(
-            [FieldProblem("body", f"has more than {MAX_IMPORT_EVENTS} events; import it in parts")]
-        )
+        raise _too_many_events()
     found = CalendarEntries([], [])
     problems: list[FieldProblem] = []
     for number, event in enumerate(events, start=1):
@@ -423,7 +425,6 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     live = [uid for uid, _, _ in entries]
     if len(set(live)) != len(live) or set(live) & set(found.cancelled):
         problems.append(FieldProblem("body", "two events share one UID"))
-
     if problems:
         raise RuleViolation(problems)
     if not entries and not found.cancelled:
