@@ -84,8 +84,10 @@ async def search_rooms(search: RoomSearch, default_zone: ZoneInfo, now: datetime
     zone = default_zone
     if search.building_id is not None:
         zone = ZoneInfo((await get_building(search.building_id)).zone)
+    # One read of the catalogue gives both the facts to search and the rows to show.
+    rows = await catalogue.room_rows()
     rooms = rooms_matching(
-        await catalogue.all_rooms(),
+        [catalogue.room_facts(row) for row in rows],
         building_id=search.building_id,
         min_capacity=search.min_capacity,
         equipment=search.equipment,
@@ -101,11 +103,13 @@ async def search_rooms(search: RoomSearch, default_zone: ZoneInfo, now: datetime
         # Look as far out as the largest buffer of any candidate could reach.
         setup = max((room.setup for room in rooms), default=timedelta(0))
         teardown = max((room.teardown for room in rooms), default=timedelta(0))
-        occupied = await occurrences.occupations(meeting.widened(setup, teardown), HOLDING)
+        occupied = await occurrences.occupations(
+            meeting.widened(setup, teardown), HOLDING, [room.id for room in rooms]
+        )
         rooms = free_rooms(rooms, meeting, occupied)
         # Free of bookings is not enough: the room must also be open and bookable then.
         placements = [Placement(room.id, meeting, room.blocked(meeting)) for room in rooms]
         refused = {b.placement.room_id for b in await breaches(placements, rooms, now)}
         rooms = [room for room in rooms if room.id not in refused]
-    rows = await catalogue.room_rows([room.id for room in rooms])
-    return [room_view(row) for row in rows]
+    found = {room.id for room in rooms}
+    return [room_view(row) for row in rows if row["id"] in found]
