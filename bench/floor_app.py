@@ -1,0 +1,64 @@
+"""The floor of the stack for a create: the cheapest HTTP create this stack can serve.
+
+A Litestar app with one route, `POST /api/bookings`, that decodes the benchmark's JSON body
+with msgspec and makes the raw baseline's single-row insert into `occurrences` through an
+asyncpg pool: no sign-in, no validation beyond the types, no rules, no booking row, no audit
+row. bench_booking.py serves it with uvicorn, like `booking serve`, beside the real server and
+measures it in the same rounds, so the report shows how much of the raw insert rate any create
+through this HTTP stack can reach on the machine, before the service does any work of its own.
+
+    FLOOR_DATABASE_URL=postgres://... uvicorn --app-dir bench floor_app:app
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+import asyncpg
+import msgspec
+from litestar import Litestar, Response, post
+from litestar.datastructures import State
+
+# The real server blocks a quarter of an hour after each benchmark room's meetings.
+TEARDOWN = timedelta(minutes=15)
+
+
+class CreateBody(msgspec.Struct):
+    title: str
+    rooms: list[int]
+    start: datetime
+    end: datetime
+    expected_attendance: int
+    organiser_name: str
+    contact_email: str
+
+
+async def open_pool(app: Litestar) -> None:
+    pool = await asyncpg.create_pool(os.environ["FLOOR_DATABASE_URL"], min_size=10, max_size=10)
+    app.state.pool = pool
+    app.state.booking = await pool.fetchval("SELECT min(id) FROM bookings")
+
+
+async def close_pool(app: Litestar) -> None:
+    await app.state.pool.close()
+
+
+@post("/api/bookings")
+async def create(data: CreateBody, state: State) -> Response[dict[str, int | str]]:
+    try:
+        occurrence = await state.pool.fetchval(
+            "INSERT INTO occurrences (booking, room, starts_at, ends_at, blocked_from,"
+            " blocked_until, status) VALUES ($1, $2, $3, $4, $3, $5, 'approved') RETURNING id",
+            state.booking,
+            data.rooms[0],
+            data.start,
+            data.end,
+            data.end + TEARDOWN,
+        )
+    except asyncpg.ExclusionViolationError:
+        return Response({"error": "conflict"}, status_code=409)
+    return Response({"id": occurrence}, status_code=201)
+
+
+app = Litestar([create], on_startup=[open_pool], on_shutdown=[close_pool])
