@@ -19,19 +19,20 @@ def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     return user
 
 
-# Guards are coroutines: Litestar runs a plain function guard in a worker thread, a hop that
-# costs more than the check itself.
 def _asks_what_is_allowed(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
     """OPTIONS only lists the methods of a path. Authentication leaves it alone (a CORS
     preflight carries no credentials), and the guards of the path's controller must too."""
     return connection.scope.get("method") == "OPTIONS"
 
 
+# Guards are coroutines: Litestar runs a plain function guard in a worker thread, a hop that
+# costs more than the check itself.
 async def requires_login(
     connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler
 ) -> None:
-    if not _asks_what_is_allowed(connection):
-        signed_in(connection)
+    if _asks_what_is_allowed(connection):
+        return
+    signed_in(connection)
 
 
 async def requires_admin(
