@@ -132,9 +132,9 @@ async def affected(spans: list[TimeSpan], places: list[RoomPlace]) -> list[Affec
         last = bisect_left(starts, meeting.end) - 1
         return last >= 0 and latest_end[last] > meeting.start
 
-    hits = {(o.occurrence_id, o.room_id): o for o in found if hit(o.meeting)}
+    hits = [o for o in found if hit(o.meeting)]
     rooms = await catalogue.rooms_by_id(room_ids)
-    titles = await occurrences.titles({o.booking_id for o in hits.values()})
+    titles = await occurrences.titles({o.booking_id for o in hits})
     return [
         AffectedOccurrence(
             booking_id=o.booking_id,
@@ -146,7 +146,7 @@ async def affected(spans: list[TimeSpan], places: list[RoomPlace]) -> list[Affec
             status=o.status,
             title=titles.get(o.booking_id, ""),
         )
-        for o in hits.values()
+        for o in hits
     ]
 
 
