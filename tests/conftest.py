@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import socket
 import subprocess
 import sys
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -31,20 +33,57 @@ POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@12
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
+def _child_environment(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment with exactly `env` as the service's settings."""
+    return {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES} | env
+
+
 def run_booking(
     env: dict[str, str], *args: str, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     """Run the real `booking` command in a child process with exactly `env` as its settings."""
-    child_env = {k: v for k, v in os.environ.items() if k not in _SETTINGS_VARIABLES} | env
     return subprocess.run(
         [sys.executable, "-m", "booking", *args],
-        env=child_env,
+        env=_child_environment(env),
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=120,
         check=check,
     )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_booking_server(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
+    """The real `booking serve` on a free port, in a child process with exactly `env` as its
+    settings, once it answers HTTP; returns it, its output piped to its stdout, and its base
+    URL. The caller terminates it."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "booking", "serve", "--port", str(port), *args],
+        env=_child_environment(env),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            httpx.get(f"{base_url}/api/schema", timeout=2)
+            return server, base_url
+        except httpx.TransportError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                output, _ = server.communicate()
+                raise AssertionError(f"the service did not start:\n{output[-4000:]}") from None
+            time.sleep(0.2)
 
 
 _SETTINGS_VARIABLES = {

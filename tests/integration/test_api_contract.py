@@ -9,10 +9,6 @@ generation is derandomised, so a run finds the same cases each time.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -32,7 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from booking.settings import Settings
-from tests.conftest import ROOT, environment_of, run_booking
+from tests.conftest import environment_of, run_booking, start_booking_server
 
 ADMIN_EMAIL = "contract@upt.ro"
 EXAMPLES = 25  # per operation and mode
@@ -53,15 +49,6 @@ class Served:
     token: str
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def served(settings: Settings) -> Iterator[Served]:
     """A real server on the tests' database, with the demo data and an administrator's token."""
@@ -70,27 +57,8 @@ def served(settings: Settings) -> Iterator[Served]:
     run_booking(
         env | {"BOOKING_ADMIN_PASSWORD": ADMIN_PASSWORD}, "create-admin", "--email", ADMIN_EMAIL
     )
-    port = _free_port()
-    child_env = {k: v for k, v in os.environ.items() if k not in env} | env
-    server = subprocess.Popen(
-        [sys.executable, "-m", "booking", "serve", "--port", str(port), "--no-access-log"],
-        env=child_env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base_url = f"http://127.0.0.1:{port}"
+    server, base_url = start_booking_server(env, "--no-access-log")
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base_url}/api/buildings", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.2)
         with httpx.Client(base_url=base_url) as browser:
             signed = browser.post(
                 "/api/auth/login", json={"email": ADMIN_EMAIL, "password": ADMIN_PASSWORD}
@@ -105,9 +73,9 @@ def served(settings: Settings) -> Iterator[Served]:
         yield Served(base_url, made.json()["token"])
     finally:
         server.terminate()
-        _, errors = server.communicate(timeout=30)
+        output, _ = server.communicate(timeout=30)
         # A server error the checks could not see (a traceback in the log) fails the run too.
-        assert "Traceback" not in errors, errors[-4000:]
+        assert "Traceback" not in output, output[-4000:]
 
 
 # Operations that would end the run's own access: revoking tokens, deactivating users, taking

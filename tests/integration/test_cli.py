@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import ROOT, run_booking
+from tests.conftest import run_booking, start_booking_server
 
 
 @pytest.mark.parametrize(
@@ -65,39 +61,11 @@ def test_create_admin_makes_or_promotes_an_administrator(tmp_path: Path) -> None
     assert "password: must be at least" in short.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_serve_on_a_bare_machine_starts_with_demo_rooms_and_api_docs(tmp_path: Path) -> None:
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in __import__("os").environ.items()
-        if k not in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY")
-    }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "booking", "serve", "--port", str(port)],
-        cwd=ROOT,
-        env=env | {"VAR_DIR": str(tmp_path)},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    server, base = start_booking_server({"VAR_DIR": str(tmp_path)})
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                docs = httpx.get(f"{base}/api/schema", timeout=2)
-                break
-            except httpx.TransportError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise AssertionError("the service did not start") from None
-                time.sleep(0.2)
+        docs = httpx.get(f"{base}/api/schema", timeout=5)
         assert docs.status_code == 200
         assert "swagger" in docs.text.lower()
         rooms = httpx.get(f"{base}/api/rooms", timeout=5).json()
