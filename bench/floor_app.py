@@ -1,11 +1,15 @@
-"""The floor of the stack for a create: the cheapest HTTP create this stack can serve.
+"""The floor of the stack: the cheapest HTTP create, and the cheapest HTTP read, this stack can
+serve.
 
-A Litestar app with one route, `POST /api/bookings`, that decodes the benchmark's JSON body
+A Litestar app with two routes. `POST /api/bookings` decodes the benchmark's JSON body
 with msgspec and makes the raw baseline's single-row insert into `occurrences` through an
 asyncpg pool: no sign-in, no validation beyond the types, no rules, no booking row, no audit
-row. bench_booking.py serves it with uvicorn, like `booking serve`, beside the real server and
+row. `GET /api/rooms` takes the free-room search's query parameters and answers with one
+indexed select through the same pool, as JSON: no sign-in, no rules, no occupations.
+bench_booking.py serves it with uvicorn, like `booking serve`, beside the real server and
 measures it in the same rounds, so the report shows how much of the raw insert rate any create
-through this HTTP stack can reach on the machine, before the service does any work of its own.
+(and how short a latency any read) through this HTTP stack can reach on the machine, before the
+service does any work of its own.
 
     FLOOR_DATABASE_URL=postgres://... uvicorn --app-dir bench floor_app:app
 """
@@ -17,7 +21,7 @@ from datetime import datetime, timedelta
 
 import asyncpg
 import msgspec
-from litestar import Litestar, Response, post
+from litestar import Litestar, Response, get, post
 from litestar.datastructures import State
 
 # The real server blocks a quarter of an hour after each benchmark room's meetings.
@@ -61,4 +65,14 @@ async def create(data: CreateBody, state: State) -> Response[dict[str, int | str
     return Response({"id": occurrence}, status_code=201)
 
 
-app = Litestar([create], on_startup=[open_pool], on_shutdown=[close_pool])
+@get("/api/rooms")
+async def rooms(
+    state: State, free_start: datetime, free_end: datetime, min_capacity: int
+) -> list[dict[str, int]]:
+    rows = await state.pool.fetch(
+        "SELECT id, capacity FROM rooms WHERE capacity >= $1 ORDER BY id", min_capacity
+    )
+    return [dict(row) for row in rows]
+
+
+app = Litestar([create, rooms], on_startup=[open_pool], on_shutdown=[close_pool])
