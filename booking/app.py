@@ -26,20 +26,28 @@ from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
+from booking.api.language import provide_texts
 from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
 from booking.api.options import answer_options
 from booking.api.record_ids import refuse_ids_beyond_any_record
 from booking.api.request_text import check_request_text
-from booking.approvals.controllers import DecisionController, QueueController, TierController
-from booking.blackouts.controllers import BlackoutController, RoomRulesController
+from booking.blackouts.controllers import BlackoutController
 from booking.bookings.controllers import BookingController
 from booking.bookings.date_controllers import DateController
+from booking.bookings.decision_controllers import DecisionController, QueueController
+from booking.bookings.refusals import BOOKING_REFUSALS
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+from booking.i18n import Texts
 from booking.jobs.in_process import periodic_jobs
 from booking.jobs.worker import PERIODIC_JOBS
 from booking.organisations.controllers import OrganisationController
 from booking.pages.controllers import PageController
-from booking.rooms.controllers import BuildingController, RoomController
+from booking.rooms.controllers import (
+    BuildingController,
+    RoomController,
+    RoomRulesController,
+    TierController,
+)
 from booking.settings import Settings, load_settings
 
 FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
@@ -60,6 +68,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = create_engine(settings.database)
     bind_tables(engine)
     stores = SharedStores(settings)
+    # The refusals that carry a request are answered with the request's view.
+    exception_handlers: dict[Any, Any] = {**EXCEPTION_HANDLERS, **BOOKING_REFUSALS}
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -98,12 +108,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": Provide(provide_settings, sync_to_thread=False),
             "now": Provide(provide_now, sync_to_thread=False),
             "user": Provide(provide_user, sync_to_thread=False),
+            "texts": Provide(provide_texts, sync_to_thread=False),
         },
         middleware=[DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"])],
         stores=stores.registry,
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
-        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        exception_handlers=exception_handlers,
         before_request=_before_handlers,
         openapi_config=OpenAPIConfig(
             title="UPT room booking",
@@ -138,5 +149,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         compression_config=CompressionConfig(
             backend="gzip", minimum_size=2048, gzip_compress_level=5
         ),
-        signature_namespace={"datetime": datetime},
+        signature_namespace={"datetime": datetime, "Texts": Texts},
     )

@@ -78,7 +78,9 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
 
     problem = password_problem(password)
     if problem:
-        raise SystemExit(f"error: password: {problem}")
+        from booking.i18n import texts
+
+        raise SystemExit(f"error: password: {texts('en')(problem)}")
     engine = create_engine(settings.database)
     bind_tables(engine)
     await open_engine(engine, pool_size=2)

@@ -238,7 +238,7 @@ async def _seed_accounts(var_dir: Path) -> int:
         if organisation is not None:
             row = await catalogue.organisation_by_code(organisation)
             if row is not None:
-                await accounts.add_membership(user_id, row["id"])
+                await accounts.add_membership(user_id, row.id)
         if role is not None:
             building = None
             if building_code is not None:

@@ -31,6 +31,9 @@ from tests.factories import Person, person
 ROOT = Path(__file__).resolve().parent.parent
 POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/test")
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+# The tests read the service's answers in English; Romanian is the default for anyone who
+# does not ask (tests/integration/test_messages.py checks both).
+ENGLISH = {"Accept-Language": "en"}
 
 
 def _child_environment(env: dict[str, str]) -> dict[str, str]:
@@ -156,7 +159,9 @@ async def client(app: Litestar, settings: Settings) -> AsyncIterator[httpx.Async
     await open_engine(engine, settings.database.pool_size)
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=ENGLISH
+        ) as client:
             yield client
     finally:
         every_connection_back = await close_engine(engine)
@@ -212,7 +217,7 @@ async def open_client(
     opened: list[httpx.AsyncClient] = []
 
     def make(token: str | None = None) -> httpx.AsyncClient:
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        headers = ENGLISH | ({"Authorization": f"Bearer {token}"} if token else {})
         new = httpx.AsyncClient(
             transport=client._transport, base_url="http://testserver", headers=headers
         )

@@ -132,7 +132,8 @@ async def make_user(
         UserAccount(
             email=email.lower(),
             display_name=name or f"Utilizator {number}",
-            language="ro",
+            # The tests read the service's answers in English (the default is Romanian).
+            language="en",
             password_hash=_PASSWORD_HASH,
             active=True,
             created_at=datetime.now(UTC),

@@ -8,15 +8,14 @@ on their own.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
 from booking.accounts.credentials import digest, same
+from booking.accounts.current_user import CurrentUser
 from booking.accounts.sessions import (
     COOKIE,
     CSRF_HEADER,
@@ -27,22 +26,13 @@ from booking.accounts.sessions import (
 )
 from booking.accounts.stores import SESSIONS
 from booking.core.access import Actor
+from booking.core.errors import Forbidden, NotSignedIn
+from booking.core.messages import Message
 from booking.db import accounts
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writing "last used" on every request would make every read a write.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
-CHALLENGE = {"WWW-Authenticate": 'Bearer realm="upt-booking"'}
-
-
-@dataclass(frozen=True, slots=True)
-class CurrentUser:
-    id: int
-    email: str
-    display_name: str
-    language: str
-    actor: Actor
-    session: Session | None  # None when the caller signed in with an API token
 
 
 def _current(user: dict[str, Any], actor: Actor, session: Session | None) -> CurrentUser:
@@ -81,14 +71,10 @@ class Authentication(AbstractAuthenticationMiddleware):
     async def _by_token(self, header: str, now: datetime) -> AuthenticationResult:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
-            raise NotAuthorizedException(
-                "the Authorization header must read 'Bearer <token>'", headers=CHALLENGE
-            )
+            raise NotSignedIn(Message("auth.bearer_form"))
         principal = await accounts.principal_by_token(digest(token.strip()))
         if principal is None:
-            raise NotAuthorizedException(
-                "this API token is unknown or has been revoked", headers=CHALLENGE
-            )
+            raise NotSignedIn(Message("auth.token_unknown"))
         user, actor = principal
         last_used = user["token_last_used_at"]
         if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:
@@ -104,6 +90,4 @@ class Authentication(AbstractAuthenticationMiddleware):
             return
         sent = connection.headers.get(CSRF_HEADER, "")
         if not sent or not same(sent, session.csrf_token):
-            raise PermissionDeniedException(
-                "missing or invalid CSRF token: send the X-CSRF-Token header given at sign-in"
-            )
+            raise Forbidden(Message("auth.csrf"))

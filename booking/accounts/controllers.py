@@ -15,7 +15,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
 from booking.accounts import service
-from booking.accounts.authentication import CurrentUser
+from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
 from booking.accounts.schemas import (
     GrantCreate,
@@ -42,6 +42,7 @@ from booking.accounts.sessions import (
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
 from booking.api import MAX_OFFSET
+from booking.core.messages import Message
 from booking.settings import Settings
 
 
@@ -63,12 +64,12 @@ def _client_address(request: Request[Any, Any, Any]) -> str:
 
 
 @contextmanager
-def _throttled_as_429(message: str) -> Iterator[None]:
+def _throttled_as_429(message: Message) -> Iterator[None]:
     try:
         yield
     except Throttled as throttled:
         raise TooManyRequestsException(
-            message, headers={"Retry-After": str(throttled.retry_after)}
+            headers={"Retry-After": str(throttled.retry_after)}, extra={"message": message}
         ) from None
 
 
@@ -97,8 +98,8 @@ class AuthController(Controller):
             # whose text/plain body reads as JSON, and sign a visitor into its author's account;
             # it cannot send application/json without the browser asking this server first.
             raise ClientException(
-                "send the sign-in as JSON, with Content-Type application/json",
                 status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                extra={"message": Message("sign_in.send_json")},
             )
         session_store = request.app.stores.get(SESSIONS)
         old = request.cookies.get(COOKIE)
@@ -107,7 +108,7 @@ class AuthController(Controller):
             previous = await load_session(session_store, old, now)
             if previous is not None:
                 await end_session(session_store, previous.key)
-        with _throttled_as_429("too many failed sign-ins; try again later"):
+        with _throttled_as_429(Message("sign_in.throttled")):
             signed = await service.sign_in(
                 session_store,
                 request.app.stores.get(THROTTLE),
@@ -163,7 +164,7 @@ class AuthController(Controller):
         data: JSONBody[PasswordChange],
         now: NamedDependency[datetime],
     ) -> None:
-        with _throttled_as_429("too many wrong passwords; try again later"):
+        with _throttled_as_429(Message("password.throttled")):
             await service.change_password(
                 user.id,
                 data.current_password,

@@ -6,16 +6,17 @@ from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from booking.accounts.authentication import CHALLENGE, CurrentUser
+from booking.accounts.current_user import CurrentUser
+from booking.core.errors import Forbidden, NotSignedIn
+from booking.core.messages import Message
 
 
 def signed_in(connection: ASGIConnection[Any, Any, Any, Any]) -> CurrentUser:
     user = connection.scope.get("user")
     if not isinstance(user, CurrentUser):
-        raise NotAuthorizedException("sign in first", headers=CHALLENGE)
+        raise NotSignedIn(Message("auth.sign_in_first"))
     return user
 
 
@@ -41,7 +42,7 @@ async def requires_admin(
     if _asks_what_is_allowed(connection):
         return
     if not signed_in(connection).actor.admin:
-        raise PermissionDeniedException("only administrators may do this")
+        raise Forbidden(Message("auth.only_admins"))
 
 
 def provide_user(request: Request[Any, Any, Any]) -> CurrentUser:

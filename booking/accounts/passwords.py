@@ -10,6 +10,8 @@ import anyio.to_thread
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from booking.core.messages import Message
+
 _hasher = PasswordHasher()
 
 MIN_LENGTH = 10
@@ -43,9 +45,9 @@ def needs_rehash(stored_hash: str) -> bool:
     return _hasher.check_needs_rehash(stored_hash)
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str) -> Message | None:
     if len(password) < MIN_LENGTH:
-        return f"must be at least {MIN_LENGTH} characters long"
+        return Message("password.too_short", n=MIN_LENGTH)
     if len(password) > MAX_LENGTH:
-        return f"must be at most {MAX_LENGTH} characters long"
+        return Message("password.too_long", n=MAX_LENGTH)
     return None

@@ -23,7 +23,8 @@ from booking.accounts.schemas import (
     UserView,
 )
 from booking.core.access import Role
-from booking.core.errors import FieldProblem, NotFound, RuleViolation, WrongCredentials
+from booking.core.errors import FieldProblem, NotFound, RuleViolation, WrongCredentials, refused
+from booking.core.messages import Message
 from booking.db import accounts, catalogue
 from booking.db.tables import Building, Room
 
@@ -73,11 +74,11 @@ async def change_password(
     assert full is not None
     await throttle.count_attempt(throttle_store, row["email"], address)
     if not await passwords.verify_password(full["password_hash"], current):
-        raise RuleViolation([FieldProblem("current_password", "is not your current password")])
+        raise refused("current_password", Message("password.not_current"))
     await throttle.record_success(throttle_store, row["email"], address)
     problem = passwords.password_problem(new)
     if problem:
-        raise RuleViolation([FieldProblem("new_password", problem)])
+        raise refused("new_password", problem)
     await accounts.change_password_hash(user_id, await passwords.hash_password(new), now)
 
 
@@ -126,13 +127,13 @@ async def create_user(data: UserCreate, now: datetime) -> UserView:
     (or through tokens made for it)."""
     problems = []
     if await accounts.user_by_email(data.email) is not None:
-        problems.append(FieldProblem("email", "another account already uses this address"))
+        problems.append(FieldProblem("email", Message("accounts.email_taken")))
     if data.password is not None:
         problem = passwords.password_problem(data.password)
         if problem:
             problems.append(FieldProblem("password", problem))
     if not data.display_name.strip():
-        problems.append(FieldProblem("display_name", "must not be blank"))
+        problems.append(FieldProblem("display_name", Message("text.blank")))
     if problems:
         raise RuleViolation(problems)
     password_hash = await passwords.hash_password(data.password) if data.password else ""
@@ -152,7 +153,7 @@ async def update_user(user_id: int, data: UserUpdate | Any) -> UserView:
     if "display_name" in values:
         values["display_name"] = values["display_name"].strip()
         if not values["display_name"]:
-            raise RuleViolation([FieldProblem("display_name", "must not be blank")])
+            raise refused("display_name", Message("text.blank"))
     await accounts.update_user(user_id, values)
     return await get_user(user_id)
 
@@ -170,23 +171,29 @@ async def _scope_problems(data: GrantCreate) -> list[FieldProblem]:
     problems = []
     if data.role == Role.APPROVER:
         if data.building is None and data.room is None:
-            problems.append(FieldProblem("building", "an approver needs a building or a room"))
+            problems.append(FieldProblem("building", Message("grants.approver_needs_scope")))
         elif data.building is not None and data.room is not None:
-            problems.append(FieldProblem("room", "an approver has a building or a room, not both"))
+            problems.append(FieldProblem("room", Message("grants.approver_one_scope")))
         if data.building is not None and not await Building.exists().where(
             Building.id == data.building
         ):
-            problems.append(FieldProblem("building", f"no building with id {data.building}"))
+            problems.append(
+                FieldProblem("building", Message("buildings.unknown", id=data.building))
+            )
         if data.room is not None and not await Room.exists().where(Room.id == data.room):
-            problems.append(FieldProblem("room", f"no room with id {data.room}"))
+            problems.append(FieldProblem("room", Message("rooms.unknown", id=data.room)))
     else:
         for name in ("building", "room"):
             if getattr(data, name) is not None:
-                problems.append(FieldProblem(name, f"a {data.role} role has no {name}"))
+                problems.append(
+                    FieldProblem(name, Message("grants.no_scope", role=data.role, scope=name))
+                )
     if data.role == Role.LOGISTICS and not data.team:
-        problems.append(FieldProblem("team", "a logistics member belongs to a team"))
+        problems.append(FieldProblem("team", Message("grants.logistics_needs_team")))
     if data.role != Role.LOGISTICS and data.team is not None:
-        problems.append(FieldProblem("team", f"a {data.role} role has no team"))
+        problems.append(
+            FieldProblem("team", Message("grants.no_scope", role=data.role, scope="team"))
+        )
     return problems
 
 
@@ -201,15 +208,15 @@ async def add_membership(user_id: int, organisation_code: str) -> UserView:
     organisation = await catalogue.organisation_by_code(organisation_code)
     if organisation is None:
         raise RuleViolation(
-            [FieldProblem("organisation", f"no organisation {organisation_code!r}")]
+            [FieldProblem("organisation", Message("organisation.unknown", code=organisation_code))]
         )
-    await accounts.add_membership(user_id, organisation["id"])
+    await accounts.add_membership(user_id, organisation.id)
     return await get_user(user_id)
 
 
 async def remove_membership(user_id: int, organisation_code: str) -> UserView:
     organisation = await catalogue.organisation_by_code(organisation_code)
-    if organisation is None or not await accounts.remove_membership(user_id, organisation["id"]):
+    if organisation is None or not await accounts.remove_membership(user_id, organisation.id):
         raise NotFound("membership")
     return await get_user(user_id)
 
@@ -227,7 +234,7 @@ def _token_view(row: dict[str, Any]) -> TokenView:
 
 async def create_token(user_id: int, name: str, now: datetime) -> TokenCreated:
     if not name.strip():
-        raise RuleViolation([FieldProblem("name", "must not be blank")])
+        raise refused("name", Message("text.blank"))
     token = new_api_token()
     prefix = token[: len(API_TOKEN_PREFIX) + 6]
     row = await accounts.insert_token(user_id, name.strip(), digest(token), prefix, now)

@@ -9,27 +9,18 @@ every session of the user but the one it was made in.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from litestar.stores.base import Store
 
 from booking.accounts.credentials import digest, new_secret
+from booking.accounts.current_user import Session
 
 COOKIE = "upt_session"
 CSRF_HEADER = "x-csrf-token"
 SESSION_IDLE = timedelta(hours=8)
 SESSION_MAX_AGE = timedelta(days=7)
-
-
-@dataclass(frozen=True, slots=True)
-class Session:
-    key: str  # the store key (digest of the cookie value)
-    user_id: int
-    csrf_token: str
-    started_at: datetime
-    # When the password was last given in this session: at sign-in, or to change it.
-    confirmed_at: datetime
 
 
 async def start_session(store: Store, user_id: int, now: datetime) -> tuple[str, Session]:

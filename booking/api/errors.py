@@ -1,168 +1,145 @@
-"""One JSON shape for every error, and the single place where errors become HTTP statuses."""
+"""One JSON shape for every error, and the single place where errors become HTTP statuses.
+
+Every text in it is a message code rendered in the reader's language (api.language); the codes
+are in the answer too, for scripts.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
 import sqlite3
-from http import HTTPStatus
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 
+from booking.api.language import texts_of
+from booking.api.validation import problems as validation_problems
 from booking.core.errors import (
     BookingConflict,
     DomainError,
+    FieldProblem,
     Forbidden,
     NotFound,
+    NotSignedIn,
     RuleViolation,
     StaleVersion,
     TransitionNotAllowed,
     WrongCredentials,
 )
+from booking.core.messages import Message
 from booking.db.transactions import DatabaseBusy, sqlstate
+from booking.i18n import Texts
 
 log = logging.getLogger("booking.api")
 
 
 class FieldError(msgspec.Struct):
     field: str
+    code: str
     reason: str
 
 
 class ErrorBody(msgspec.Struct, omit_defaults=True):
-    """Every error answer: the status again, a stable code, a sentence, and field details."""
+    """Every error answer: the status again, a stable code of its kind, a sentence and the
+    sentence's own code, and field details."""
 
     status: int
     code: str
     message: str
     errors: list[FieldError]
+    message_code: str = ""
     conflicts: list[Any] | None = None
     alternatives: Any | None = None
     current: Any | None = None
 
 
-def error_response(body: ErrorBody, headers: dict[str, str] | None = None) -> Response[Any]:
+def error_body(
+    texts: Texts,
+    status: int,
+    code: str,
+    message: Message,
+    problems: Sequence[FieldProblem] = (),
+    **extra: Any,
+) -> ErrorBody:
+    errors = [FieldError(p.field, p.reason.code, texts(p.reason)) for p in problems]
+    return ErrorBody(status, code, texts(message), errors, message.code, **extra)
+
+
+def error_response(body: ErrorBody, headers: Mapping[str, str] | None = None) -> Response[Any]:
     return Response(
         content=msgspec.to_builtins(body),
         status_code=body.status,
         media_type=MediaType.JSON,
-        headers=headers,
+        headers=dict(headers) if headers else None,
     )
 
 
-def _field_of(key: Any, source: Any) -> str:
-    """msgspec reports paths like `$.rooms[0]`; people read `rooms[0]`."""
-    text = str(key or "")
-    text = re.sub(r"^\$\.?", "", text)
-    return text or ("body" if source in (None, "body") else str(source))
-
-
-_UNKNOWN_FIELD = re.compile(r"Object contains unknown field `([^`]+)`(?: - at `([^`]+)`)?")
-_MISSING_FIELD = re.compile(r"Object missing required field `([^`]+)`(?: - at `([^`]+)`)?")
-_AT_PATH = re.compile(r"^(.*?) - at `([^`]+)`$")
-
-
-def _validation_errors(exc: ValidationException) -> list[FieldError]:
-    problems: list[FieldError] = []
-    for item in exc.extra if isinstance(exc.extra, list) else []:
-        if not isinstance(item, dict):
-            continue
-        message = _readable(str(item.get("message", "is not valid")))
-        if message == "'data'":  # Litestar's word for a body that was not sent at all
-            problems.append(FieldError("body", "is required: send a JSON object"))
-            continue
-        named = _UNKNOWN_FIELD.match(message) or _MISSING_FIELD.match(message)
-        if named:
-            # The path is in the message, or Litestar has split it off into `key`.
-            path = named.group(2) or item.get("key")
-            parent = _field_of(path, None) if path and path not in ("data", "body") else ""
-            name = f"{parent}.{named.group(1)}" if parent and parent != "body" else named.group(1)
-            reason = "is not a field you can set" if "unknown" in message else "is required"
-            problems.append(FieldError(name, reason))
-            continue
-        at_path = _AT_PATH.match(message)
-        if at_path:
-            problems.append(FieldError(_field_of(at_path.group(2), None), at_path.group(1)))
-            continue
-        problems.append(FieldError(_field_of(item.get("key"), item.get("source")), message))
-    return problems
-
-
-_READABLE = {
-    "Invalid RFC3339 encoded datetime": "give a date and time like 2027-03-29T10:00:00, "
-    "optionally with an offset such as +03:00 or Z",
+# The kind of error of each status Litestar may answer by itself, and its sentence.
+_STATUSES: Mapping[int, tuple[str, Message]] = {
+    400: ("bad_request", Message("http.bad_request")),
+    401: ("unauthorized", Message("http.unauthorized")),
+    403: ("forbidden", Message("http.forbidden")),
+    404: ("not_found", Message("http.not_found")),
+    405: ("method_not_allowed", Message("http.method_not_allowed")),
+    409: ("conflict", Message("http.conflict")),
+    413: ("request_entity_too_large", Message("http.too_large")),
+    415: ("unsupported_media_type", Message("http.unsupported_media_type")),
+    429: ("too_many_requests", Message("http.too_many_requests")),
+    500: ("internal_server_error", Message("http.internal_error")),
+    503: ("service_unavailable", Message("http.unavailable")),
 }
 
 
-def _readable(message: str) -> str:
-    for raw, readable in _READABLE.items():
-        message = message.replace(raw, readable)
-    return message
+def _said(exc: HTTPException) -> Message | None:
+    """The service's own sentence for an HTTP error it raised itself, if any."""
+    said = exc.extra.get("message") if isinstance(exc.extra, dict) else None
+    return said if isinstance(said, Message) else None
 
 
 def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
-    status = exc.status_code
-    if isinstance(exc, ValidationException):
-        errors = _validation_errors(exc)
-        message = "the request is not valid"
-        if not errors:
+    texts, status = texts_of(request), exc.status_code
+    if isinstance(exc, ValidationException) or status == 400:
+        problems = validation_problems(exc.extra, str(exc.detail))
+        if not problems:
             # msgspec could not even parse the body (truncated or not JSON at all).
-            errors = [FieldError("body", f"is not valid JSON: {exc.detail}")]
-        return error_response(ErrorBody(status, "bad_request", message, errors))
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    message = str(exc.detail) if exc.detail else phrase
-    if status == 400:
-        # Litestar reports a body it cannot decode at all this way.
-        return error_response(
-            ErrorBody(
-                400,
-                "bad_request",
-                "the request is not valid",
-                [FieldError("body", f"is not valid JSON: {message}")],
-            )
-        )
-    code = phrase.lower().replace(" ", "_").replace("-", "_")
-    return error_response(ErrorBody(status, code, message, []), headers=exc.headers)
+            detail = str(exc.detail)[:200]
+            problems = [FieldProblem("body", Message("validation.not_json", detail=detail))]
+        message = Message("request.not_valid")
+        return error_response(error_body(texts, 400, "bad_request", message, problems))
+    code, message = _STATUSES.get(status, ("error", Message("http.error", status=status)))
+    message = _said(exc) or message
+    return error_response(error_body(texts, status, code, message), headers=exc.headers)
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    texts = texts_of(request)
     if isinstance(exc, RuleViolation):
-        errors = [FieldError(p.field, p.reason) for p in exc.problems]
-        return error_response(
-            ErrorBody(422, "invalid", "the request breaks a booking rule", errors)
-        )
-    if isinstance(exc, NotFound):
-        errors = [FieldError(exc.field, "does not exist")] if exc.field else []
-        return error_response(ErrorBody(404, "not_found", exc.message, errors))
-    if isinstance(exc, BookingConflict):
-        return error_response(
-            ErrorBody(
-                409,
-                "conflict",
-                exc.message,
-                [],
-                conflicts=exc.conflicts,
-                alternatives=exc.alternatives,
-            )
-        )
-    if isinstance(exc, Forbidden):
-        return error_response(ErrorBody(403, "forbidden", exc.message, []))
-    if isinstance(exc, WrongCredentials):
-        return error_response(ErrorBody(401, "unauthorized", exc.message, []))
-    if isinstance(exc, StaleVersion):
-        return error_response(ErrorBody(409, "stale_version", exc.message, [], current=exc.current))
-    if isinstance(exc, TransitionNotAllowed):
-        return error_response(
-            ErrorBody(409, "not_allowed_now", exc.message, [], current=exc.current)
-        )
-    return handle_internal_error(request, exc)
+        body = error_body(texts, 422, "invalid", exc.message, exc.problems)
+    elif isinstance(exc, NotFound):
+        where = [FieldProblem(exc.field, Message("not_found.field"))] if exc.field else []
+        body = error_body(texts, 404, "not_found", exc.message, where)
+    elif isinstance(exc, Forbidden):
+        body = error_body(texts, 403, "forbidden", exc.message)
+    elif isinstance(exc, NotSignedIn | WrongCredentials):
+        challenge = {"WWW-Authenticate": 'Bearer realm="upt-booking"'}
+        return error_response(error_body(texts, 401, "unauthorized", exc.message), challenge)
+    elif isinstance(exc, BookingConflict):
+        body = error_body(texts, 409, "conflict", exc.message)
+    elif isinstance(exc, StaleVersion):
+        body = error_body(texts, 409, "stale_version", exc.message)
+    elif isinstance(exc, TransitionNotAllowed):
+        body = error_body(texts, 409, "not_allowed_now", exc.message)
+    else:
+        return handle_internal_error(request, exc)
+    return error_response(body)
 
 
 def handle_busy(request: Request[Any, Any, Any], exc: DatabaseBusy) -> Response[Any]:
-    return error_response(ErrorBody(503, "busy", str(exc), []), headers={"Retry-After": "1"})
+    body = error_body(texts_of(request), 503, "busy", Message("database.busy"))
+    return error_response(body, headers={"Retry-After": "1"})
 
 
 def _is_duplicate(exc: Exception) -> bool:
@@ -187,52 +164,38 @@ def _beyond_sqlite_integers(exc: Exception) -> bool:
     return isinstance(exc, OverflowError) and "SQLite INTEGER" in str(exc)
 
 
-def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if _database_unavailable(exc):
-        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
-        return error_response(
-            ErrorBody(503, "unavailable", "the database is unavailable; try again in a moment", []),
-            headers={"Retry-After": "2"},
-        )
+def _refused_by_the_database(exc: Exception) -> tuple[int, str, Message, Message] | None:
+    """Input the database refuses that no check of ours caught: status, kind, sentence and the
+    reason on `body`."""
     if isinstance(exc, RecursionError) and "deserializing" in str(exc):
         # msgspec's own limit on nesting, raised as such rather than as a DecodeError.
-        return error_response(
-            ErrorBody(
-                400,
-                "bad_request",
-                "the request is not valid",
-                [FieldError("body", "is nested too deeply to be a request")],
-            )
-        )
+        return 400, "bad_request", Message("request.not_valid"), Message("validation.too_deep")
     if sqlstate(exc) in ("22000", "22003") or _beyond_sqlite_integers(exc):
         # An id or number beyond what the database's integers hold: no such thing can exist,
         # and nothing was stored.
-        return error_response(
-            ErrorBody(
-                422,
-                "invalid",
-                "the request breaks a booking rule",
-                [FieldError("body", "a number is out of range (ids go up to 2147483647)")],
-            )
-        )
+        return 422, "invalid", Message("request.breaks_rule"), Message("validation.out_of_range")
     if sqlstate(exc) == "22021":  # character_not_in_repertoire: PostgreSQL stores no NUL
-        return error_response(
-            ErrorBody(
-                422,
-                "invalid",
-                "the request breaks a booking rule",
-                [FieldError("body", "text may not contain the NUL character (\\u0000)")],
-            )
-        )
+        return 422, "invalid", Message("request.breaks_rule"), Message("text.nul")
+    return None
+
+
+def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    texts = texts_of(request)
+    if _database_unavailable(exc):
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        body = error_body(texts, 503, "unavailable", Message("database.unavailable"))
+        return error_response(body, headers={"Retry-After": "2"})
+    refused = _refused_by_the_database(exc)
+    if refused is not None:
+        status, code, message, reason = refused
+        problems = [FieldProblem("body", reason)]
+        return error_response(error_body(texts, status, code, message, problems))
     if _is_duplicate(exc):
         # Two requests created the same thing at once; the first one won.
-        return error_response(
-            ErrorBody(409, "duplicate", "this already exists (made at the same moment)", [])
-        )
+        return error_response(error_body(texts, 409, "duplicate", Message("database.duplicate")))
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(
-        ErrorBody(500, "internal_error", "something went wrong on our side; it has been logged", [])
-    )
+    body = error_body(texts, 500, "internal_error", Message("http.internal_error"))
+    return error_response(body)
 
 
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {

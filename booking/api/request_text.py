@@ -17,10 +17,11 @@ from litestar import Request
 from litestar.exceptions import ValidationException
 
 from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.messages import Message
 
 # A JSON \u0000 escape, not an escaped backslash followed by "u0000".
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
-_REASON = "may not contain the NUL character (\\u0000)"
+_REASON = Message("text.nul")
 _METHODS_WITH_BODY = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 

@@ -1,28 +1,26 @@
-"""HTTP endpoints of blackouts and of rooms' booking rules."""
+"""HTTP endpoints of blackouts: closures, the bookings they fall on, calendar imports."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated, Any
 
-from litestar import Controller, Request, delete, get, post, put
+from litestar import Controller, Request, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from piccolo.engine.base import Engine
 
-from booking.accounts.authentication import CurrentUser
+from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
 from booking.api import MAX_ID
-from booking.blackouts import service
-from booking.blackouts.schemas import (
-    BlackoutCreate,
-    BlackoutSaved,
-    BlackoutView,
-    ImportReport,
-    RoomBookingRules,
-)
-from booking.core.errors import FieldProblem, RuleViolation
+from booking.blackouts import closures, importing, views
+from booking.blackouts.schemas import BlackoutCreate, BlackoutSaved, BlackoutView, ImportReport
+from booking.calendars.parsing import MAX_IMPORT_BYTES
+from booking.core.errors import refused
+from booking.core.messages import Message
 from booking.settings import Settings
+
+ScopeId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 
 class BlackoutController(Controller):
@@ -35,10 +33,11 @@ class BlackoutController(Controller):
         settings: NamedDependency[Settings],
         start: Annotated[datetime | None, QueryParameter()] = None,
         end: Annotated[datetime | None, QueryParameter()] = None,
-        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
-        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        building: ScopeId = None,
+        room: ScopeId = None,
     ) -> list[BlackoutView]:
-        return await service.list_blackouts(start, end, building, room, settings.default_zone)
+        found = await closures.list_blackouts(start, end, building, room, settings.default_zone)
+        return [views.blackout_view(blackout, zone) for blackout, zone in found]
 
     @post(
         "/",
@@ -55,7 +54,16 @@ class BlackoutController(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> BlackoutSaved:
-        return await service.create_blackout(engine, user, data, settings.default_zone, now)
+        closure = await closures.create_blackout(
+            engine,
+            user,
+            (data.start, data.end),
+            data.reason,
+            (data.building, data.room),
+            settings.default_zone,
+            now,
+        )
+        return views.closure_view(closure)
 
     @get(
         "/{blackout_id:int}",
@@ -67,8 +75,12 @@ class BlackoutController(Controller):
         blackout_id: FromPath[int],
         user: NamedDependency[CurrentUser],
         settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
     ) -> BlackoutSaved:
-        return await service.blackout_with_affected(user, blackout_id, settings.default_zone)
+        closure = await closures.blackout_with_affected(
+            user, blackout_id, settings.default_zone, now
+        )
+        return views.closure_view(closure)
 
     @delete("/{blackout_id:int}", guards=[requires_login], summary="Remove a blackout")
     async def delete_blackout(
@@ -78,12 +90,12 @@ class BlackoutController(Controller):
         user: NamedDependency[CurrentUser],
         settings: NamedDependency[Settings],
     ) -> None:
-        await service.delete_blackout(engine, user, blackout_id, settings.default_zone)
+        await closures.delete_blackout(engine, user, blackout_id, settings.default_zone)
 
     @post(
         "/import",
         guards=[requires_login],
-        request_max_body_size=service.MAX_IMPORT_BYTES,
+        request_max_body_size=MAX_IMPORT_BYTES,
         summary="Import blackouts from an iCalendar (.ics) file, e.g. an academic calendar",
         description="Send the file itself as the body (text/calendar, at most 5 MB). One "
         "blackout per event, for the building or room given, or everywhere. Importing the "
@@ -96,40 +108,14 @@ class BlackoutController(Controller):
         user: NamedDependency[CurrentUser],
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
-        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
-        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        building: ScopeId = None,
+        room: ScopeId = None,
     ) -> ImportReport:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind.startswith("multipart/") or kind == "application/json":
-            raise RuleViolation(
-                [
-                    FieldProblem(
-                        "body",
-                        "send the .ics file itself as the body, with Content-Type text/calendar,"
-                        " not a form or JSON",
-                    )
-                ]
-            )
+            raise refused("body", Message("calendar.send_the_file"))
         raw = await request.body()
-        return await service.import_calendar(
-            engine, user, raw, building, room, settings.default_zone, now
+        result = await importing.import_calendar(
+            engine, user, raw, (building, room), settings.default_zone, now
         )
-
-
-class RoomRulesController(Controller):
-    path = "/api/rooms/{room_id:int}/booking-rules"
-    tags = ("rooms",)
-
-    @get("/", summary="When a room may be booked: opening hours and booking windows")
-    async def get_rules(self, room_id: FromPath[int]) -> RoomBookingRules:
-        return await service.room_rules(room_id)
-
-    @put("/", guards=[requires_login], summary="Set a room's opening hours and booking windows")
-    async def set_rules(
-        self,
-        room_id: FromPath[int],
-        data: JSONBody[RoomBookingRules],
-        engine: NamedDependency[Engine],
-        user: NamedDependency[CurrentUser],
-    ) -> RoomBookingRules:
-        return await service.set_room_rules(engine, user, room_id, data)
+        return views.import_view(result)

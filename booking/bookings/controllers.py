@@ -1,19 +1,21 @@
-"""HTTP endpoints of booking requests (the requester's side)."""
+"""HTTP endpoints of booking requests: the requester's side, and the history."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
 
+import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 from piccolo.engine.base import Engine
 
-from booking.accounts.authentication import CurrentUser
+from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
 from booking.api import MAX_ID, MAX_OFFSET
-from booking.bookings import service
+from booking.bookings import cancelling, creating, editing, reading
+from booking.bookings.commands import Act, CreateBooking, EditBooking, Submit
 from booking.bookings.schemas import (
     AuditEntryView,
     BookingCreate,
@@ -22,7 +24,61 @@ from booking.bookings.schemas import (
     Submission,
     VersionedAction,
 )
+from booking.bookings.unit_of_work import Outcome
+from booking.bookings.views import booking_view, booking_views, history_view
+from booking.core.recurrence import Ambiguity, Frequency, Rule
+from booking.i18n import Texts
 from booking.settings import Settings
+
+
+def outcome_view(outcome: Outcome, user: CurrentUser, now: datetime, texts: Texts) -> BookingView:
+    return booking_view(outcome.booking, user.actor, now, texts)
+
+
+def create_command(data: BookingCreate) -> CreateBooking:
+    spec = data.recurrence
+    rule = None
+    if spec is not None:
+        rule = Rule(
+            frequency=Frequency(spec.frequency),
+            interval=spec.interval,
+            weekdays=frozenset(spec.weekdays),
+            month_day=spec.month_day,
+            nth=spec.nth,
+            until=spec.until,
+            count=spec.count,
+        )
+    return CreateBooking(
+        title=data.title,
+        rooms=tuple(data.rooms),
+        start=data.start,
+        end=data.end,
+        expected_attendance=data.expected_attendance,
+        organiser_name=data.organiser_name,
+        contact_email=data.contact_email,
+        contact_phone=data.contact_phone,
+        description=data.description,
+        organisation=data.organisation,
+        is_public=data.is_public,
+        paid_rental=data.paid_rental,
+        submit=data.submit,
+        recurrence=rule,
+        skip_taken_dates=data.on_conflict == "skip",
+        ambiguous=Ambiguity(data.ambiguous) if data.ambiguous else None,
+        override_reason=data.override_reason,
+    )
+
+
+def edit_command(data: BookingUpdate) -> EditBooking:
+    given = {
+        name: value
+        for name in data.__struct_fields__
+        if name not in ("version", "comment", "override_reason")
+        and (value := getattr(data, name)) is not msgspec.UNSET
+    }
+    if "rooms" in given:
+        given["rooms"] = tuple(given["rooms"])
+    return EditBooking(data.version, given, data.comment, data.override_reason)
 
 
 class BookingController(Controller):
@@ -44,8 +100,10 @@ class BookingController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await service.create_booking(engine, user, data, now)
+        outcome = await creating.create_booking(engine, user, create_command(data), now)
+        return outcome_view(outcome, user, now, texts)
 
     @get(
         "/",
@@ -58,6 +116,7 @@ class BookingController(Controller):
         settings: NamedDependency[Settings],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
         status: Annotated[list[str] | None, QueryParameter()] = None,
         mine: Annotated[bool, QueryParameter()] = False,
         room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
@@ -68,7 +127,7 @@ class BookingController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[BookingView]:
-        query = service.BookingQuery(
+        query = reading.BookingQuery(
             statuses=tuple(status or ()),
             mine=mine,
             room_id=room,
@@ -79,7 +138,8 @@ class BookingController(Controller):
             limit=limit,
             offset=offset,
         )
-        return await service.list_bookings(user, query, settings.default_zone, now)
+        found = await reading.list_bookings(user, query, settings.default_zone, now)
+        return booking_views(found, user.actor, now, texts)
 
     @get("/{booking_id:int}", summary="One booking request")
     async def get_booking(
@@ -87,8 +147,10 @@ class BookingController(Controller):
         booking_id: FromPath[int],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await service.get_booking(user, booking_id, now)
+        booking = await reading.get_booking(user, booking_id, now)
+        return booking_view(booking, user.actor, now, texts)
 
     @patch(
         "/{booking_id:int}",
@@ -104,8 +166,10 @@ class BookingController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await service.edit_booking(engine, user, booking_id, data, now)
+        outcome = await editing.edit_booking(engine, user, booking_id, edit_command(data), now)
+        return outcome_view(outcome, user, now, texts)
 
     @post(
         "/{booking_id:int}/submit",
@@ -119,8 +183,11 @@ class BookingController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await service.submit_booking(engine, user, booking_id, data, now)
+        command = Submit(data.version, data.comment, override_reason=data.override_reason)
+        outcome = await editing.submit_booking(engine, user, booking_id, command, now)
+        return outcome_view(outcome, user, now, texts)
 
     @post(
         "/{booking_id:int}/cancel",
@@ -134,11 +201,18 @@ class BookingController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await service.cancel_booking(engine, user, booking_id, data, now)
+        command = Act(data.version, data.comment)
+        outcome = await cancelling.cancel_booking(engine, user, booking_id, command, now)
+        return outcome_view(outcome, user, now, texts)
 
     @get("/{booking_id:int}/history", summary="The audit trail of a request, oldest first")
     async def booking_history(
-        self, booking_id: FromPath[int], user: NamedDependency[CurrentUser]
+        self,
+        booking_id: FromPath[int],
+        user: NamedDependency[CurrentUser],
+        texts: NamedDependency[Texts],
     ) -> list[AuditEntryView]:
-        return await service.booking_history(user, booking_id)
+        entries = await reading.booking_history(user, booking_id)
+        return [history_view(entry, texts) for entry in entries]

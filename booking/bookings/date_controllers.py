@@ -9,21 +9,29 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from piccolo.engine.base import Engine
 
-from booking.accounts.authentication import CurrentUser
+from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
-from booking.approvals import service as approvals
-from booking.approvals.schemas import Decision
-from booking.bookings import dates
+from booking.bookings import cancelling, dates, deciding
+from booking.bookings.commands import Act, ChangeFollowing, MoveDate, RestoreDate
+from booking.bookings.controllers import outcome_view
 from booking.bookings.schemas import (
     BookingView,
     DateMove,
     DateRestore,
+    Decision,
     FollowingChange,
     VersionedAction,
 )
-from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.errors import refused
+from booking.core.messages import Message
+from booking.core.recurrence import Ambiguity
+from booking.i18n import Texts
 
 DATE = "/{booking_id:int}/occurrences/{occurrence_id:int}"
+
+
+def _ambiguity(given: str | None) -> Ambiguity | None:
+    return Ambiguity(given) if given else None
 
 
 class DateController(Controller):
@@ -40,10 +48,13 @@ class DateController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await dates.cancel_date(
-            engine, user, booking_id, occurrence_id, data.version, data.comment, now
+        command = Act(data.version, data.comment)
+        outcome = await cancelling.cancel_date(
+            engine, user, booking_id, occurrence_id, command, now
         )
+        return outcome_view(outcome, user, now, texts)
 
     @post(
         f"{DATE}/move",
@@ -60,19 +71,17 @@ class DateController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await dates.move_date(
-            engine,
-            user,
-            booking_id,
-            occurrence_id,
-            data.start,
-            data.end,
+        command = MoveDate(
             data.version,
             data.comment,
-            now,
-            data.override_reason,
+            start=data.start,
+            end=data.end,
+            override_reason=data.override_reason,
         )
+        outcome = await dates.move_date(engine, user, booking_id, occurrence_id, command, now)
+        return outcome_view(outcome, user, now, texts)
 
     @post(
         f"{DATE}/change-following",
@@ -87,28 +96,23 @@ class DateController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        changes: dict[str, object] = {
-            name: getattr(data, name)
-            for name in ("rooms", "ambiguous")
-            if getattr(data, name) is not None
-        }
-        for name in ("start_time", "end_time"):
-            if getattr(data, name) is not None:
-                changes[name] = time.fromisoformat(getattr(data, name))
-        if not changes.keys() - {"ambiguous"}:
-            raise RuleViolation([FieldProblem("body", "give start_time, end_time or rooms")])
-        return await dates.change_following(
-            engine,
-            user,
-            booking_id,
-            occurrence_id,
-            changes,
+        if data.start_time is None and data.end_time is None and data.rooms is None:
+            raise refused("body", Message("series.give_times_or_rooms"))
+        command = ChangeFollowing(
             data.version,
             data.comment,
-            now,
-            data.override_reason,
+            start_time=time.fromisoformat(data.start_time) if data.start_time else None,
+            end_time=time.fromisoformat(data.end_time) if data.end_time else None,
+            rooms=tuple(data.rooms) if data.rooms else None,
+            ambiguous=_ambiguity(data.ambiguous),
+            override_reason=data.override_reason,
         )
+        outcome = await dates.change_following(
+            engine, user, booking_id, occurrence_id, command, now
+        )
+        return outcome_view(outcome, user, now, texts)
 
     @post(
         f"{DATE}/approve",
@@ -123,8 +127,11 @@ class DateController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await approvals.approve_date(engine, user, booking_id, occurrence_id, data, now)
+        command = Act(data.version, data.comment)
+        outcome = await deciding.approve_date(engine, user, booking_id, occurrence_id, command, now)
+        return outcome_view(outcome, user, now, texts)
 
     @post(f"{DATE}/reject", status_code=200, summary="Refuse one date of a waiting request")
     async def reject(
@@ -135,8 +142,11 @@ class DateController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
-        return await approvals.reject_date(engine, user, booking_id, occurrence_id, data, now)
+        command = Act(data.version, data.comment)
+        outcome = await deciding.reject_date(engine, user, booking_id, occurrence_id, command, now)
+        return outcome_view(outcome, user, now, texts)
 
     @post(
         "/{booking_id:int}/skipped-dates/{day:str}/restore",
@@ -151,11 +161,18 @@ class DateController(Controller):
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
     ) -> BookingView:
         try:
             skipped = date.fromisoformat(day)
         except ValueError:
-            raise RuleViolation(
-                [FieldProblem("date", f"{day[:20]!r} is not a date (YYYY-MM-DD)")]
-            ) from None
-        return await dates.restore_skipped_date(engine, user, booking_id, skipped, data, now)
+            raise refused("date", Message("dates.not_a_date", given=day[:20])) from None
+        command = RestoreDate(
+            data.version,
+            data.comment,
+            day=skipped,
+            ambiguous=_ambiguity(data.ambiguous),
+            override_reason=data.override_reason,
+        )
+        outcome = await dates.restore_skipped_date(engine, user, booking_id, command, now)
+        return outcome_view(outcome, user, now, texts)

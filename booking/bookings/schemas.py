@@ -179,26 +179,6 @@ class ConflictView(msgspec.Struct):
     title: str | None
 
 
-class RoomSuggestion(msgspec.Struct):
-    id: int
-    code: str
-    name: str
-    capacity: int
-    building_id: int
-
-
-class SlotSuggestion(msgspec.Struct):
-    room_id: int
-    room_code: str
-    start: datetime
-    end: datetime
-
-
-class AlternativesView(msgspec.Struct):
-    rooms: list[RoomSuggestion]
-    slots: list[SlotSuggestion]
-
-
 class DateMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """A new time for one date; without an offset, wall-clock times in the building's zone."""
 
@@ -232,3 +212,28 @@ class FollowingChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     ambiguous: Literal["earlier", "later"] | None = None
     comment: Comment = ""
     override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+
+
+class Decision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A decision on the version of the request the approver saw."""
+
+    version: Version
+    comment: Comment = ""
+
+
+class HoldPlacement(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Hold the rooms until `until` (at most 30 days); then the request is pending again."""
+
+    version: Version
+    until: datetime
+    comment: Comment = ""
+
+
+class BufferChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Minutes of setup before and teardown after every date of the booking; null returns to
+    the rooms' own. The reason is kept in the audit trail."""
+
+    version: Version
+    setup_minutes: int | None
+    teardown_minutes: int | None
+    reason: str

@@ -1,166 +1,102 @@
-"""Turning stored rows and domain values into API views, in the building's local time."""
+"""The API's views of requests, their history and their conflicts, in each building's local
+time and in the reader's language."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from booking.bookings.records import BookingRecord
 from booking.bookings.schemas import (
-    AlternativesView,
+    AuditEntryView,
     BookingView,
     ConflictView,
     OccurrenceView,
-    RoomSuggestion,
     SkippedDate,
-    SlotSuggestion,
 )
 from booking.core.access import Actor, can_see_contact
 from booking.core.actions import available_actions
-from booking.core.alternatives import Alternatives
-from booking.core.conflicts import Conflict, Placement
+from booking.core.booking import Booking, Slot
+from booking.core.conflicts import Conflict
+from booking.core.events import HistoryEntry
 from booking.core.rooms import RoomFacts
-from booking.core.workflow import PROPOSED, SUPERSEDED, Status, current_tier
-from booking.db import bookings
+from booking.core.workflow import current_tier
+from booking.i18n import Texts
 
 
-def local(instant: datetime, zone: str) -> datetime:
-    return instant.astimezone(ZoneInfo(zone))
-
-
-def occurrence_view(row: Mapping[str, Any]) -> OccurrenceView:
-    zone = row["zone"]
+def occurrence_view(slot: Slot) -> OccurrenceView:
+    zone = ZoneInfo(slot.zone)
     return OccurrenceView(
-        id=row["id"],
-        room_id=row["room"],
-        room_code=row["room_code"],
-        start=local(row["starts_at"], zone),
-        end=local(row["ends_at"], zone),
-        blocked_from=local(row["blocked_from"], zone),
-        blocked_until=local(row["blocked_until"], zone),
-        status=row["status"],
+        id=slot.id,
+        room_id=slot.room_id,
+        room_code=slot.room_code,
+        start=slot.meeting.start.astimezone(zone),
+        end=slot.meeting.end.astimezone(zone),
+        blocked_from=slot.blocked.start.astimezone(zone),
+        blocked_until=slot.blocked.end.astimezone(zone),
+        status=slot.status,
     )
 
 
-def booking_view(
-    row: Mapping[str, Any],
-    occurrence_rows: Sequence[Mapping[str, Any]],
-    actor: Actor | None,
-    now: datetime,
-) -> BookingView:
-    record = BookingRecord(
-        dict(row),
-        [dict(o) for o in occurrence_rows if o["status"] not in (PROPOSED, SUPERSEDED)],
-        [dict(o) for o in occurrence_rows if o["status"] == PROPOSED],
-    )
-    facts, state = record.facts, record.state
-    contact = can_see_contact(actor, record.seen_facts)
+def booking_view(booking: Booking, actor: Actor | None, now: datetime, texts: Texts) -> BookingView:
+    """The request as `actor` may see it: contact details only for those who handle it."""
+    fields, state = booking.fields, booking.state
+    contact = can_see_contact(actor, booking.seen_facts)
     tier = current_tier(state)
     return BookingView(
-        id=row["id"],
-        title=row["title"],
-        description=row["description"],
-        organisation=row["organisation_code"],
-        requested_by=row["requested_by"],
-        requested_by_name=row.get("requested_by_name"),
-        organiser_name=row["organiser_name"],
-        contact_email=row["contact_email"] if contact else None,
-        contact_phone=row["contact_phone"] if contact else None,
-        expected_attendance=row["expected_attendance"],
-        is_public=bool(row["is_public"]),
-        paid_rental=bool(row["paid_rental"]),
-        status=row["status"],
-        version=row["version"],
-        required_tiers=list(state.required_tiers),
+        id=booking.id,
+        title=fields.title,
+        description=fields.description,
+        organisation=booking.organisation_code,
+        requested_by=booking.requested_by,
+        requested_by_name=booking.requested_by_name,
+        organiser_name=fields.organiser_name,
+        contact_email=fields.contact_email if contact else None,
+        contact_phone=fields.contact_phone if contact else None,
+        expected_attendance=fields.expected_attendance,
+        is_public=fields.is_public,
+        paid_rental=fields.paid_rental,
+        status=booking.status.value,
+        version=booking.version,
+        required_tiers=[t.value for t in state.required_tiers],
         tiers_done=state.tiers_done,
         awaiting_tier=tier.value if tier is not None else None,
-        hold_until=row["hold_until"],
-        change_pending=state.change_pending,
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        occurrences=[occurrence_view(o) for o in record.occurrences],
-        proposed_occurrences=[occurrence_view(o) for o in record.proposed],
-        allowed_actions=available_actions(actor, facts, state, now),
-        recurrence=json.loads(row["recurrence"]) if row.get("recurrence") else None,
-        skipped_dates=[
-            SkippedDate(date.fromisoformat(s["date"]), s["reason"])
-            for s in json.loads(row.get("skipped_dates") or "[]")
-        ],
+        hold_until=booking.hold_until,
+        change_pending=booking.change_pending,
+        created_at=booking.created_at,
+        updated_at=booking.updated_at,
+        occurrences=[occurrence_view(o) for o in booking.occurrences],
+        proposed_occurrences=[occurrence_view(o) for o in booking.proposed],
+        allowed_actions=available_actions(actor, booking.facts, state, now),
+        recurrence=booking.series.as_data() if booking.series else None,
+        skipped_dates=[SkippedDate(s.day, texts(s.reason)) for s in booking.skipped_dates],
     )
 
 
-async def load_booking_views(
-    rows: list[dict[str, Any]], actor: Actor | None, now: datetime
+def booking_views(
+    found: Iterable[Booking], actor: Actor | None, now: datetime, texts: Texts
 ) -> list[BookingView]:
-    by_booking: dict[int, list[dict[str, Any]]] = {row["id"]: [] for row in rows}
-    for occurrence in await bookings.occurrence_rows(by_booking):
-        by_booking[occurrence["booking"]].append(occurrence)
-    return [booking_view(row, by_booking[row["id"]], actor, now) for row in rows]
+    return [booking_view(booking, actor, now, texts) for booking in found]
 
 
-async def load_booking_view(
-    booking_id: int, actor: Actor | None, now: datetime
-) -> BookingView | None:
-    row = await bookings.booking_row(booking_id)
-    if row is None:
-        return None
-    return (await load_booking_views([row], actor, now))[0]
-
-
-def created_booking_view(
-    booking_id: int,
-    new: bookings.NewBooking,
-    organisation: Mapping[str, Any] | None,
-    placements: Sequence[Placement],
-    occurrence_ids: Sequence[int],
-    rooms: Mapping[int, RoomFacts],
-    actor: Actor,
-    requested_by_name: str,
-    now: datetime,
-) -> BookingView:
-    """The view of a booking just inserted, built from what was inserted (no reload)."""
-    fields = new.fields
-    row = fields.as_dict() | {
-        "id": booking_id,
-        "organisation": fields.organisation_id,
-        "organisation_code": organisation["code"] if organisation else None,
-        "organisation_kind": organisation["kind"] if organisation else None,
-        "requested_by": new.requested_by,
-        "requested_by_name": requested_by_name,
-        "status": new.status,
-        "version": 1,
-        "required_tiers": list(new.required_tiers),
-        "tiers_done": len(new.required_tiers) if new.status == Status.APPROVED else 0,
-        "hold_until": None,
-        "change_pending": False,
-        "created_at": now,
-        "updated_at": now,
-        "recurrence": json.dumps(new.recurrence) if new.recurrence else "",
-        "skipped_dates": json.dumps(list(new.skipped_dates)),
-    }
-    occurrence_rows = [
-        {
-            "id": occurrence_id,
-            "booking": booking_id,
-            "room": p.room_id,
-            "room_code": rooms[p.room_id].code,
-            "building_id": rooms[p.room_id].building_id,
-            "zone": rooms[p.room_id].zone,
-            "starts_at": p.meeting.start,
-            "ends_at": p.meeting.end,
-            "blocked_from": p.blocked.start,
-            "blocked_until": p.blocked.end,
-            "status": new.status,
-        }
-        for p, occurrence_id in sorted(
-            zip(placements, occurrence_ids, strict=True),
-            key=lambda pair: (pair[0].meeting.start, pair[1]),
-        )
-    ]
-    return booking_view(row, occurrence_rows, actor, now)
+def history_view(entry: HistoryEntry, texts: Texts) -> AuditEntryView:
+    """One audit row; the service's own words (why it declined, that a hold expired) in the
+    reader's language."""
+    details = dict(entry.details)
+    note = details.pop("note", None)
+    return AuditEntryView(
+        id=entry.id,
+        at=entry.at,
+        actor_id=entry.actor_id,
+        actor_name=entry.actor_name,
+        action=entry.action,
+        from_status=entry.from_status,
+        to_status=entry.to_status,
+        version=entry.version,
+        comment=entry.comment or (texts.rendered(note) if note else ""),
+        changes=dict(entry.changes),
+        details=texts.rendered(details),
+    )
 
 
 def conflict_views(
@@ -188,23 +124,3 @@ def conflict_views(
             )
         )
     return views
-
-
-def alternatives_view(
-    alternatives: Alternatives, rooms: Mapping[int, RoomFacts]
-) -> AlternativesView:
-    return AlternativesView(
-        rooms=[
-            RoomSuggestion(r.id, r.code, r.name, r.capacity, r.building_id)
-            for r in alternatives.rooms
-        ],
-        slots=[
-            SlotSuggestion(
-                room_id=room_id,
-                room_code=rooms[room_id].code,
-                start=local(span.start, rooms[room_id].zone),
-                end=local(span.end, rooms[room_id].zone),
-            )
-            for room_id, span in alternatives.slots
-        ],
-    )

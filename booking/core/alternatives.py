@@ -6,9 +6,11 @@ nearest free slots of the same room on the same local day.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from booking.core.conflicts import Occupation, free_rooms
 from booking.core.rooms import RoomFacts, rooms_matching
@@ -21,6 +23,31 @@ SLOT_STEP = timedelta(minutes=15)
 class Alternatives:
     rooms: list[RoomFacts]
     slots: list[tuple[int, TimeSpan]]
+
+    def as_data(self, rooms: Mapping[int, RoomFacts]) -> dict[str, Any]:
+        """As JSON-able data, in each room's local time: what a refusal shows, and what the
+        audit trail of a declined request keeps."""
+        return {
+            "rooms": [
+                {
+                    "id": r.id,
+                    "code": r.code,
+                    "name": r.name,
+                    "capacity": r.capacity,
+                    "building_id": r.building_id,
+                }
+                for r in self.rooms
+            ],
+            "slots": [
+                {
+                    "room_id": room_id,
+                    "room_code": rooms[room_id].code,
+                    "start": span.start.astimezone(ZoneInfo(rooms[room_id].zone)).isoformat(),
+                    "end": span.end.astimezone(ZoneInfo(rooms[room_id].zone)).isoformat(),
+                }
+                for room_id, span in self.slots
+            ],
+        }
 
 
 def alternative_rooms(
@@ -72,8 +99,8 @@ def nearest_free_slots(
         end = start + length
         if start < earliest or end > day.end or start == wanted.start:
             return False
-        blocked_from, blocked_until = start - room.setup, end + room.teardown
-        return not any(blocked_from < b.end and b.start < blocked_until for b in busy)
+        blocked = room.blocked(TimeSpan(start, end))
+        return not any(blocked.overlaps(b) for b in busy)
 
     chosen = sorted((s for s in starts if usable(s)), key=lambda s: (abs(s - wanted.start), s))
     return [TimeSpan(s, s + length) for s in sorted(chosen[:limit])]

@@ -14,10 +14,8 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from booking.core.conflicts import Placement
+from booking.core.messages import Duration, Message, Weekday
 from booking.core.timespan import TimeSpan
-
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
 
 MIDNIGHT = time(0)
 MINUTES_A_DAY = 24 * 60
@@ -80,6 +78,7 @@ class Blackout:
     reason: str
     room_id: int | None = None  # both None: everywhere
     building_id: int | None = None
+    source_uid: str = ""  # imported from a calendar: its event's UID
 
     def covers(self, rules: RoomRules) -> bool:
         return self.applies_to(rules.room_id, rules.building_id)
@@ -104,7 +103,7 @@ class Breach:
 
     placement: Placement
     rule: str  # "hours", "notice", "advance", "blackout"
-    reason: str
+    reason: Message
     blackout_id: int | None = None
 
 
@@ -117,7 +116,7 @@ class RuleCheck:
         return not self.breaches
 
 
-def _within_hours(meeting: TimeSpan, rules: RoomRules) -> str | None:
+def _within_hours(meeting: TimeSpan, rules: RoomRules) -> Message | None:
     """Why the meeting falls outside the room's hours, or None. A meeting past midnight must
     fit each day's hours in turn: 22:00-02:00 needs the evening until 24:00 and the night from
     00:00 of the next weekday."""
@@ -129,14 +128,13 @@ def _within_hours(meeting: TimeSpan, rules: RoomRules) -> str | None:
     while True:
         weekday = day.weekday()
         day_hours = [h for h in rules.hours if h.weekday == weekday]
-        name = WEEKDAY_NAMES[weekday]
         if not day_hours:
-            return f"{rules.code} is closed on {name}s"
+            return Message("hours.closed_on", room=rules.code, weekday=Weekday(weekday))
         last = _minute(end.time()) if end.date() == day else MINUTES_A_DAY
         windows = _merged(h.window for h in day_hours)
         if not any(opens <= first and last <= closes for opens, closes in windows):
             spans = ", ".join(h.describe() for h in sorted(day_hours, key=lambda h: h.opens))
-            return f"{rules.code} may be booked on {name}s {spans} only"
+            return Message("hours.only", room=rules.code, weekday=Weekday(weekday), hours=spans)
         day, first = day + timedelta(days=1), 0
         if end.date() < day or (end.date() == day and end.time() == MIDNIGHT):
             return None
@@ -156,47 +154,31 @@ def check_rules(
         if outside:
             breaches.append(Breach(placement, "hours", outside))
         if meeting.start - now < rules.min_notice:
+            notice = Duration.of(rules.min_notice)
             breaches.append(
-                Breach(
-                    placement,
-                    "notice",
-                    f"{rules.code} must be requested at least {_duration(rules.min_notice)} ahead",
-                )
+                Breach(placement, "notice", Message("window.notice", room=rules.code, at=notice))
             )
         if rules.max_advance is not None and meeting.start - now > rules.max_advance:
+            advance = Duration.of(rules.max_advance)
             breaches.append(
-                Breach(
-                    placement,
-                    "advance",
-                    f"{rules.code} may be requested at most {_duration(rules.max_advance)} ahead",
-                )
+                Breach(placement, "advance", Message("window.advance", room=rules.code, at=advance))
             )
-        for blackout in blackouts:
-            if blackout.covers(rules) and blackout.span.overlaps(meeting):
-                breaches.append(
-                    Breach(placement, "blackout", f"closed: {blackout.reason}", blackout.id)
-                )
+        breaches += [
+            Breach(placement, "blackout", Message("blackout.closed", reason=b.reason), b.id)
+            for b in blackouts
+            if b.covers(rules) and b.span.overlaps(meeting)
+        ]
     return RuleCheck(breaches)
 
 
-def _duration(span: timedelta) -> str:
-    if span % timedelta(days=1) == timedelta(0):
-        days = span.days
-        return f"{days} day{'s' if days != 1 else ''}"
-    hours, rest = divmod(span, timedelta(hours=1))
-    if rest == timedelta(0):
-        return f"{hours} hour{'s' if hours != 1 else ''}"
-    return f"{int(span.total_seconds() // 60)} minutes"
-
-
-def check_hours(hours: Sequence[OpeningHours]) -> list[str]:
+def check_hours(hours: Sequence[OpeningHours]) -> list[Message]:
     """Problems with a room's opening hours as an administrator set them."""
     problems = []
     for h in hours:
         if not 0 <= h.weekday <= 6:
-            problems.append("weekday must be 0 (Monday) to 6 (Sunday)")
+            problems.append(Message("hours.weekday_range"))
         elif h.window[1] <= h.window[0]:
-            problems.append(f"{WEEKDAY_NAMES[h.weekday]}: closes must be after opens")
+            problems.append(Message("hours.closes_before_opens", weekday=Weekday(h.weekday)))
     by_day: dict[int, list[OpeningHours]] = {}
     for h in hours:
         by_day.setdefault(h.weekday, []).append(h)
@@ -204,7 +186,7 @@ def check_hours(hours: Sequence[OpeningHours]) -> list[str]:
         items.sort(key=lambda h: h.window)
         for earlier, later in itertools.pairwise(items):
             if later.window[0] < earlier.window[1]:
-                problems.append(f"{WEEKDAY_NAMES[weekday]}: opening hours overlap")
+                problems.append(Message("hours.overlap", weekday=Weekday(weekday)))
     return problems
 
 
@@ -214,7 +196,7 @@ def overlapping(spans: Sequence[tuple[str, TimeSpan]]) -> list[tuple[str, str]]:
     pairs = []
     for i, (name, span) in enumerate(ordered):
         for other_name, other in ordered[i + 1 :]:
-            if other.start >= span.end:
-                break
+            if not span.overlaps(other):
+                break  # sorted by start: no later one overlaps either
             pairs.append((name, other_name))
     return pairs

@@ -78,7 +78,7 @@ def overlapping_own(placements: Iterable[Placement]) -> tuple[Placement, Placeme
     for slots in by_room.values():
         slots.sort(key=lambda p: p.blocked.start)
         for earlier, later in pairwise(slots):
-            if later.blocked.start < earlier.blocked.end:
+            if earlier.blocked.overlaps(later.blocked):
                 return earlier, later
     return None
 

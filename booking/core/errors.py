@@ -1,10 +1,13 @@
-"""Domain errors. They say what went wrong in domain terms; the API maps them to HTTP."""
+"""Domain errors. They say what went wrong in domain terms, as message codes; the API maps them
+to HTTP statuses and renders their messages in the reader's language."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+from booking.core.messages import Message
 
 
 @dataclass(frozen=True, slots=True)
@@ -12,14 +15,14 @@ class FieldProblem:
     """One reason one input field was refused."""
 
     field: str
-    reason: str
+    reason: Message
 
 
 class DomainError(Exception):
     """Base of the errors a use case reports to its caller."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: Message) -> None:
+        super().__init__(message.code)
         self.message = message
 
 
@@ -27,39 +30,66 @@ class RuleViolation(DomainError):
     """Well-formed input that breaks a booking rule."""
 
     def __init__(self, problems: Sequence[FieldProblem]) -> None:
-        super().__init__("; ".join(f"{p.field}: {p.reason}" for p in problems))
+        super().__init__(Message("request.breaks_rule"))
         self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{p.field}: {p.reason.code}" for p in self.problems)
+
+
+def refused(field: str, reason: Message) -> RuleViolation:
+    """A RuleViolation of one field."""
+    return RuleViolation([FieldProblem(field, reason)])
+
+
+# What a NotFound names; a path parameter `<thing>_id` names its thing.
+THINGS: Mapping[str, Message] = {
+    "booking": Message("not_found.booking"),
+    "occurrence": Message("not_found.occurrence"),
+    "skipped date": Message("not_found.skipped_date"),
+    "room": Message("not_found.room"),
+    "building": Message("not_found.building"),
+    "blackout": Message("not_found.blackout"),
+    "user": Message("not_found.user"),
+    "grant": Message("not_found.grant"),
+    "role": Message("not_found.role"),
+    "membership": Message("not_found.membership"),
+    "token": Message("not_found.token"),
+}
 
 
 class NotFound(DomainError):
     """The thing does not exist, or the caller may not know that it does."""
 
     def __init__(self, what: str, field: str | None = None) -> None:
-        super().__init__(f"{what} not found")
+        super().__init__(THINGS.get(what, Message("not_found.thing")))
         self.field = field
 
 
 class BookingConflict(DomainError):
-    """The rooms are taken for part of the time asked for."""
+    """The rooms are taken for part of the time asked for: the collisions, and what could be
+    had instead (`alternatives`), with the rooms both speak of."""
 
-    def __init__(self, conflicts: Sequence[Any], alternatives: Any = None) -> None:
-        super().__init__("the room is already booked for part of this time")
+    def __init__(self, conflicts: Sequence[Any], alternatives: Any, rooms: Mapping[int, Any]):
+        super().__init__(Message("booking.conflict"))
         self.conflicts = list(conflicts)
         self.alternatives = alternatives
+        self.rooms = rooms
 
 
 class StaleVersion(DomainError):
-    """The caller acted on a version of the booking that has since changed."""
+    """The caller acted on a version of the booking that has since changed; `current` is the
+    booking as it is now, once the use case has read it again."""
 
-    def __init__(self, current: Any) -> None:
-        super().__init__("the booking changed since you last saw it; reload and try again")
+    def __init__(self, current: Any = None) -> None:
+        super().__init__(Message("booking.stale_version"))
         self.current = current
 
 
 class TransitionNotAllowed(DomainError):
-    """The booking's state does not allow that action."""
+    """The booking's state does not allow that action; `current` as for StaleVersion."""
 
-    def __init__(self, message: str, current: Any = None) -> None:
+    def __init__(self, message: Message, current: Any = None) -> None:
         super().__init__(message)
         self.current = current
 
@@ -68,8 +98,12 @@ class Forbidden(DomainError):
     """The caller may see this thing but may not do that with it."""
 
 
+class NotSignedIn(DomainError):
+    """The caller must sign in (again) first."""
+
+
 class WrongCredentials(DomainError):
     """Sign-in failed; deliberately silent about whether the e-mail or the password was wrong."""
 
     def __init__(self) -> None:
-        super().__init__("wrong e-mail or password")
+        super().__init__(Message("sign_in.wrong_credentials"))

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.errors import refused
+from booking.core.messages import Message
 from booking.core.timespan import TimeSpan
 
 
@@ -41,31 +42,14 @@ EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 def to_instant(value: datetime, zone: ZoneInfo, field: str) -> datetime:
     """An aware UTC instant for `value`; a naive value is a wall-clock time in `zone`."""
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise RuleViolation(
-            [FieldProblem(field, f"give a year between {EARLIEST_YEAR} and {LATEST_YEAR}")]
-        )
+        raise refused(field, Message("time.year_range", first=EARLIEST_YEAR, last=LATEST_YEAR))
     if value.tzinfo is not None and value.utcoffset() is not None:
         return value.astimezone(UTC)
+    wall = f"{value:%Y-%m-%d %H:%M}"
     if not local_time_exists(value, zone):
-        raise RuleViolation(
-            [
-                FieldProblem(
-                    field,
-                    f"{value:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks "
-                    "jump forward an hour at that time",
-                )
-            ]
-        )
+        raise refused(field, Message("time.does_not_exist", time=wall, zone=zone.key))
     if local_time_is_ambiguous(value, zone):
-        raise RuleViolation(
-            [
-                FieldProblem(
-                    field,
-                    f"{value:%Y-%m-%d %H:%M} happens twice in {zone.key} (the clocks go "
-                    "back an hour): give it with its UTC offset, e.g. +03:00 or +02:00",
-                )
-            ]
-        )
+        raise refused(field, Message("time.happens_twice", time=wall, zone=zone.key))
     return value.replace(tzinfo=zone).astimezone(UTC)
 
 

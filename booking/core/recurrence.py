@@ -19,8 +19,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.errors import FieldProblem, RuleViolation, refused
 from booking.core.localtime import local_time_exists, local_time_is_ambiguous
+from booking.core.messages import Message
 from booking.core.timespan import TimeSpan
 
 MAX_OCCURRENCES = 500
@@ -58,48 +59,50 @@ def check_rule(rule: Rule, first: date, today: date) -> None:
     """Refuse rules that are malformed or reach too far, before expanding anything."""
     problems: list[FieldProblem] = []
     if not 1 <= rule.interval <= MAX_INTERVAL:
-        problems.append(FieldProblem("recurrence.interval", f"must be 1 to {MAX_INTERVAL}"))
+        problems.append(
+            FieldProblem(
+                "recurrence.interval", Message("range.from_to", first=1, last=MAX_INTERVAL)
+            )
+        )
     if any(not 0 <= d <= 6 for d in rule.weekdays):
-        problems.append(FieldProblem("recurrence.weekdays", "weekdays are 0 (Monday) to 6"))
+        problems.append(FieldProblem("recurrence.weekdays", Message("series.weekday_range")))
     if rule.frequency is Frequency.WEEKLY and not rule.weekdays:
-        problems.append(FieldProblem("recurrence.weekdays", "name at least one weekday"))
+        problems.append(FieldProblem("recurrence.weekdays", Message("series.weekday_needed")))
     if rule.frequency is Frequency.MONTHLY:
         by_day = rule.month_day is not None
         by_weekday = rule.nth is not None
         if by_day == by_weekday:
-            problems.append(
-                FieldProblem("recurrence", "a monthly rule needs either month_day or nth")
-            )
+            problems.append(FieldProblem("recurrence", Message("series.monthly_needs_day_or_nth")))
         if by_day and not 1 <= (rule.month_day or 0) <= 31:
-            problems.append(FieldProblem("recurrence.month_day", "must be 1 to 31"))
+            problems.append(
+                FieldProblem("recurrence.month_day", Message("range.from_to", first=1, last=31))
+            )
         if by_day and rule.weekdays:
             problems.append(
-                FieldProblem(
-                    "recurrence.weekdays", "a rule on a day of the month takes no weekdays"
-                )
+                FieldProblem("recurrence.weekdays", Message("series.no_weekdays_with_month_day"))
             )
         if by_weekday:
             if rule.nth not in (1, 2, 3, 4, 5, -1):
-                problems.append(FieldProblem("recurrence.nth", "must be 1 to 5, or -1 (last)"))
+                problems.append(FieldProblem("recurrence.nth", Message("series.nth_range")))
             if len(rule.weekdays) != 1:
                 problems.append(
-                    FieldProblem("recurrence.weekdays", "name exactly one weekday with nth")
+                    FieldProblem("recurrence.weekdays", Message("series.one_weekday_with_nth"))
                 )
     elif rule.month_day is not None or rule.nth is not None:
-        problems.append(FieldProblem("recurrence", "month_day and nth are for monthly rules"))
+        problems.append(FieldProblem("recurrence", Message("series.day_or_nth_only_monthly")))
     if (rule.until is None) == (rule.count is None):
-        problems.append(FieldProblem("recurrence", "end the series with either until or count"))
+        problems.append(FieldProblem("recurrence", Message("series.until_or_count")))
     if rule.count is not None and not 1 <= rule.count <= MAX_OCCURRENCES:
         problems.append(
-            FieldProblem("recurrence.count", f"a series has at most {MAX_OCCURRENCES} dates")
+            FieldProblem("recurrence.count", Message("series.too_many_dates", most=MAX_OCCURRENCES))
         )
     horizon = today + MAX_HORIZON
     if rule.until is not None:
         if rule.until < first:
-            problems.append(FieldProblem("recurrence.until", "is before the first date"))
+            problems.append(FieldProblem("recurrence.until", Message("series.until_before_first")))
         elif rule.until > horizon:
             problems.append(
-                FieldProblem("recurrence.until", f"a series may reach {horizon} at the latest")
+                FieldProblem("recurrence.until", Message("series.horizon", last=horizon))
             )
     if problems:
         raise RuleViolation(problems)
@@ -175,22 +178,12 @@ def series_dates(rule: Rule, first: date, today: date) -> list[date]:
         if len(dates) > MAX_OCCURRENCES:
             break
     if len(dates) > MAX_OCCURRENCES:
-        raise RuleViolation(
-            [FieldProblem("recurrence", f"a series has at most {MAX_OCCURRENCES} dates")]
-        )
+        raise refused("recurrence", Message("series.too_many_dates", most=MAX_OCCURRENCES))
     if not dates:
-        raise RuleViolation(
-            [FieldProblem("recurrence", "this rule gives no date between its start and end")]
-        )
+        raise refused("recurrence", Message("series.no_dates"))
     if rule.count is not None and len(dates) < rule.count:
-        raise RuleViolation(
-            [
-                FieldProblem(
-                    "recurrence.count",
-                    f"only {len(dates)} dates fit before {horizon}, the furthest a series may "
-                    "reach",
-                )
-            ]
+        raise refused(
+            "recurrence.count", Message("series.count_beyond_horizon", fit=len(dates), last=horizon)
         )
     return dates
 
@@ -208,26 +201,16 @@ def _instant(day: date, wall: time, zone: ZoneInfo, ambiguity: Ambiguity | None)
         # Both readings agree: no clock change at this time (all but two hours a year).
         return local.astimezone(UTC)
     naive = local.replace(tzinfo=None)
+    wall_time = f"{wall:%H:%M}"
     if not local_time_exists(naive, zone):
-        raise RuleViolation(
-            [
-                FieldProblem(
-                    "start",
-                    f"{wall:%H:%M} does not exist on {day} in {zone.key} (the clocks go "
-                    "forward); choose another time",
-                )
-            ]
+        raise refused(
+            "start", Message("series.time_does_not_exist", time=wall_time, day=day, zone=zone.key)
         )
     if local_time_is_ambiguous(naive, zone):
         if ambiguity is None:
-            raise RuleViolation(
-                [
-                    FieldProblem(
-                        "ambiguous",
-                        f"{wall:%H:%M} happens twice on {day} in {zone.key} (the clocks go "
-                        "back); say 'earlier' or 'later'",
-                    )
-                ]
+            raise refused(
+                "ambiguous",
+                Message("series.time_happens_twice", time=wall_time, day=day, zone=zone.key),
             )
         naive = naive.replace(fold=1 if ambiguity is Ambiguity.LATER else 0)
     # In UTC: Python compares two datetimes of the same zone by wall clock, ignoring the fold.

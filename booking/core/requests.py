@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from booking.core.errors import FieldProblem, RuleViolation
+from booking.core.messages import Message
 from booking.core.rooms import MAX_BUFFER, RoomFacts
 from booking.core.timespan import TimeSpan
 
@@ -21,14 +22,14 @@ MAX_BLOCKED_LENGTH = MAX_OCCURRENCE_LENGTH + 2 * MAX_BUFFER
 def meeting_span(start: datetime, end: datetime) -> TimeSpan:
     """The meeting's span, refusing spans that are empty, reversed or too long."""
     problems = [
-        FieldProblem(field, "give whole minutes (seconds must be zero)")
+        FieldProblem(field, Message("time.whole_minutes"))
         for field, value in (("start", start), ("end", end))
         if value.second or value.microsecond
     ]
     if end <= start:
-        problems.append(FieldProblem("end", "must be after start"))
+        problems.append(FieldProblem("end", Message("span.end_before_start")))
     elif end - start > MAX_OCCURRENCE_LENGTH:
-        problems.append(FieldProblem("end", "one occurrence may last at most 14 days"))
+        problems.append(FieldProblem("end", Message("span.too_long")))
     if problems:
         raise RuleViolation(problems)
     return TimeSpan(start, end)
@@ -40,13 +41,13 @@ def check_request(
     """Everything about a request that can be judged without looking at other bookings."""
     problems: list[FieldProblem] = []
     if meeting.start < now:
-        problems.append(FieldProblem("start", "is in the past"))
+        problems.append(FieldProblem("start", Message("time.in_the_past")))
     if not rooms:
-        problems.append(FieldProblem("rooms", "name at least one room"))
+        problems.append(FieldProblem("rooms", Message("rooms.none")))
     if len({room.id for room in rooms}) != len(rooms):
-        problems.append(FieldProblem("rooms", "a room is named more than once"))
+        problems.append(FieldProblem("rooms", Message("rooms.named_twice")))
     problems += [
-        FieldProblem("rooms", f"room {room.code} is not bookable at present")
+        FieldProblem("rooms", Message("rooms.not_bookable", room=room.code))
         for room in rooms
         if not room.active
     ]
@@ -55,7 +56,7 @@ def check_request(
         problems.append(
             FieldProblem(
                 "expected_attendance",
-                f"{attendance} people exceed the capacity of the room(s) asked for ({capacity})",
+                Message("rooms.over_capacity", people=attendance, capacity=capacity),
             )
         )
     if problems:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from booking.core.access import Actor, BookingFacts, manages
+from booking.core.messages import Message
 
 
 class TierRole(StrEnum):
@@ -36,7 +37,10 @@ class TierRule:
 
 DEFAULT_TIERS: tuple[TierRule, ...] = (TierRule(TierRole.ROOM_MANAGER),)
 
-TIER_TITLES = {TierRole.ROOM_MANAGER: "room manager", TierRole.FINANCE: "finance"}
+TIER_TITLES = {
+    TierRole.ROOM_MANAGER: Message("tier.room_manager"),
+    TierRole.FINANCE: Message("tier.finance"),
+}
 
 
 def effective_rules(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -59,3 +61,25 @@ def merge(spans: Iterable[TimeSpan]) -> list[TimeSpan]:
         else:
             merged.append(span)
     return merged
+
+
+def hull(spans: Iterable[TimeSpan]) -> TimeSpan:
+    """The shortest span that covers all of `spans` (at least one)."""
+    items = list(spans)
+    return TimeSpan(min(s.start for s in items), max(s.end for s in items))
+
+
+class SpanSet:
+    """Many spans, for asking quickly whether a span overlaps any of them (e.g. the hundreds of
+    closures of an imported calendar against every booking of the period)."""
+
+    def __init__(self, spans: Iterable[TimeSpan]) -> None:
+        ordered = sorted(spans)
+        self._starts = [s.start for s in ordered]
+        self._latest_end = list(accumulate((s.end for s in ordered), max))
+
+    def overlaps(self, span: TimeSpan) -> bool:
+        # The spans starting before `span` ends; the one of them ending last must end after it
+        # starts.
+        last = bisect_left(self._starts, span.end) - 1
+        return last >= 0 and self._latest_end[last] > span.start

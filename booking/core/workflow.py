@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from booking.core.errors import FieldProblem, RuleViolation, StaleVersion, TransitionNotAllowed
+from booking.core.errors import StaleVersion, TransitionNotAllowed, refused
+from booking.core.messages import Duration, Message
 from booking.core.tiers import TIER_TITLES, TierRole
 
 
@@ -49,35 +50,19 @@ LIVE = frozenset(Status) - FINAL
 # Requests that compete for a room without holding it; approving one declines these.
 COMPETING = frozenset({Status.PENDING, Status.CHANGES_REQUESTED})
 # What a booking stores when no change of it waits for approval.
-NO_CHANGE_WAITING = {"change_pending": False, "change_supersedes": "", "change_values": ""}
+NO_CHANGE_WAITING = {"change_pending": False, "change_supersedes": None, "change_values": None}
 
 MAX_HOLD = timedelta(days=30)
 
-
-class Action(StrEnum):
-    """What the audit trail records; each transition and each edit is one of these."""
-
-    CREATED = "created"
-    SUBMITTED = "submitted"
-    TIER_APPROVED = "tier_approved"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    CHANGES_REQUESTED = "changes_requested"
-    HELD = "held"
-    HOLD_RELEASED = "hold_released"
-    HOLD_LAPSED = "hold_lapsed"
-    CANCELLED = "cancelled"
-    EDITED = "edited"
-    CHANGE_PROPOSED = "change_proposed"
-    CHANGE_APPROVED = "change_approved"
-    CHANGE_REJECTED = "change_rejected"
-    DECLINED = "declined"
-    DATE_CANCELLED = "date_cancelled"
-    DATES_MOVED = "dates_moved"
-    DATE_APPROVED = "date_approved"
-    DATE_REJECTED = "date_rejected"
-    DATE_RESTORED = "date_restored"
-    BUFFERS_CHANGED = "buffers_changed"
+STATUS_NAMES = {
+    Status.DRAFT: Message("status.draft"),
+    Status.PENDING: Message("status.pending"),
+    Status.CHANGES_REQUESTED: Message("status.changes_requested"),
+    Status.HELD: Message("status.held"),
+    Status.APPROVED: Message("status.approved"),
+    Status.REJECTED: Message("status.rejected"),
+    Status.CANCELLED: Message("status.cancelled"),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,20 +84,17 @@ class BookingState:
 
 def check_version(state: BookingState, seen: int) -> None:
     if seen != state.version:
-        raise StaleVersion(current=None)
+        raise StaleVersion()
 
 
-def _not_now(message: str) -> TransitionNotAllowed:
-    return TransitionNotAllowed(message)
+def _not_now(code: str, **params: object) -> TransitionNotAllowed:
+    return TransitionNotAllowed(Message(code, **params))
 
 
 def submitted_status(state: BookingState, instant: bool) -> Status:
     """Submitting a draft, or resubmitting after changes were asked for."""
     if state.status not in (Status.DRAFT, Status.CHANGES_REQUESTED):
-        raise _not_now(
-            f"only a draft or a request sent back for changes can be submitted; "
-            f"this one is {state.status}"
-        )
+        raise _not_now("workflow.submit_only_draft", status=STATUS_NAMES[state.status])
     return Status.APPROVED if instant else Status.PENDING
 
 
@@ -129,8 +111,9 @@ class ApprovalStep:
     of: int
     final: bool
 
-    def describe(self) -> str:
-        return f"tier {self.number} of {self.of} ({TIER_TITLES[self.tier]})"
+    def describe(self) -> Message:
+        tier = TIER_TITLES[self.tier]
+        return Message("workflow.tier_step", number=self.number, of=self.of, tier=tier)
 
 
 def current_tier(state: BookingState) -> TierRole | None:
@@ -143,7 +126,9 @@ def current_tier(state: BookingState) -> TierRole | None:
 def approval_step(state: BookingState) -> ApprovalStep:
     tier = current_tier(state)
     if tier is None:
-        raise _not_now(_why_no_decision(state, "approved"))
+        raise _why_no_decision(state) or _not_now(
+            "workflow.approve_only_pending", status=STATUS_NAMES[state.status]
+        )
     total = len(state.required_tiers)
     return ApprovalStep(tier, state.tiers_done + 1, total, state.tiers_done + 1 == total)
 
@@ -152,16 +137,16 @@ def check_can_reject(state: BookingState) -> TierRole:
     """Any tier may reject; returns the tier deciding now."""
     tier = current_tier(state)
     if tier is None:
-        raise _not_now(_why_no_decision(state, "rejected"))
+        raise _why_no_decision(state) or _not_now(
+            "workflow.reject_only_pending", status=STATUS_NAMES[state.status]
+        )
     return tier
 
 
 def check_can_request_changes(state: BookingState) -> TierRole:
     tier = current_tier(state)
     if state.status not in (Status.PENDING, Status.HELD) or tier is None:
-        raise _not_now(
-            f"changes can be asked for only on a pending request; this one is {state.status}"
-        )
+        raise _not_now("workflow.request_changes_only_pending", status=STATUS_NAMES[state.status])
     return tier
 
 
@@ -172,19 +157,17 @@ def has_ended(state: BookingState, now: datetime) -> bool:
 def check_not_ended(state: BookingState, now: datetime) -> None:
     """A request whose time is over can no longer be edited, submitted, held or approved."""
     if has_ended(state, now):
-        raise _not_now("the time of this request is over")
+        raise _not_now("workflow.time_over")
 
 
 def check_can_hold(state: BookingState, until: datetime, now: datetime) -> None:
     if state.status is not Status.PENDING:
-        raise _not_now(f"only a pending request can be held; this one is {state.status}")
+        raise _not_now("workflow.hold_only_pending", status=STATUS_NAMES[state.status])
     # The time given is wrong whatever the state: a rule, not a state that forbids it.
     if until <= now:
-        raise RuleViolation([FieldProblem("until", "a hold must end in the future")])
+        raise refused("until", Message("hold.in_the_past"))
     if until - now > MAX_HOLD:
-        raise RuleViolation(
-            [FieldProblem("until", f"a hold may last at most {MAX_HOLD.days} days")]
-        )
+        raise refused("until", Message("hold.too_long", most=Duration.of(MAX_HOLD)))
 
 
 def status_once_dates_decided(
@@ -203,7 +186,7 @@ def status_once_dates_decided(
 
 def check_can_release(state: BookingState) -> None:
     if state.status is not Status.HELD:
-        raise _not_now(f"only a held request can be released; this one is {state.status}")
+        raise _not_now("workflow.release_only_held", status=STATUS_NAMES[state.status])
 
 
 def hold_has_lapsed(state: BookingState, now: datetime) -> bool:
@@ -212,13 +195,13 @@ def hold_has_lapsed(state: BookingState, now: datetime) -> bool:
 
 def check_not_final(state: BookingState) -> None:
     if state.status in FINAL:
-        raise _not_now(f"this request is already {state.status}")
+        raise _not_now("workflow.already_final", status=STATUS_NAMES[state.status])
 
 
 def check_can_cancel(state: BookingState, now: datetime) -> None:
     check_not_final(state)
     if has_ended(state, now):
-        raise _not_now("this booking has already ended and can no longer be cancelled")
+        raise _not_now("workflow.cancel_ended")
 
 
 class EditEffect(StrEnum):
@@ -230,9 +213,9 @@ class EditEffect(StrEnum):
 
 def edit_effect(state: BookingState, slot_changed: bool, instant: bool) -> EditEffect:
     if state.status in FINAL:
-        raise _not_now(f"a {state.status} request can no longer be edited")
+        raise _not_now("workflow.edit_final", status=STATUS_NAMES[state.status])
     if state.change_pending:
-        raise _not_now("a change of this booking is already waiting for approval")
+        raise _not_now("workflow.change_already_waiting")
     if not slot_changed or state.status in (Status.DRAFT, Status.CHANGES_REQUESTED):
         return EditEffect.IN_PLACE
     if state.status is Status.APPROVED:
@@ -240,10 +223,11 @@ def edit_effect(state: BookingState, slot_changed: bool, instant: bool) -> EditE
     return EditEffect.BACK_TO_PENDING
 
 
-def _why_no_decision(state: BookingState, verb: str) -> str:
+def _why_no_decision(state: BookingState) -> TransitionNotAllowed | None:
+    """Why an approved request waits for no decision; None for the other states."""
     if state.status is Status.APPROVED:
-        return "this request is already approved"
-    return f"only a pending request can be {verb}; this one is {state.status}"
+        return _not_now("workflow.already_approved")
+    return None
 
 
 def tiers_from(names: Sequence[str]) -> tuple[TierRole, ...]:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import Any
 
+from booking.core.catalogue import Building, Organisation, RoomDetails
 from booking.core.rooms import RoomFacts
 from booking.db.raw import fetch, placeholders
-from booking.db.tables import Building, Organisation, Room
+from booking.db.tables import Building as BuildingTable
+from booking.db.tables import Organisation as OrganisationTable
+from booking.db.tables import Room
 
 
 def _equipment(raw: Any) -> frozenset[str]:
@@ -17,7 +20,7 @@ def _equipment(raw: Any) -> frozenset[str]:
     return frozenset(str(item) for item in items or ())
 
 
-def room_facts(row: dict[str, Any]) -> RoomFacts:
+def room_facts(row: Mapping[str, Any]) -> RoomFacts:
     return RoomFacts(
         id=row["id"],
         code=row["code"],
@@ -33,6 +36,16 @@ def room_facts(row: dict[str, Any]) -> RoomFacts:
     )
 
 
+def _details(row: Mapping[str, Any]) -> RoomDetails:
+    return RoomDetails(
+        facts=room_facts(row),
+        building_code=row["building_code"],
+        building_name=row["building_name"],
+        description=row["description"],
+        is_demo=bool(row["is_demo"]),
+    )
+
+
 # Every column a room's facts or its public view needs, with its building's code, name and
 # zone. Written out, not built by Piccolo: the room list and every free-room search run it.
 ROOM_SQL = (
@@ -44,7 +57,7 @@ ROOM_SQL = (
 
 
 async def all_rooms() -> list[RoomFacts]:
-    return [room_facts(row) for row in await room_rows()]
+    return [room.facts for room in await rooms()]
 
 
 async def rooms_by_id(ids: Iterable[int]) -> dict[int, RoomFacts]:
@@ -55,27 +68,57 @@ async def rooms_by_id(ids: Iterable[int]) -> dict[int, RoomFacts]:
     return {row["id"]: room_facts(row) for row in rows}
 
 
-async def room_details(room_id: int) -> dict[str, Any] | None:
+async def room(room_id: int) -> RoomDetails | None:
     rows = await fetch(Room, f"{ROOM_SQL} WHERE r.id = {{}}", room_id)
-    return rows[0] if rows else None
+    return _details(rows[0]) if rows else None
 
 
-async def room_rows() -> list[dict[str, Any]]:
+async def rooms() -> list[RoomDetails]:
     """Every room, active or not, by code."""
-    return await fetch(Room, f"{ROOM_SQL} ORDER BY r.code")
+    return [_details(row) for row in await fetch(Room, f"{ROOM_SQL} ORDER BY r.code")]
 
 
-async def buildings() -> list[dict[str, Any]]:
-    return await Building.select().order_by(Building.code)
+def _building(row: Mapping[str, Any]) -> Building:
+    return Building(
+        id=row["id"],
+        code=row["code"],
+        name=row["name"],
+        name_en=row["name_en"],
+        zone=row["zone"],
+        address=row["address"],
+        is_demo=bool(row["is_demo"]),
+    )
 
 
-async def building(building_id: int) -> dict[str, Any] | None:
-    return await Building.select().where(Building.id == building_id).first()
+_BUILDING_SQL = "SELECT id, code, name, name_en, zone, address, is_demo FROM buildings"
 
 
-async def organisations() -> list[dict[str, Any]]:
-    return await Organisation.select().order_by(Organisation.code)
+async def buildings() -> list[Building]:
+    return [_building(row) for row in await fetch(BuildingTable, f"{_BUILDING_SQL} ORDER BY code")]
 
 
-async def organisation_by_code(code: str) -> dict[str, Any] | None:
-    return await Organisation.select().where(Organisation.code == code).first()
+async def building(building_id: int) -> Building | None:
+    rows = await fetch(BuildingTable, f"{_BUILDING_SQL} WHERE id = {{}}", building_id)
+    return _building(rows[0]) if rows else None
+
+
+def _organisation(row: Mapping[str, Any]) -> Organisation:
+    return Organisation(row["id"], row["code"], row["name"], row["kind"], bool(row["is_demo"]))
+
+
+_ORGANISATION_SQL = "SELECT id, code, name, kind, is_demo FROM organisations"
+
+
+async def organisations() -> list[Organisation]:
+    rows = await fetch(OrganisationTable, f"{_ORGANISATION_SQL} ORDER BY code")
+    return [_organisation(row) for row in rows]
+
+
+async def organisation_by_code(code: str) -> Organisation | None:
+    rows = await fetch(OrganisationTable, f"{_ORGANISATION_SQL} WHERE code = {{}}", code)
+    return _organisation(rows[0]) if rows else None
+
+
+async def organisation(organisation_id: int) -> Organisation | None:
+    rows = await fetch(OrganisationTable, f"{_ORGANISATION_SQL} WHERE id = {{}}", organisation_id)
+    return _organisation(rows[0]) if rows else None

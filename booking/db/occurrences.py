@@ -8,35 +8,67 @@ from typing import Any
 
 from booking.core.conflicts import Occupation, Placement
 from booking.core.requests import MAX_BLOCKED_LENGTH
-from booking.core.timespan import TimeSpan
+from booking.core.timespan import TimeSpan, hull
+from booking.core.workflow import Status
+from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import Occurrence
 
+_HELD, _PENDING = Status.HELD.value, Status.PENDING.value
 
-def occupation(row: dict[str, Any]) -> Occupation:
-    return Occupation(
-        occurrence_id=row["id"],
-        booking_id=row["booking"],
-        room_id=row["room"],
-        meeting=TimeSpan(row["starts_at"], row["ends_at"]),
-        blocked=TimeSpan(row["blocked_from"], row["blocked_until"]),
-        status=row["status"],
-        public_title=row["title"] if row["is_public"] else None,
-    )
+
+def _status(row: dict[str, Any], as_of: datetime | None) -> str:
+    """The slot's state; read `as_of` a moment, a hold whose time is up has lapsed."""
+    lapsed = row["status"] == _HELD and as_of is not None and row["hold_until"] <= as_of
+    return _PENDING if lapsed else str(row["status"])
+
+
+def _occupations(
+    rows: Iterable[dict[str, Any]], statuses: Sequence[str], as_of: datetime | None
+) -> list[Occupation]:
+    found = []
+    for row in rows:
+        status = _status(row, as_of)
+        if status in statuses:
+            found.append(
+                Occupation(
+                    occurrence_id=row["id"],
+                    booking_id=row["booking"],
+                    room_id=row["room"],
+                    meeting=TimeSpan(row["starts_at"], row["ends_at"]),
+                    blocked=TimeSpan(row["blocked_from"], row["blocked_until"]),
+                    status=status,
+                    public_title=row["title"] if row["is_public"] else None,
+                )
+            )
+    return found
+
+
+def _stored_states(statuses: Sequence[str], as_of: datetime | None) -> list[str]:
+    """The stored states that may read as `statuses`: a lapsed hold is stored as held."""
+    if as_of is not None and _PENDING in statuses and _HELD not in statuses:
+        return [*statuses, _HELD]
+    return list(statuses)
 
 
 async def occupations(
-    window: TimeSpan, statuses: Iterable[str], room_ids: Iterable[int] | None = None
+    window: TimeSpan,
+    statuses: Iterable[str],
+    room_ids: Iterable[int] | None = None,
+    as_of: datetime | None = None,
 ) -> list[Occupation]:
-    """Occurrences in `statuses` whose blocked span overlaps `window`.
+    """Occurrences in `statuses` whose blocked span overlaps `window`. Read `as_of` a moment
+    (every read), a hold whose time is up is pending; without it (a check before a write), an
+    expired hold is still held, for the writer to lapse it.
 
     blocked_from is bounded on both sides (a blocked span is never longer than
     MAX_BLOCKED_LENGTH), so the index scan is short however much history the table holds.
     """
-    wanted_statuses = list(statuses)
+    asked = list(statuses)
+    wanted_statuses = _stored_states(asked, as_of)
     sql = (
         "SELECT o.id, o.booking, o.room, o.starts_at, o.ends_at, o.blocked_from,"
-        " o.blocked_until, o.status, b.title, b.is_public"
+        " o.blocked_until, o.status, b.title, b.is_public, b.hold_until"
         " FROM occurrences o JOIN bookings b ON b.id = o.booking"
         " WHERE o.blocked_from < {} AND o.blocked_from > {} AND o.blocked_until > {}"
         f" AND o.status IN ({placeholders(len(wanted_statuses))})"
@@ -52,7 +84,7 @@ async def occupations(
         sql += f" AND o.room IN ({placeholders(len(rooms))})"
         args += rooms
     rows = await fetch(Occurrence, sql + " ORDER BY o.blocked_from, o.id", *args)
-    return [occupation(row) for row in rows]
+    return _occupations(rows, asked, as_of)
 
 
 # Beyond this many slots, PostgreSQL is handed the slots and finds the collisions itself
@@ -60,13 +92,11 @@ async def occupations(
 MANY_SLOTS = 8
 
 
-async def colliding(
-    placements: Sequence[Placement], statuses: Iterable[str], postgres: bool
-) -> list[Occupation]:
-    """Occurrences in `statuses` that collide with any of `placements` (a superset is fine:
-    the caller matches them exactly)."""
+async def colliding(placements: Sequence[Placement], statuses: Iterable[str]) -> list[Occupation]:
+    """Occurrences in `statuses`, as stored, that collide with any of `placements` (a superset
+    is fine: the caller matches them exactly)."""
     wanted_statuses = list(statuses)
-    if not postgres or len(placements) <= MANY_SLOTS:
+    if not is_postgres(Occurrence._meta.db) or len(placements) <= MANY_SLOTS:
         window = hull(p.blocked for p in placements)
         return await occupations(window, wanted_statuses, {p.room_id for p in placements})
     rows = await fetch(
@@ -74,7 +104,7 @@ async def colliding(
         # One index probe per slot: OFFSET 0 keeps the planner from turning the lateral
         # subquery into a hash join over every occurrence of the room.
         "SELECT DISTINCT o.id, o.booking, o.room, o.starts_at, o.ends_at, o.blocked_from,"
-        " o.blocked_until, o.status, b.title, b.is_public"
+        " o.blocked_until, o.status, b.title, b.is_public, b.hold_until"
         " FROM unnest({}::int[], {}::timestamptz[], {}::timestamptz[]) AS w(room, f, u)"
         " CROSS JOIN LATERAL (SELECT * FROM occurrences o WHERE o.room = w.room"
         " AND o.blocked_from < w.u AND o.blocked_from > w.f - {}::interval"
@@ -86,7 +116,7 @@ async def colliding(
         MAX_BLOCKED_LENGTH,
         wanted_statuses,
     )
-    return [occupation(row) for row in rows]
+    return _occupations(rows, wanted_statuses, None)
 
 
 async def titles(booking_ids: Iterable[int]) -> dict[int, str]:
@@ -97,10 +127,3 @@ async def titles(booking_ids: Iterable[int]) -> dict[int, str]:
         Occurrence, f"SELECT id, title FROM bookings WHERE id IN ({placeholders(len(ids))})", *ids
     )
     return {row["id"]: row["title"] for row in rows}
-
-
-def hull(spans: Iterable[TimeSpan]) -> TimeSpan:
-    items = list(spans)
-    start: datetime = min(span.start for span in items)
-    end: datetime = max(span.end for span in items)
-    return TimeSpan(start, end)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from piccolo.engine.base import Engine
-
 from booking.db.engine import is_postgres
 from booking.db.raw import fetch
 from booking.db.tables import Occurrence
@@ -21,8 +19,8 @@ from booking.db.tables import Occurrence
 ROOM_LOCK_SPACE = 1
 
 
-async def lock_rooms(engine: Engine, room_ids: Iterable[int]) -> None:
-    if not is_postgres(engine):
+async def lock_rooms(room_ids: Iterable[int]) -> None:
+    if not is_postgres(Occurrence._meta.db):
         return
     for room_id in sorted(set(room_ids)):
         await fetch(Occurrence, "SELECT pg_advisory_xact_lock({}, {})", ROOM_LOCK_SPACE, room_id)

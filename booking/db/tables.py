@@ -206,6 +206,21 @@ class AuditEntry(Table, tablename="audit_entries"):
     details = JSON(default="{}")  # e.g. the tier decided, the alternatives offered
 
 
+class ChangeLogEntry(Table, tablename="change_log"):
+    """One domain event, written in the transaction of the change that caused it; the log is
+    read in the order of `id`. Notifications take it as their outbox, the calendar feeds their
+    change stamps (through `rooms`)."""
+
+    id: Serial
+    booking = ForeignKey(BookingRequest, null=False, on_delete=OnDelete.cascade, index=True)
+    version = Integer()  # the version the request has after the change
+    at = Timestamptz()
+    actor = ForeignKey(UserAccount, null=True, on_delete=OnDelete.set_null)  # None: the system
+    kind = Varchar(length=32)
+    rooms = JSON(default="[]")  # every room the change concerns, before and after
+    data = JSON(default="{}")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Building,
     Room,
@@ -220,4 +235,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     BookingRequest,
     Occurrence,
     AuditEntry,
+    ChangeLogEntry,
 )

@@ -32,6 +32,11 @@ class DatabaseBusy(Exception):
     """The database stayed locked or contended for longer than we are willing to wait."""
 
 
+class RoomTaken(Exception):
+    """The database itself refused to let a slot hold a room that another slot holds (the
+    exclusion constraint of PostgreSQL); nothing of the transaction was kept."""
+
+
 class _GivesConnectionBack:
     """What both engines' writing transactions add to Piccolo's: the connection is given back
     however the transaction ends.
@@ -128,16 +133,13 @@ def sqlstate(exc: BaseException) -> str | None:
     return state if isinstance(state, str) else None
 
 
-def is_exclusion_violation(exc: BaseException) -> bool:
-    return sqlstate(exc) == EXCLUSION_VIOLATION
-
-
 async def in_writing_transaction(
     engine: Engine, work: Callable[[], Awaitable[T]], single_statement: bool = False
 ) -> T:
     """Run `work` in one writing transaction; commit if it returns, roll back if it raises.
     On PostgreSQL, work of a single statement is a transaction of its own and needs none
-    around it; it is retried all the same."""
+    around it; it is retried all the same. A slot refused by the exclusion constraint raises
+    RoomTaken."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             if isinstance(engine, SQLiteEngine):
@@ -156,6 +158,8 @@ async def in_writing_transaction(
                 raise DatabaseBusy("the database is busy; try again in a moment") from exc
             raise
         except Exception as exc:
+            if sqlstate(exc) == EXCLUSION_VIOLATION:
+                raise RoomTaken() from exc
             if sqlstate(exc) not in RETRYABLE_SQLSTATES:
                 raise
             if attempt == MAX_ATTEMPTS:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from booking.approvals.holds import sweep_expired_holds
+from booking.bookings.unit_of_work import sweep_expired_holds
 
 
 async def lapse_expired_holds(ctx: dict[str, Any]) -> int:

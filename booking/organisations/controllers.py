@@ -23,6 +23,6 @@ class OrganisationController(Controller):
     @get("/", summary="List faculties, departments and organisations")
     async def list_organisations(self) -> list[OrganisationView]:
         return [
-            OrganisationView(r["id"], r["code"], r["name"], r["kind"], bool(r["is_demo"]))
-            for r in await catalogue.organisations()
+            OrganisationView(o.id, o.code, o.name, o.kind, o.is_demo)
+            for o in await catalogue.organisations()
         ]

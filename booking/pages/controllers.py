@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
-from booking.rooms import service
+from booking.rooms import catalogue, views
 from booking.settings import Settings
 
 
@@ -20,8 +20,13 @@ class PageController(Controller):
     async def home(
         self, settings: NamedDependency[Settings], now: NamedDependency[datetime]
     ) -> Template:
-        rooms = await service.search_rooms(service.RoomSearch(), settings.default_zone, now)
+        search = catalogue.RoomSearch()
+        rooms = await catalogue.search_rooms(search, settings.default_zone, now)
+        buildings = await catalogue.list_buildings()
         return Template(
             template_name="home.html.j2",
-            context={"buildings": await service.list_buildings(), "rooms": rooms},
+            context={
+                "buildings": [views.building_view(b) for b in buildings],
+                "rooms": [views.room_view(room) for room in rooms],
+            },
         )

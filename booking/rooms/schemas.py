@@ -1,6 +1,9 @@
-"""API shapes for buildings and rooms."""
+"""API shapes of buildings, rooms, their availability, their booking rules and tiers."""
 
 from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -34,3 +37,66 @@ class RoomView(msgspec.Struct):
     active: bool
     description: str
     is_demo: bool
+
+
+class BusySpan(msgspec.Struct):
+    """A span a room is held or asked for; the title only for public events."""
+
+    start: datetime
+    end: datetime
+    blocked_from: datetime
+    blocked_until: datetime
+    status: str
+    title: str | None
+
+
+class ClosedSpan(msgspec.Struct):
+    """A blackout: the room cannot be booked then."""
+
+    start: datetime
+    end: datetime
+    reason: str
+
+
+class RoomAvailability(msgspec.Struct):
+    room_id: int
+    room_code: str
+    zone: str
+    start: datetime
+    end: datetime
+    busy: list[BusySpan]
+    requested: list[BusySpan]
+    closed: list[ClosedSpan]
+
+
+class BuildingAvailability(msgspec.Struct):
+    building_id: int
+    building_code: str
+    start: datetime
+    end: datetime
+    rooms: list[RoomAvailability]
+
+
+WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+# A closing time may also be 24:00, the end of the day.
+ClosingTime = Annotated[str, msgspec.Meta(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+
+
+class OpeningHoursView(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    weekday: Annotated[int, msgspec.Meta(ge=0, le=6)]  # 0 = Monday
+    opens: WallClock
+    closes: ClosingTime
+
+
+class RoomBookingRules(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """When a room may be booked. No opening hours: at all times. max_advance_days 0: as far
+    ahead as any series may reach (two years)."""
+
+    opening_hours: list[OpeningHoursView] = msgspec.field(default_factory=list)
+    min_notice_minutes: Annotated[int, msgspec.Meta(ge=0, le=60 * 24 * 90)] = 0
+    max_advance_days: Annotated[int, msgspec.Meta(ge=0, le=731)] = 0
+
+
+class TierSetting(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    role: Literal["room_manager", "finance"]
+    condition: Literal["always", "external_or_paid"] = "always"

@@ -269,7 +269,11 @@ async def test_an_approver_grant_names_a_building_or_a_room_not_both(api) -> Non
     response = await api.post(f"/api/users/{user['id']}/roles", json=grant)
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [
-        {"field": "room", "reason": "an approver has a building or a room, not both"}
+        {
+            "field": "room",
+            "code": "grants.approver_one_scope",
+            "reason": "an approver has a building or a room, not both",
+        }
     ]
 
 

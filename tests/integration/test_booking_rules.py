@@ -524,7 +524,11 @@ async def test_text_with_a_nul_character_is_refused_on_both_engines(world) -> No
     response = await client.post("/api/blackouts", json=blackout)
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [
-        {"field": "reason", "reason": "may not contain the NUL character (\\u0000)"}
+        {
+            "field": "reason",
+            "code": "text.nul",
+            "reason": "may not contain the NUL character (\\u0000)",
+        }
     ]
     # An escaped backslash followed by "u0000" is ordinary text.
     harmless = await client.post("/api/blackouts", json=blackout | {"reason": "a\\u0000b"})
@@ -565,7 +569,11 @@ async def test_a_blackout_is_given_in_whole_minutes(world) -> None:
     )
     assert response.status_code == 422, response.text
     assert response.json()["errors"] == [
-        {"field": "start", "reason": "give whole minutes (seconds must be zero)"}
+        {
+            "field": "start",
+            "code": "time.whole_minutes",
+            "reason": "give whole minutes (seconds must be zero)",
+        }
     ]
 
 

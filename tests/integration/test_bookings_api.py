@@ -361,5 +361,9 @@ async def test_a_missing_body_is_named_as_such(api) -> None:
     response = await api.post("/api/bookings")
     assert response.status_code == 400, response.text
     assert response.json()["errors"] == [
-        {"field": "body", "reason": "is required: send a JSON object"}
+        {
+            "field": "body",
+            "code": "validation.body_required",
+            "reason": "is required: send a JSON object",
+        }
     ]

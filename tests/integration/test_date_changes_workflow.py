@@ -246,7 +246,9 @@ async def test_a_date_that_is_over_cannot_be_moved(world) -> None:
         start=local(5, "10:00"),
         end=local(5, "11:00"),
     )
-    assert refused["errors"] == [{"field": "occurrence", "reason": "this date is over"}]
+    assert refused["errors"] == [
+        {"field": "occurrence", "code": "dates.over", "reason": "this date is over"}
+    ]
     refused = await act(
         world.requester_a,
         series,
@@ -254,7 +256,9 @@ async def test_a_date_that_is_over_cannot_be_moved(world) -> None:
         expect=422,
         start_time="12:00",
     )
-    assert refused["errors"] == [{"field": "occurrence", "reason": "this date is over"}]
+    assert refused["errors"] == [
+        {"field": "occurrence", "code": "dates.over", "reason": "this date is over"}
+    ]
 
 
 async def test_a_restored_date_gets_the_rooms_and_times_of_its_part_of_the_series(world) -> None:
@@ -425,6 +429,7 @@ async def test_a_date_of_a_series_may_not_be_moved_to_last_days(world) -> None:
     )
     assert refused["errors"][0] == {
         "field": "end",
+        "code": "series.date_too_long",
         "reason": "each date of a series may last at most 24 hours",
     }
 

@@ -307,5 +307,9 @@ async def test_restoring_a_date_that_is_not_a_date_is_a_clear_error(api) -> None
     series = await _series(api, room)
     refused = await _do(api, series, "skipped-dates/2027-02-30/restore", 422)
     assert refused["errors"] == [
-        {"field": "date", "reason": "'2027-02-30' is not a date (YYYY-MM-DD)"}
+        {
+            "field": "date",
+            "code": "dates.not_a_date",
+            "reason": "'2027-02-30' is not a date (YYYY-MM-DD)",
+        }
     ]

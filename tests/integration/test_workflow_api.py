@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from booking.approvals.holds import sweep_expired_holds
+from booking.bookings.unit_of_work import sweep_expired_holds
 from booking.db.tables import BookingRequest, Room
 from tests.factories import booking_body, local, within_a_week
 from tests.integration.world import act, make_world, request
@@ -147,12 +147,12 @@ async def test_approvers_see_the_private_requests_for_their_rooms_only(world) ->
 async def test_a_hold_until_a_wrong_time_is_a_field_error(world) -> None:
     pending = await request(world.requester_a, world.room_x, day=3)
     now = datetime.now(UTC).replace(microsecond=0, second=0)
-    for until, reason in [
-        (now - timedelta(hours=1), "a hold must end in the future"),
-        (now + timedelta(days=31), "a hold may last at most 30 days"),
+    for until, code, reason in [
+        (now - timedelta(hours=1), "hold.in_the_past", "a hold must end in the future"),
+        (now + timedelta(days=31), "hold.too_long", "a hold may last at most 30 days"),
     ]:
         refused = await act(world.approver_x, pending, "hold", expect=422, until=until.isoformat())
-        assert refused["errors"] == [{"field": "until", "reason": reason}]
+        assert refused["errors"] == [{"field": "until", "code": code, "reason": reason}]
 
 
 async def test_each_tier_is_decided_only_by_its_own_deciders(world) -> None:
@@ -397,7 +397,9 @@ async def test_state_and_ownership_cannot_be_set_on_create(world, field) -> None
     value = {"status": "approved", "required_tiers": []}.get(field, world.admin.id)
     response = await world.requester_a.client.post("/api/bookings", json=body | {field: value})
     assert response.status_code == 400
-    assert response.json()["errors"] == [{"field": field, "reason": "is not a field you can set"}]
+    assert response.json()["errors"] == [
+        {"field": field, "code": "validation.unknown_field", "reason": "is not a field you can set"}
+    ]
     assert (await world.admin.client.get("/api/bookings")).json() == []
 
 
@@ -434,7 +436,11 @@ async def test_requesters_file_only_for_their_own_organisations(world) -> None:
     )
     assert foreign.status_code == 422
     assert foreign.json()["errors"] == [
-        {"field": "organisation", "reason": "you are not a member of 'B'"}
+        {
+            "field": "organisation",
+            "code": "organisation.not_member",
+            "reason": "you are not a member of 'B'",
+        }
     ]
     own = await world.requester_a.client.post("/api/bookings", json=body)
     assert own.json()["organisation"] == "A"

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
+from booking.core.errors import DomainError, RuleViolation
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import TimeSpan
+from booking.core.workflow import STATUS_NAMES, Status
+from booking.i18n import texts
 
 BUCHAREST = ZoneInfo("Europe/Bucharest")
 
@@ -65,3 +72,31 @@ def room(
         instant_book=instant_book,
         active=active,
     )
+
+
+# What the core refuses with is a message code; these read it in English, as the API does for
+# an English reader, so the tests see the words a person would.
+english = texts("en")
+
+
+def reasons(error: RuleViolation) -> list[tuple[str, str]]:
+    """Each problem of a refusal as (field, reason in English)."""
+    return [(p.field, english(p.reason)) for p in error.problems]
+
+
+@contextmanager
+def refused(kind: type[DomainError], match: str) -> Iterator[pytest.ExceptionInfo[DomainError]]:
+    """Like pytest.raises(kind, match=…), matching the refusal's message in English."""
+    with pytest.raises(kind) as caught:
+        yield caught
+    error = caught.value
+    if isinstance(error, RuleViolation):
+        said = "; ".join(f"{field}: {reason}" for field, reason in reasons(error))
+    else:
+        said = english(error.message)
+    assert re.search(match, said), f"{match!r} not found in {said!r}"
+
+
+def named(status: Status) -> str:
+    """A status as the English texts name it."""
+    return english(STATUS_NAMES[status])

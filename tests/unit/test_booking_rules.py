@@ -16,6 +16,7 @@ from booking.core.booking_rules import (
 )
 from booking.core.conflicts import Placement
 from booking.core.timespan import TimeSpan
+from tests.unit.builders import english
 
 ZONE = ZoneInfo("Europe/Bucharest")
 MONDAY = datetime(2027, 1, 4)
@@ -36,7 +37,7 @@ def _breaches(rules: RoomRules, start: str, length: timedelta) -> list[str]:
     begins = datetime.combine(MONDAY, time.fromisoformat(start), ZONE).astimezone(UTC)
     meeting = TimeSpan(begins, begins + length)
     found = check_rules([Placement(1, meeting, meeting)], {1: rules}, [], NOW)
-    return [b.reason for b in found.breaches]
+    return [english(b.reason) for b in found.breaches]
 
 
 @pytest.mark.parametrize(
@@ -110,7 +111,7 @@ def test_a_meeting_past_midnight_needs_both_days_hours(
     ],
 )
 def test_malformed_hours(hours, problem: str) -> None:
-    assert check_hours(_rules(*hours).hours) == [problem]
+    assert [english(p) for p in check_hours(_rules(*hours).hours)] == [problem]
 
 
 def test_open_all_day_is_well_formed() -> None:

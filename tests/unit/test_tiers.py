@@ -18,6 +18,7 @@ from booking.core.tiers import (
     instant_approval,
     required_tiers,
 )
+from tests.unit.builders import english
 
 RM = TierRole.ROOM_MANAGER
 FIN = TierRole.FINANCE
@@ -31,7 +32,10 @@ FINANCE_IF_OUTSIDE = TierRule(FIN, TierCondition.EXTERNAL_OR_PAID)
 def test_defaults() -> None:
     assert (TierRule(RM, TierCondition.ALWAYS),) == DEFAULT_TIERS
     assert TierRule(FIN).condition is TierCondition.ALWAYS
-    assert TIER_TITLES == {RM: "room manager", FIN: "finance"}
+    assert {tier: english(title) for tier, title in TIER_TITLES.items()} == {
+        RM: "room manager",
+        FIN: "finance",
+    }
 
 
 class TestEffectiveRules:

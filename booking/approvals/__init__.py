@@ -1,1 +1,0 @@
-"""Deciding on booking requests."""

@@ -1,1 +1,0 @@
-"""When rooms are busy: the spans a calendar or a requester needs to see."""

@@ -1,0 +1,107 @@
+"""Cancelling a request, or one of its dates; the rooms are free again as soon as it commits."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from booking.accounts.current_user import CurrentUser
+from booking.bookings.commands import Act
+from booking.bookings.deciding import date_of
+from booking.bookings.reading import visible_booking
+from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
+from booking.core.access import can_cancel
+from booking.core.booking import Booking
+from booking.core.errors import Forbidden, TransitionNotAllowed, refused
+from booking.core.events import Action
+from booking.core.messages import Message
+from booking.core.transitions import SlotUpdate, all_tiers_done, change
+from booking.core.workflow import (
+    NO_CHANGE_WAITING,
+    PROPOSED,
+    SUPERSEDED,
+    Status,
+    check_can_cancel,
+    check_not_final,
+    check_version,
+    status_once_dates_decided,
+)
+
+# A cancelled request's change waiting for approval is dropped with it.
+_DROP_WAITING_CHANGE = SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))
+
+
+def _check_canceller(user: CurrentUser, booking: Booking) -> None:
+    if not can_cancel(user.actor, booking.held_facts):
+        raise Forbidden(Message("cancel.only_requester_or_manager"))
+
+
+async def cancel_booking(
+    engine: Engine, user: CurrentUser, booking_id: int, command: Act, now: datetime
+) -> Outcome:
+    """Cancel a request or booking."""
+
+    async def cancel(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        _check_canceller(user, booking)
+        check_version(booking.state, command.version)
+        check_can_cancel(booking.state, now)
+        cancelled = change(
+            booking,
+            Action.CANCELLED,
+            to=Status.CANCELLED,
+            values={"hold_until": None, **NO_CHANGE_WAITING},
+            slot_updates=[_DROP_WAITING_CHANGE],
+            slots_to=Status.CANCELLED.value,
+            comment=command.comment,
+        )
+        await unit.apply(booking, cancelled)
+
+    return await change_booking(engine, user, booking_id, now, cancel)
+
+
+async def cancel_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    command: Act,
+    now: datetime,
+) -> Outcome:
+    """Cancel one date (every room that day); cancelling the last live date cancels the
+    request."""
+
+    async def cancel(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        _check_canceller(user, booking)
+        check_version(booking.state, command.version)
+        check_not_final(booking.state)
+        day, slots = date_of(booking, occurrence_id)
+        if max(o.meeting.end for o in slots) <= now:
+            raise refused("occurrence", Message("dates.over"))
+        ids = frozenset(o.id for o in slots)
+        if ids & booking.replaced_by_change():
+            raise TransitionNotAllowed(Message("dates.change_waiting"))
+        left = [o.status for o in booking.live if o.id not in ids]
+        to = status_once_dates_decided(booking.status, left, emptied=Status.CANCELLED)
+        updates = [SlotUpdate(Status.CANCELLED.value, ids=ids)]
+        values: dict[str, Any] = {}
+        if to is Status.CANCELLED:
+            updates.append(_DROP_WAITING_CHANGE)
+            values = {"hold_until": None, **NO_CHANGE_WAITING}
+        elif to is Status.APPROVED:
+            values = all_tiers_done(booking)
+        cancelled = change(
+            booking,
+            Action.DATE_CANCELLED,
+            to=to,
+            values=values,
+            slot_updates=updates,
+            comment=command.comment,
+            details={"date": day.isoformat(), "occurrences": sorted(ids)},
+        )
+        await unit.apply(booking, cancelled)
+
+    return await change_booking(engine, user, booking_id, now, cancel)

@@ -1,0 +1,334 @@
+"""Decisions on requests: approve tier by tier, reject, ask for changes; one date at a time too.
+
+Approving the last tier makes the request hold its rooms, and declines the pending requests it
+overlaps, each with the reason and alternatives. All of it happens in one unit of work, and a
+decision carries the version the approver saw, so two approvers acting at once cannot both win.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from piccolo.engine.base import Engine
+
+from booking.accounts.current_user import CurrentUser
+from booking.bookings.commands import Act
+from booking.bookings.conflicts import current_conflicts, suggestions
+from booking.bookings.reading import visible_booking
+from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
+from booking.core.access import manages
+from booking.core.booking import Booking, Slot, slots_by_day
+from booking.core.conflicts import Placement, find_conflicts
+from booking.core.errors import (
+    Forbidden,
+    NotFound,
+    TransitionNotAllowed,
+    refused,
+)
+from booking.core.events import Action
+from booking.core.messages import Message
+from booking.core.tiers import can_decide_tier, required_tiers
+from booking.core.timespan import hull
+from booking.core.transitions import SlotUpdate, all_tiers_done, change, message_detail
+from booking.core.workflow import (
+    COMPETING,
+    LIVE,
+    NO_CHANGE_WAITING,
+    PROPOSED,
+    STATUS_NAMES,
+    SUPERSEDED,
+    Status,
+    approval_step,
+    check_can_reject,
+    check_can_request_changes,
+    check_not_ended,
+    check_version,
+    current_tier,
+    status_once_dates_decided,
+)
+from booking.db import bookings, catalogue, occurrences, tiers
+
+
+def check_decider(user: CurrentUser, booking: Booking) -> None:
+    """403 for a reader who is not among this request's deciders."""
+    actor, facts = user.actor, booking.facts
+    tier = current_tier(booking.state)
+    allowed = (
+        can_decide_tier(actor, facts, tier)
+        if tier is not None
+        else manages(actor, facts) or actor.finance
+    )
+    if not allowed:
+        raise Forbidden(Message("decision.not_yours"))
+
+
+async def approve_booking(
+    engine: Engine, user: CurrentUser, booking_id: int, command: Act, now: datetime
+) -> Outcome:
+    """Approve the tier the request waits for; the last tier makes it hold its rooms."""
+
+    async def approve(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        check_decider(user, booking)
+        check_version(booking.state, command.version)
+        step = approval_step(booking.state)
+        check_not_ended(booking.state, now)
+        details = {"tier": step.tier.value, "step": message_detail(step.describe())}
+        if not step.final:
+            tier_approved = change(
+                booking,
+                Action.TIER_APPROVED,
+                values={"tiers_done": booking.tiers_done + 1},
+                comment=command.comment,
+                details=details,
+            )
+            await unit.apply(booking, tier_approved)
+            return
+        waiting_change = booking.change_pending
+        wanted = booking.placements(proposed=waiting_change)
+        if waiting_change and any(p.meeting.start <= now for p in wanted):
+            raise TransitionNotAllowed(Message("decision.change_begun"))
+        await unit.lock_rooms([p.room_id for p in wanted + booking.placements()])
+        # Read again under the room locks: a competing approval may have declined this one.
+        fresh = await bookings.load_booking(booking_id)
+        if fresh is None:
+            raise NotFound("booking")
+        booking = fresh
+        check_version(booking.state, command.version)
+        await unit.check_free(wanted, booking.fields.expected_attendance, booking_id)
+        done = len(booking.required_tiers)
+        if waiting_change:
+            approved = change(
+                booking,
+                Action.CHANGE_APPROVED,
+                to=Status.APPROVED,
+                values={
+                    **booking.change_values.as_values(),
+                    "tiers_done": done,
+                    **NO_CHANGE_WAITING,
+                },
+                slot_updates=[
+                    SlotUpdate(SUPERSEDED, ids=frozenset(booking.replaced_by_change())),
+                    SlotUpdate(Status.APPROVED.value, states=frozenset({PROPOSED})),
+                ],
+                comment=command.comment,
+                details=details,
+            )
+        else:
+            approved = change(
+                booking,
+                Action.APPROVED,
+                to=Status.APPROVED,
+                values={"tiers_done": done, "hold_until": None},
+                slots_to=Status.APPROVED.value,
+                comment=command.comment,
+                details=details,
+            )
+        await unit.apply(booking, approved)
+        await _decline_competing(unit, booking_id, wanted)
+
+    return await change_booking(engine, user, booking_id, now, approve)
+
+
+def _refusal(booking: Booking) -> tuple[Status, dict[str, Any]]:
+    """Refusing a request refuses what still waits for a decision. Dates approved on their own
+    stay approved, and with them the request."""
+    left = [o.status for o in booking.approved_dates]
+    if status_once_dates_decided(booking.status, left, Status.REJECTED) is Status.APPROVED:
+        return Status.APPROVED, all_tiers_done(booking)
+    return Status.REJECTED, {"hold_until": None}
+
+
+async def _decline_competing(unit: UnitOfWork, winner_id: int, placements: list[Placement]) -> None:
+    window = hull(p.blocked for p in placements)
+    others = await occurrences.occupations(window, COMPETING, {p.room_id for p in placements})
+    hits = find_conflicts(placements, [o for o in others if o.booking_id != winner_id])
+    for booking_id in sorted({hit.existing.booking_id for hit in hits}):
+        # Read it under its row lock: it may be edited or decided elsewhere at this moment,
+        # and declining it at a stale version would fail this whole approval.
+        await bookings.lock_booking(booking_id)
+        loser = await bookings.load_booking(booking_id)
+        if loser is None or loser.status not in COMPETING:
+            continue
+        conflicts = await current_conflicts(loser.placements(), ignore_booking=booking_id)
+        rooms = await catalogue.rooms_by_id(p.room_id for p in loser.placements())
+        attendance = loser.fields.expected_attendance
+        alternatives, known = await suggestions(conflicts, rooms, attendance, unit.now)
+        to, values = _refusal(loser)
+        declined = change(
+            loser,
+            Action.DECLINED,
+            to=to,
+            values=values,
+            slots_to=Status.REJECTED.value,
+            details={
+                "note": message_detail(Message("decision.declined_for", winner=winner_id)),
+                "approved_instead": winner_id,
+                "alternatives": alternatives.as_data(known),
+            },
+        )
+        await unit.apply(loser, declined)
+
+
+async def reject_booking(
+    engine: Engine, user: CurrentUser, booking_id: int, command: Act, now: datetime
+) -> Outcome:
+    """Any tier may reject; rejecting a change keeps the booking in its current slot."""
+
+    async def reject(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        check_decider(user, booking)
+        check_version(booking.state, command.version)
+        tier = check_can_reject(booking.state)
+        details = {"tier": tier.value}
+        if booking.change_pending:
+            # Back to the current rooms, and to the tiers that approved them.
+            current = await catalogue.rooms_by_id(booking.room_ids())
+            kept = required_tiers(
+                await tiers.rules_for_rooms(current.values()),
+                booking.external,
+                booking.fields.paid_rental,
+            )
+            rejected = change(
+                booking,
+                Action.CHANGE_REJECTED,
+                values={**NO_CHANGE_WAITING, "required_tiers": kept, "tiers_done": len(kept)},
+                slot_updates=[SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))],
+                comment=command.comment,
+                details=details,
+            )
+        else:
+            to, values = _refusal(booking)
+            rejected = change(
+                booking,
+                Action.REJECTED,
+                to=to,
+                values=values,
+                slots_to=Status.REJECTED.value,
+                comment=command.comment,
+                details=details,
+            )
+        await unit.apply(booking, rejected)
+
+    return await change_booking(engine, user, booking_id, now, reject)
+
+
+async def request_changes(
+    engine: Engine, user: CurrentUser, booking_id: int, command: Act, now: datetime
+) -> Outcome:
+    """Send the request back to the requester; resubmitting restarts the tiers."""
+
+    async def send_back(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        check_decider(user, booking)
+        check_version(booking.state, command.version)
+        tier = check_can_request_changes(booking.state)
+        if not command.comment.strip():
+            raise refused("comment", Message("decision.say_which_changes"))
+        sent_back = change(
+            booking,
+            Action.CHANGES_REQUESTED,
+            to=Status.CHANGES_REQUESTED,
+            values={"hold_until": None, "tiers_done": 0},
+            slots_to=Status.CHANGES_REQUESTED.value,
+            comment=command.comment,
+            details={"tier": tier.value},
+        )
+        await unit.apply(booking, sent_back)
+
+    return await change_booking(engine, user, booking_id, now, send_back)
+
+
+def date_of(booking: Booking, occurrence_id: int) -> tuple[date, list[Slot]]:
+    """The local date of an occurrence, and every live occurrence of the request that day."""
+    found = next((o for o in booking.occurrences if o.id == occurrence_id), None)
+    if found is None:
+        raise NotFound("occurrence", field="occurrence")
+    if found.status not in LIVE:
+        status = STATUS_NAMES[Status(found.status)]
+        raise refused("occurrence", Message("dates.already", status=status))
+    day = found.local_day
+    return day, slots_by_day(booking.live).get(day, [])
+
+
+async def approve_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    command: Act,
+    now: datetime,
+) -> Outcome:
+    """Approve one date of a request waiting for its last tier; the date holds its rooms at
+    once. When no date waits any more, the request is approved."""
+
+    async def approve(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        check_decider(user, booking)
+        check_version(booking.state, command.version)
+        step = approval_step(booking.state)
+        check_not_ended(booking.state, now)
+        if not step.final or booking.change_pending:
+            raise TransitionNotAllowed(Message("dates.decided_at_last_tier", step=step.describe()))
+        day, slots = date_of(booking, occurrence_id)
+        if any(o.status == Status.APPROVED for o in slots):
+            raise TransitionNotAllowed(Message("dates.already_approved", day=day))
+        if min(o.meeting.start for o in slots) <= now:
+            raise refused("occurrence", Message("dates.begun"))
+        wanted = [o.placement for o in slots]
+        await unit.lock_rooms([p.room_id for p in wanted])
+        await unit.check_free(wanted, booking.fields.expected_attendance, booking_id)
+        ids = frozenset(o.id for o in slots)
+        left = [Status.APPROVED if o.id in ids else o.status for o in booking.live]
+        to = status_once_dates_decided(booking.status, left, emptied=Status.APPROVED)
+        approved = change(
+            booking,
+            Action.DATE_APPROVED,
+            to=to,
+            values=all_tiers_done(booking) if to is Status.APPROVED else {},
+            slot_updates=[SlotUpdate(Status.APPROVED.value, ids=ids)],
+            comment=command.comment,
+            details={"date": day.isoformat(), "tier": step.tier.value},
+        )
+        await unit.apply(booking, approved)
+        await _decline_competing(unit, booking_id, wanted)
+
+    return await change_booking(engine, user, booking_id, now, approve)
+
+
+async def reject_date(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    occurrence_id: int,
+    command: Act,
+    now: datetime,
+) -> Outcome:
+    """Refuse one date of a request waiting for a decision; refusing the last one rejects it."""
+
+    async def reject(unit: UnitOfWork) -> None:
+        booking = await visible_booking(user, booking_id)
+        check_decider(user, booking)
+        check_version(booking.state, command.version)
+        tier = check_can_reject(booking.state)
+        if booking.change_pending:
+            raise TransitionNotAllowed(Message("dates.reject_change_as_whole"))
+        day, slots = date_of(booking, occurrence_id)
+        if any(o.status == Status.APPROVED for o in slots):
+            raise TransitionNotAllowed(Message("dates.approved_cancel_instead", day=day))
+        ids = frozenset(o.id for o in slots)
+        left = [o.status for o in booking.live if o.id not in ids]
+        to = status_once_dates_decided(booking.status, left, emptied=Status.REJECTED)
+        rejected = change(
+            booking,
+            Action.DATE_REJECTED,
+            to=to,
+            values=all_tiers_done(booking) if to is Status.APPROVED else {},
+            slot_updates=[SlotUpdate(Status.REJECTED.value, ids=ids)],
+            comment=command.comment,
+            details={"date": day.isoformat(), "tier": tier.value},
+        )
+        await unit.apply(booking, rejected)
+
+    return await change_booking(engine, user, booking_id, now, reject)

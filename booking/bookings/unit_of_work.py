@@ -1,0 +1,209 @@
+"""The one write path of booking requests.
+
+Every change of a request, its creation included, runs as one unit of work: holds whose time is
+up lapse first; then, in one writing transaction, the rooms are locked, what is asked for is
+checked against what holds them, the change is applied (the request, its slots, one audit row
+and the change's events in the change log), and the transaction commits. A refusal comes back
+explained: a collision with what holds the rooms and what could be had instead; a stale version
+or a transition not allowed now with the request as it is now.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from piccolo.engine.base import Engine
+
+from booking.accounts.current_user import CurrentUser
+from booking.bookings.conflicts import conflict_error, current_conflicts
+from booking.core.booking import Booking
+from booking.core.conflicts import Conflict, Placement
+from booking.core.errors import NotFound, StaleVersion, TransitionNotAllowed
+from booking.core.events import Action, Event
+from booking.core.messages import Message
+from booking.core.transitions import Change, NewBooking, change, message_detail
+from booking.core.workflow import Status, hold_has_lapsed
+from booking.db import booking_writes, bookings, catalogue, change_log
+from booking.db.room_locks import lock_rooms
+from booking.db.transactions import RoomTaken, in_writing_transaction
+
+T = TypeVar("T")
+
+
+class Collision(Exception):
+    """The slots asked for are held by another request (raised inside the transaction)."""
+
+    def __init__(self, conflicts: list[Conflict]) -> None:
+        super().__init__("collision")
+        self.conflicts = conflicts
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenEvent:
+    booking_id: int
+    version: int
+    event: Event
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A use case's result: the request as it is after the change, and what happened."""
+
+    booking: Booking
+    events: tuple[WrittenEvent, ...]
+
+
+@dataclass
+class UnitOfWork:
+    engine: Engine
+    user: CurrentUser | None  # None: the service itself (a hold lapsing)
+    now: datetime
+    # What the change tries to hold, so that a refusal by the database can be explained.
+    claimed: list[Placement] = field(default_factory=list)
+    attendance: int = 1
+    written: list[WrittenEvent] = field(default_factory=list)
+
+    async def lock_rooms(self, room_ids: Sequence[int]) -> None:
+        """Hold the rooms until the transaction ends, so that what is checked stays true."""
+        await lock_rooms(room_ids)
+
+    async def check_free(
+        self, placements: Sequence[Placement], attendance: int, ignore_booking: int | None
+    ) -> None:
+        """Refuse, with every collision, slots that something else holds now."""
+        self.claimed, self.attendance = list(placements), attendance
+        conflicts = await current_conflicts(placements, ignore_booking=ignore_booking)
+        if conflicts:
+            raise Collision(conflicts)
+
+    def _entry(self, change: Change, version: int) -> change_log.Entry:
+        return change_log.Entry(
+            actor_id=self.user.id if self.user else None,
+            actor_name=self.user.display_name if self.user else change_log.SYSTEM,
+            at=self.now,
+            action=change.action,
+            from_status=change.before.value,
+            to_status=change.to.value,
+            version=version,
+            comment=change.comment,
+            changes=change.changes,
+            details=change.details,
+            events=change.events,
+            rooms=change.rooms,
+        )
+
+    async def apply(self, booking: Booking, change: Change) -> int:
+        """Write the change if the request is still at the version it was read at; returns the
+        new version."""
+        values = {"status": change.to, **change.values}
+        if not await booking_writes.update_booking(booking.id, booking.version, values, self.now):
+            raise StaleVersion()
+        version = booking.version + 1
+        await booking_writes.apply_change(booking.id, change, self._entry(change, version))
+        self.written += [WrittenEvent(booking.id, version, e) for e in change.events]
+        return version
+
+    async def create(self, new: NewBooking) -> tuple[int, list[int]]:
+        entry = change_log.Entry(
+            actor_id=self.user.id if self.user else None,
+            actor_name=self.user.display_name if self.user else change_log.SYSTEM,
+            at=self.now,
+            action=Action.CREATED,
+            from_status="",
+            to_status=new.status.value,
+            version=1,
+            comment="",
+            changes={},
+            details=new.details,
+            events=new.events,
+            rooms=new.rooms,
+        )
+        booking_id, occurrence_ids = await booking_writes.insert_booking(new, entry, self.now)
+        self.written += [WrittenEvent(booking_id, 1, e) for e in new.events]
+        return booking_id, occurrence_ids
+
+    async def explained(self, conflicts: Sequence[Conflict]) -> Exception:
+        rooms = await catalogue.rooms_by_id(c.wanted.room_id for c in conflicts)
+        return await conflict_error(conflicts, rooms, self.attendance, self.now)
+
+    async def run(
+        self,
+        work: Callable[[], Awaitable[T]],
+        single_statement: bool = False,
+        lapse_and_retry: bool = False,
+    ) -> T:
+        """Run `work` in one writing transaction; a collision, found by the check or by the
+        database itself, comes back as a conflict with its explanation. With
+        `lapse_and_retry`, a refusal by the database lapses the holds whose time is up, and
+        if one did, `work` is tried once more."""
+
+        async def attempt() -> T:
+            self.written.clear()
+            return await in_writing_transaction(self.engine, work, single_statement)
+
+        try:
+            try:
+                return await attempt()
+            except RoomTaken:
+                if not lapse_and_retry or not await sweep_expired_holds(self.engine, self.now):
+                    raise
+                return await attempt()
+        except Collision as collision:
+            raise await self.explained(collision.conflicts) from None
+        except RoomTaken:
+            # A concurrent change took the room first: say what holds it now.
+            raise await self.explained(await current_conflicts(self.claimed)) from None
+
+
+async def lapse_expired_holds(unit: UnitOfWork) -> int:
+    """Inside the unit's transaction: every hold whose time is up goes back to pending."""
+    lapsed = 0
+    for booking in await bookings.load_bookings(await bookings.expired_holds(unit.now)):
+        if not hold_has_lapsed(booking.state, unit.now):
+            continue
+        lapse = change(
+            booking,
+            Action.HOLD_LAPSED,
+            to=Status.PENDING,
+            values={"hold_until": None},
+            slots_to=Status.PENDING.value,
+            details={"note": message_detail(Message("hold.expired"))},
+        )
+        try:
+            await unit.apply(booking, lapse)
+        except StaleVersion:
+            continue
+        lapsed += 1
+    return lapsed
+
+
+async def sweep_expired_holds(engine: Engine, now: datetime) -> int:
+    unit = UnitOfWork(engine, None, now)
+    return await in_writing_transaction(engine, lambda: lapse_expired_holds(unit))
+
+
+async def change_booking(
+    engine: Engine,
+    user: CurrentUser,
+    booking_id: int,
+    now: datetime,
+    work: Callable[[UnitOfWork], Awaitable[None]],
+) -> Outcome:
+    """Change one request: `work` reads it, decides and applies the change in the unit."""
+    # Holds whose time is up go back to pending first, in a transaction of their own: the
+    # change then reads, and is checked against, what holds the rooms now, and a refusal does
+    # not undo the lapse (the request's version moved on; the caller reloads and decides).
+    await sweep_expired_holds(engine, now)
+    unit = UnitOfWork(engine, user, now)
+    try:
+        await unit.run(lambda: work(unit))
+    except (StaleVersion, TransitionNotAllowed) as exc:
+        exc.current = await bookings.load_booking(booking_id)
+        raise
+    changed = await bookings.load_booking(booking_id)
+    if changed is None:
+        raise NotFound("booking")
+    return Outcome(changed, tuple(unit.written))

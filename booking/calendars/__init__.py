@@ -1,0 +1,1 @@
+"""iCalendar files: reading them (blackout imports), and later writing them (feeds)."""

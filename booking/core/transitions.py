@@ -1,0 +1,252 @@
+"""A decided change of a request: everything it writes and the events it causes.
+
+The use cases check a transition with the state machine (core.workflow) and describe its result
+here; the unit of work writes it as it is, in one transaction: the request's new state (if the
+request is still at the version it was read at), its slots, one audit row and the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from booking.core.booking import Booking, BookingFields, Slot, WaitingValues
+from booking.core.catalogue import Organisation
+from booking.core.conflicts import Placement
+from booking.core.events import Action, Event
+from booking.core.messages import Message, message_data
+from booking.core.rooms import RoomFacts
+from booking.core.series import Series, SkippedDate
+from booking.core.tiers import TierRole
+from booking.core.timespan import TimeSpan
+from booking.core.workflow import FINAL, LIVE, Status
+
+# Occurrence states that a final decision ends: every live date, whatever its own state; not a
+# proposed change's, and not those of dates cancelled or rejected on their own.
+LIVE_SLOT_STATES = frozenset(s.value for s in LIVE)
+
+# What a request's status becoming this means, when another action brought it about.
+_STATUS_EVENTS = {
+    Status.APPROVED: Action.APPROVED,
+    Status.REJECTED: Action.REJECTED,
+    Status.CANCELLED: Action.CANCELLED,
+}
+# Actions that already say the status they lead to.
+_SAY_THEIR_STATUS = frozenset({Action.APPROVED, Action.REJECTED, Action.CANCELLED, Action.DECLINED})
+
+
+@dataclass(frozen=True, slots=True)
+class SlotUpdate:
+    """Slots of the request moving to state `to`: those with these ids, or those now in these
+    states."""
+
+    to: str
+    ids: frozenset[int] = frozenset()
+    states: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    action: Action
+    before: Status
+    to: Status
+    values: Mapping[str, Any]  # the request's fields that change, by name
+    slot_updates: tuple[SlotUpdate, ...] = ()
+    new_slots: tuple[Placement, ...] = ()
+    new_slots_state: str = ""
+    blocked: tuple[tuple[int, TimeSpan], ...] = ()  # new blocked spans of these slots
+    comment: str = ""
+    changes: Mapping[str, Any] = field(default_factory=dict)  # field: [old, new], for the audit
+    details: Mapping[str, Any] = field(default_factory=dict)
+    events: tuple[Event, ...] = ()
+    rooms: tuple[int, ...] = ()  # every room the change concerns, before and after
+
+
+def events_of(
+    action: Action, before: Status | None, to: Status, comment: str, details: Mapping[str, Any]
+) -> tuple[Event, ...]:
+    """The action, and the status it led to when that is news of its own."""
+    data = {"from": before.value if before else None, "to": to.value, **details}
+    if comment:
+        data["comment"] = comment
+    events = [Event(action, data)]
+    follows = _STATUS_EVENTS.get(to)
+    if follows is not None and to is not before and action not in _SAY_THEIR_STATUS:
+        events.append(Event(follows, data))
+    return tuple(events)
+
+
+def change(
+    booking: Booking,
+    action: Action,
+    *,
+    to: Status | None = None,
+    values: Mapping[str, Any] | None = None,
+    slots_to: str | None = None,
+    slot_updates: Sequence[SlotUpdate] = (),
+    new_slots: Sequence[Placement] = (),
+    new_slots_state: str = "",
+    blocked: Sequence[tuple[int, TimeSpan]] = (),
+    comment: str = "",
+    changes: Mapping[str, Any] | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> Change:
+    """The change of `booking` by `action`.
+
+    `slots_to` moves the slots that follow the request's state to that state as well: those in
+    the request's own state, so a date approved on its own stays approved when a hold ends or is
+    released; a final state (rejected, cancelled) takes every live date with it."""
+    new_status = to or booking.status
+    updates = list(slot_updates)
+    if slots_to is not None:
+        following = LIVE_SLOT_STATES if new_status in FINAL else {booking.status.value}
+        updates.append(SlotUpdate(slots_to, states=frozenset(following)))
+    details = dict(details or {})
+    rooms = {o.room_id for o in (*booking.occurrences, *booking.proposed)}
+    rooms.update(p.room_id for p in new_slots)
+    return Change(
+        action=action,
+        before=booking.status,
+        to=new_status,
+        values=dict(values or {}),
+        slot_updates=tuple(updates),
+        new_slots=tuple(new_slots),
+        new_slots_state=new_slots_state,
+        blocked=tuple(blocked),
+        comment=comment,
+        changes=dict(changes or {}),
+        details=details,
+        events=events_of(action, booking.status, new_status, comment, details),
+        rooms=tuple(sorted(rooms)),
+    )
+
+
+def all_tiers_done(booking: Booking) -> dict[str, Any]:
+    """What a request stores when it becomes approved: every tier done, no hold."""
+    return {"tiers_done": len(booking.required_tiers), "hold_until": None}
+
+
+@dataclass(frozen=True, slots=True)
+class NewBooking:
+    """A request to store, with its slots, and what its creation records."""
+
+    fields: BookingFields
+    status: Status
+    requested_by: int | None
+    required_tiers: tuple[TierRole, ...]
+    series: Series | None
+    skipped_dates: tuple[SkippedDate, ...]
+    placements: tuple[Placement, ...]
+    details: Mapping[str, Any]
+    events: tuple[Event, ...]
+
+    @property
+    def tiers_done(self) -> int:
+        return len(self.required_tiers) if self.status is Status.APPROVED else 0
+
+    @property
+    def rooms(self) -> tuple[int, ...]:
+        return tuple(sorted({p.room_id for p in self.placements}))
+
+    def stored_as(
+        self,
+        booking_id: int,
+        occurrence_ids: Sequence[int],
+        rooms: Mapping[int, RoomFacts],
+        organisation: Organisation | None,
+        requested_by_name: str | None,
+        now: datetime,
+    ) -> Booking:
+        """The request as it was stored, with these ids (no need to read it back)."""
+        slots = sorted(
+            (
+                Slot(
+                    id=occurrence_id,
+                    room_id=p.room_id,
+                    room_code=rooms[p.room_id].code,
+                    building_id=rooms[p.room_id].building_id,
+                    zone=rooms[p.room_id].zone,
+                    meeting=p.meeting,
+                    blocked=p.blocked,
+                    status=self.status.value,
+                )
+                for p, occurrence_id in zip(self.placements, occurrence_ids, strict=True)
+            ),
+            key=lambda o: (o.meeting.start, o.id),
+        )
+        return Booking(
+            id=booking_id,
+            fields=self.fields,
+            organisation_code=organisation.code if organisation else None,
+            organisation_kind=organisation.kind if organisation else None,
+            requested_by=self.requested_by,
+            requested_by_name=requested_by_name,
+            status=self.status,
+            version=1,
+            required_tiers=self.required_tiers,
+            tiers_done=self.tiers_done,
+            hold_until=None,
+            change_pending=False,
+            change_supersedes=None,
+            change_values=WaitingValues(),
+            setup_override=None,
+            teardown_override=None,
+            series=self.series,
+            skipped_dates=self.skipped_dates,
+            created_at=now,
+            updated_at=now,
+            occurrences=tuple(slots),
+        )
+
+
+def new_booking(
+    fields: BookingFields,
+    status: Status,
+    requested_by: int | None,
+    required_tiers: Sequence[TierRole],
+    series: Series | None,
+    skipped_dates: Sequence[SkippedDate],
+    placements: Sequence[Placement],
+    overridden: Mapping[str, Any],
+) -> NewBooking:
+    """A new request; its creation is an event, and so is its submission or its approval."""
+    details = {
+        "required_tiers": [t.value for t in required_tiers],
+        "skipped_dates": [
+            {"date": s.day.isoformat(), "reason": message_detail(s.reason)} for s in skipped_dates
+        ],
+        **overridden,
+    }
+    events = [Event(Action.CREATED, {"from": None, "to": status.value, **details})]
+    if status is Status.PENDING:
+        events.append(Event(Action.SUBMITTED, {"from": None, "to": status.value}))
+    elif status is Status.APPROVED:
+        events.append(Event(Action.APPROVED, {"from": None, "to": status.value}))
+    return NewBooking(
+        fields=fields,
+        status=status,
+        requested_by=requested_by,
+        required_tiers=tuple(required_tiers),
+        series=series,
+        skipped_dates=tuple(skipped_dates),
+        placements=tuple(placements),
+        details=details,
+        events=tuple(events),
+    )
+
+
+def message_detail(message: Message) -> dict[str, Any]:
+    """A message kept among an audit row's details: shown in the reader's language."""
+    return {"message": message_data(message)}
+
+
+def overrides(reason: str, breaches: Iterable[tuple[date, Message]]) -> dict[str, Any]:
+    """What the audit trail keeps of the rules a manager overrode: the reason, and each date
+    with what it broke, each once."""
+    seen: dict[str, dict[str, Any]] = {}
+    for day, broke in breaches:
+        entry = message_detail(Message("rules.broken_on", day=day, reason=broke))
+        seen.setdefault(f"{day} {broke.code} {sorted(broke.params.items())!r}", entry)
+    return {"override_reason": reason, "overridden": [seen[key] for key in sorted(seen)]}

@@ -1,0 +1,204 @@
+"""Writing booking requests: a new request with its slots, and a change of one.
+
+Each write also records its audit row and events (db.change_log) in the same transaction. On
+PostgreSQL a new request of one slot that holds its room is one statement, room lock included,
+which needs no transaction of its own: creating bookings is the busiest write there is.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from booking.core.conflicts import Placement
+from booking.core.transitions import Change, NewBooking
+from booking.core.workflow import HOLDING, Status
+from booking.db import change_log
+from booking.db.booking_records import skipped_data, stored_values
+from booking.db.engine import is_postgres
+from booking.db.raw import fetch, placeholders
+from booking.db.room_locks import ROOM_LOCK_SPACE
+from booking.db.tables import BookingRequest, Occurrence
+
+_BOOKING_COLUMNS = (
+    "title, description, organisation, organiser_name, contact_email, contact_phone,"
+    " expected_attendance, is_public, status, version, created_at, updated_at, requested_by,"
+    " paid_rental, required_tiers, tiers_done, change_pending, recurrence, skipped_dates"
+)
+_OCCURRENCE_COLUMNS = "room, starts_at, ends_at, blocked_from, blocked_until, status"
+
+
+def _booking_values(new: NewBooking, now: datetime) -> list[Any]:
+    fields = new.fields
+    return [
+        fields.title,
+        fields.description,
+        fields.organisation_id,
+        fields.organiser_name,
+        fields.contact_email,
+        fields.contact_phone,
+        fields.expected_attendance,
+        fields.is_public,
+        new.status.value,
+        1,
+        now,
+        now,
+        new.requested_by,
+        fields.paid_rental,
+        json.dumps([t.value for t in new.required_tiers]),
+        new.tiers_done,
+        False,
+        json.dumps(new.series.as_data()) if new.series else "",
+        json.dumps(skipped_data(new.skipped_dates)),
+    ]
+
+
+def _slot_values(slot: Placement, status: str) -> list[Any]:
+    return [
+        slot.room_id,
+        slot.meeting.start,
+        slot.meeting.end,
+        slot.blocked.start,
+        slot.blocked.end,
+        status,
+    ]
+
+
+def claims_alone(placements: Sequence[Placement], status: Status) -> bool:
+    """Whether the database itself refuses a collision of a new request, in the statement that
+    stores it, so nothing needs checking or locking first: one slot that holds its room, on
+    PostgreSQL (whose exclusion constraint refuses it)."""
+    return len(placements) == 1 and status in HOLDING and is_postgres(BookingRequest._meta.db)
+
+
+async def insert_booking(
+    new: NewBooking, entry: change_log.Entry, now: datetime
+) -> tuple[int, list[int]]:
+    """Store a request, its slots, its audit row and events; return its id and the slots' ids,
+    in the order of its placements."""
+    if claims_alone(new.placements, new.status):
+        return await _insert_in_one_statement(new, entry, now)
+    inserted = await fetch(
+        BookingRequest,
+        f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({placeholders(19)}) RETURNING id",
+        *_booking_values(new, now),
+    )
+    booking_id: int = inserted[0]["id"]
+    occurrence_ids = await insert_occurrences(booking_id, new.placements, new.status.value)
+    await change_log.record(booking_id, entry)
+    return booking_id, occurrence_ids
+
+
+async def _insert_in_one_statement(
+    new: NewBooking, entry: change_log.Entry, now: datetime
+) -> tuple[int, list[int]]:
+    (slot,) = new.placements
+    recorded = change_log.statements(entry, booking_from="b")
+    sql = (
+        # The room's lock first (the inserts read from it, so it is taken before them): two
+        # overlapping inserts would otherwise each wait for the other's row in the exclusion
+        # constraint, a deadlock. It is held until the statement commits.
+        "WITH l AS (SELECT pg_advisory_xact_lock({}, {})),"
+        f" b AS (INSERT INTO bookings ({_BOOKING_COLUMNS}) SELECT {placeholders(19)} FROM l"
+        " RETURNING id),"
+        f" o AS (INSERT INTO occurrences (booking, {_OCCURRENCE_COLUMNS})"
+        f" SELECT b.id, {placeholders(6)} FROM b RETURNING id)"
+        + "".join(f", r{n} AS ({statement})" for n, (statement, _) in enumerate(recorded))
+        + " SELECT b.id, o.id AS occurrence_id FROM b, o"
+    )
+    args = [
+        ROOM_LOCK_SPACE,
+        slot.room_id,
+        *_booking_values(new, now),
+        *_slot_values(slot, new.status.value),
+    ]
+    for _, values in recorded:
+        args += values
+    rows = await fetch(BookingRequest, sql, *args)
+    return rows[0]["id"], [rows[0]["occurrence_id"]]
+
+
+# Rows per INSERT: 7 parameters each stays far below both engines' limit on parameters.
+INSERT_CHUNK = 1000
+
+
+async def insert_occurrences(
+    booking_id: int, placements: Sequence[Placement], status: str
+) -> list[int]:
+    """Store the occurrences; their ids, in the order of `placements`."""
+    if len(placements) > 1 and is_postgres(Occurrence._meta.db):
+        # Five arrays instead of seven parameters a row: a long series is encoded and planned
+        # in a fraction of the time. WITH ORDINALITY keeps the ids in the order asked.
+        rows = await fetch(
+            Occurrence,
+            f"INSERT INTO occurrences (booking, {_OCCURRENCE_COLUMNS})"
+            " SELECT {}, s.room, s.f, s.u, s.bf, s.bu, {} FROM unnest("
+            "{}::int[], {}::timestamptz[], {}::timestamptz[], {}::timestamptz[],"
+            " {}::timestamptz[]) WITH ORDINALITY AS s(room, f, u, bf, bu, n) ORDER BY s.n"
+            " RETURNING id",
+            booking_id,
+            status,
+            [p.room_id for p in placements],
+            [p.meeting.start for p in placements],
+            [p.meeting.end for p in placements],
+            [p.blocked.start for p in placements],
+            [p.blocked.end for p in placements],
+        )
+        return sorted(row["id"] for row in rows)
+    ids: list[int] = []
+    for first in range(0, len(placements), INSERT_CHUNK):
+        chunk = placements[first : first + INSERT_CHUNK]
+        values = ", ".join(f"({placeholders(7)})" for _ in chunk)
+        args = [value for p in chunk for value in (booking_id, *_slot_values(p, status))]
+        rows = await fetch(
+            Occurrence,
+            f"INSERT INTO occurrences (booking, {_OCCURRENCE_COLUMNS}) VALUES {values}"
+            " RETURNING id",
+            *args,
+        )
+        # Ids are drawn in the order the rows are inserted; RETURNING's order is not promised.
+        ids += sorted(row["id"] for row in rows)
+    return ids
+
+
+async def update_booking(
+    booking_id: int, expected_version: int, values: dict[str, Any], now: datetime
+) -> bool:
+    """Change the request if nobody changed it since `expected_version`; bumps the version."""
+    columns: dict[Any, Any] = {
+        getattr(BookingRequest, name): value for name, value in stored_values(values).items()
+    }
+    updated = (
+        await BookingRequest.update(
+            {
+                **columns,
+                BookingRequest.version: BookingRequest.version + 1,
+                BookingRequest.updated_at: now,
+            }
+        )
+        .where((BookingRequest.id == booking_id) & (BookingRequest.version == expected_version))
+        .returning(BookingRequest.id)
+    )
+    return bool(updated)
+
+
+async def apply_change(booking_id: int, change: Change, entry: change_log.Entry) -> None:
+    """Write a change's slots, its audit row and its events (the request itself is updated
+    first, by update_booking, which checks its version)."""
+    for update in change.slot_updates:
+        condition: Any = Occurrence.booking == booking_id
+        if update.ids:
+            condition = condition & Occurrence.id.is_in(sorted(update.ids))
+        if update.states:
+            condition = condition & Occurrence.status.is_in(sorted(update.states))
+        if update.ids or update.states:
+            await Occurrence.update({Occurrence.status: update.to}).where(condition)
+    if change.new_slots:
+        await insert_occurrences(booking_id, change.new_slots, change.new_slots_state)
+    for occurrence_id, blocked in change.blocked:
+        await Occurrence.update(
+            {Occurrence.blocked_from: blocked.start, Occurrence.blocked_until: blocked.end}
+        ).where(Occurrence.id == occurrence_id)
+    await change_log.record(booking_id, entry)

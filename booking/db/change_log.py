@@ -1,0 +1,150 @@
+"""The audit trail and the change log: what every change of a request writes besides itself.
+
+One audit row per change (who, when, from which state to which, why) and the change's domain
+events, in the transaction that made it. The statements are built here once, for both ways of
+writing them: with the request's id given, or taken from the statement that inserts the
+request (the one-statement creation on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from booking.core.events import Action, Event, HistoryEntry, RecordedEvent
+from booking.db.raw import fetch, placeholders
+from booking.db.tables import AuditEntry, ChangeLogEntry
+
+SYSTEM = "system"
+AUDIT_COLUMNS = (
+    "booking, actor, actor_name, at, action, from_status, to_status, version, comment,"
+    " changes, details"
+)
+EVENT_COLUMNS = "booking, version, at, actor, kind, rooms, data"
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One change of one request, as the audit trail and the change log record it."""
+
+    actor_id: int | None
+    actor_name: str  # SYSTEM for the service's own changes (a hold lapsing)
+    at: datetime
+    action: Action
+    from_status: str
+    to_status: str
+    version: int  # the version the request has after the change
+    comment: str
+    changes: Mapping[str, Any]
+    details: Mapping[str, Any]
+    events: Sequence[Event]
+    rooms: Sequence[int]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, default=str)
+
+
+def _insert(table: str, columns: str, values: int, booking_from: str | None) -> str:
+    """An insert of one row whose first column is the request's id: given as a parameter, or
+    selected from the statement `booking_from` (a CTE returning the new request's id)."""
+    if booking_from is None:
+        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders(values + 1)})"
+    return (
+        f"INSERT INTO {table} ({columns})"
+        f" SELECT {booking_from}.id, {placeholders(values)} FROM {booking_from}"
+    )
+
+
+def statements(entry: Entry, booking_from: str | None = None) -> list[tuple[str, list[Any]]]:
+    """The inserts of the entry's audit row and events, each with its parameters after the
+    request's id."""
+    audit: list[Any] = [
+        entry.actor_id,
+        entry.actor_name,
+        entry.at,
+        entry.action.value,
+        entry.from_status,
+        entry.to_status,
+        entry.version,
+        entry.comment,
+        _dumps(entry.changes),
+        _dumps(entry.details),
+    ]
+    found: list[tuple[str, list[Any]]] = [
+        (_insert("audit_entries", AUDIT_COLUMNS, len(audit), booking_from), audit)
+    ]
+    rooms = _dumps(list(entry.rooms))
+    for event in entry.events:
+        values = [
+            entry.version,
+            entry.at,
+            entry.actor_id,
+            event.kind.value,
+            rooms,
+            _dumps(event.data),
+        ]
+        found.append((_insert("change_log", EVENT_COLUMNS, len(values), booking_from), values))
+    return found
+
+
+async def record(booking_id: int, entry: Entry) -> None:
+    """Write the entry's audit row and events, in the caller's transaction."""
+    # Raw SQL: every booking change writes these, and Piccolo's insert costs more than the
+    # statement itself.
+    for sql, values in statements(entry):
+        await fetch(AuditEntry, sql, booking_id, *values)
+
+
+def _loaded(raw: Any) -> Any:
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+async def history(booking_id: int) -> list[HistoryEntry]:
+    rows = await fetch(
+        AuditEntry,
+        "SELECT id, actor, actor_name, at, action, from_status, to_status, version, comment,"
+        " changes, details FROM audit_entries WHERE booking = {} ORDER BY id",
+        booking_id,
+    )
+    return [
+        HistoryEntry(
+            id=row["id"],
+            at=row["at"],
+            actor_id=row["actor"],
+            actor_name=row["actor_name"],
+            action=row["action"],
+            from_status=row["from_status"],
+            to_status=row["to_status"],
+            version=row["version"],
+            comment=row["comment"],
+            changes=_loaded(row["changes"]),
+            details=_loaded(row["details"]),
+        )
+        for row in rows
+    ]
+
+
+async def events_of(booking_id: int) -> list[RecordedEvent]:
+    """The change log of one request, in order."""
+    rows = await fetch(
+        ChangeLogEntry,
+        "SELECT id, booking, version, kind, actor, rooms, data FROM change_log"
+        " WHERE booking = {} ORDER BY id",
+        booking_id,
+    )
+    return [
+        RecordedEvent(
+            position=row["id"],
+            booking_id=row["booking"],
+            version=row["version"],
+            kind=Action(row["kind"]),
+            actor_id=row["actor"],
+            rooms=tuple(_loaded(row["rooms"])),
+            data=_loaded(row["data"]),
+        )
+        for row in rows
+    ]

@@ -1,0 +1,91 @@
+"""Busy spans of a room or of every room in a building over a date range."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from booking.core.booking_rules import Blackout
+from booking.core.catalogue import Building
+from booking.core.conflicts import Occupation
+from booking.core.errors import NotFound, refused
+from booking.core.localtime import to_instant
+from booking.core.messages import Message
+from booking.core.rooms import RoomFacts
+from booking.core.timespan import TimeSpan
+from booking.core.workflow import HOLDING, Status
+from booking.db import catalogue, occurrences
+from booking.db.blackouts import blackouts_in
+
+MAX_RANGE = timedelta(days=62)
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSchedule:
+    """What holds a room in a period (`busy`), what is asked for there (`requested`), and when
+    it is closed."""
+
+    room: RoomFacts
+    span: TimeSpan
+    busy: list[Occupation]
+    requested: list[Occupation]
+    closed: list[Blackout]
+
+
+@dataclass(frozen=True, slots=True)
+class BuildingSchedule:
+    building: Building
+    span: TimeSpan
+    rooms: list[RoomSchedule]
+
+
+def _range(start: datetime, end: datetime, zone: ZoneInfo) -> TimeSpan:
+    first = to_instant(start, zone, "start")
+    last = to_instant(end, zone, "end")
+    if last <= first:
+        raise refused("end", Message("span.end_before_start"))
+    if last - first > MAX_RANGE:
+        raise refused("end", Message("availability.range_too_long", days=MAX_RANGE.days))
+    return TimeSpan(first, last)
+
+
+def _of_room(
+    room: RoomFacts, span: TimeSpan, found: list[Occupation], blackouts: list[Blackout]
+) -> RoomSchedule:
+    mine = [o for o in found if o.room_id == room.id]
+    return RoomSchedule(
+        room=room,
+        span=span,
+        busy=[o for o in mine if o.status in HOLDING],
+        requested=[o for o in mine if o.status == Status.PENDING],
+        closed=[b for b in blackouts if b.applies_to(room.id, room.building_id)],
+    )
+
+
+async def room_availability(
+    room_id: int, start: datetime, end: datetime, now: datetime
+) -> RoomSchedule:
+    room = (await catalogue.rooms_by_id([room_id])).get(room_id)
+    if room is None:
+        raise NotFound("room")
+    span = _range(start, end, ZoneInfo(room.zone))
+    found = await occurrences.occupations(span, [*HOLDING, Status.PENDING], [room.id], as_of=now)
+    return _of_room(room, span, found, await blackouts_in(span))
+
+
+async def building_availability(
+    building_id: int, start: datetime, end: datetime, now: datetime
+) -> BuildingSchedule:
+    building = await catalogue.building(building_id)
+    if building is None:
+        raise NotFound("building")
+    span = _range(start, end, ZoneInfo(building.zone))
+    rooms = [r for r in await catalogue.all_rooms() if r.building_id == building_id and r.active]
+    found = await occurrences.occupations(
+        span, [*HOLDING, Status.PENDING], [room.id for room in rooms], as_of=now
+    )
+    blackouts = await blackouts_in(span)
+    return BuildingSchedule(
+        building, span, [_of_room(room, span, found, blackouts) for room in rooms]
+    )
