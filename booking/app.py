@@ -26,6 +26,7 @@ from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SharedStores
 from booking.api.dependencies import provide_engine, provide_now, provide_settings
 from booking.api.errors import EXCEPTION_HANDLERS
+from booking.api.json_bodies import StrictJSONRequest
 from booking.api.language import provide_texts
 from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
 from booking.api.options import answer_options
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         exception_handlers=exception_handlers,
         before_request=_before_handlers,
+        request_class=StrictJSONRequest,
         openapi_config=OpenAPIConfig(
             title="UPT room booking",
             version="0.1.0",

@@ -57,6 +57,21 @@ BAD_BODIES = [
         "expected_attendance",
     ),
     ("rooms_as_text", lambda r: _body(r, rooms="CC-AULA"), 400, "rooms"),
+    # Text that reads as a number or a boolean is still text in JSON.
+    (
+        "attendance_as_digits",
+        lambda r: _body(r, expected_attendance="20"),
+        400,
+        "expected_attendance",
+    ),
+    ("submit_as_text", lambda r: _body(r, submit="false"), 400, "submit"),
+    (
+        "attendance_with_a_fraction",
+        lambda r: _body(r, expected_attendance=20.0),
+        400,
+        "expected_attendance",
+    ),
+    ("room_id_as_digits", lambda r: _body(r, rooms=[str(r["id"])]), 400, "rooms[0]"),
     ("start_not_a_time", lambda r: _body(r, start="tomorrow at ten"), 400, "start"),
     ("bad_email", lambda r: _body(r, contact_email="not-an-address"), 400, "contact_email"),
     ("status_is_not_settable", lambda r: _body(r, status="approved"), 400, "status"),
@@ -97,6 +112,24 @@ async def test_bad_booking_body(api, room, make, status: int, field: str) -> Non
     assert field in [error["field"] for error in body["errors"]], body
     assert all(error["reason"] for error in body["errors"])
     assert (await BookingRequest.count(), await Occurrence.count()) == before
+
+
+async def test_json_bodies_are_read_strictly_and_query_strings_are_not(api, room) -> None:
+    """Every JSON body, nested fields too, takes no text for a number or a boolean; a query
+    string, where everything is text, still gives its numbers."""
+    path = f"/api/rooms/{room['id']}/booking-rules"
+    hours = {"weekday": "1", "opens": "08:00", "closes": "22:00"}
+    for body, field in (
+        ({"opening_hours": [hours]}, "opening_hours[0].weekday"),
+        ({"max_advance_days": "7"}, "max_advance_days"),
+    ):
+        refused = await api.put(path, json=body)
+        assert refused.status_code == 400, refused.text
+        assert [e["field"] for e in refused.json()["errors"]] == [field]
+    assert (await api.get(path)).json()["max_advance_days"] == 0
+    listed = await api.get("/api/bookings?limit=1")
+    assert listed.status_code == 200, listed.text
+    assert len(listed.json()) == 1
 
 
 @pytest.mark.parametrize(
