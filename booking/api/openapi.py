@@ -28,7 +28,8 @@ _ANY_ERROR = {
 }
 _CALENDAR_BODY = {
     "required": True,
-    "description": "The iCalendar (.ics) file itself, at most 5 MB; not a form.",
+    "description": "The iCalendar (.ics) file itself, at most 5 MB; not a form. Any other "
+    "Content-Type than text/calendar, or none, is refused with 422.",
     "content": {"text/calendar": {"schema": {"type": "string"}}},
 }
 _BODY_READ_BY_HANDLER = {("/api/blackouts/import", "post"): _CALENDAR_BODY}

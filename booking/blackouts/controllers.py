@@ -97,9 +97,10 @@ class BlackoutController(Controller):
         guards=[requires_login],
         request_max_body_size=MAX_IMPORT_BYTES,
         summary="Import blackouts from an iCalendar (.ics) file, e.g. an academic calendar",
-        description="Send the file itself as the body (text/calendar, at most 5 MB). One "
-        "blackout per event, for the building or room given, or everywhere. Importing the "
-        "same file again changes nothing; a changed event updates its blackout.",
+        description="Send the file itself as the body (Content-Type text/calendar, at most 5 "
+        "MB; any other type, or none, is refused with 422). One blackout per event, for the "
+        "building or room given, or everywhere. Importing the same file again changes nothing; "
+        "a changed event updates its blackout.",
     )
     async def import_calendar(
         self,
@@ -112,7 +113,7 @@ class BlackoutController(Controller):
         room: ScopeId = None,
     ) -> ImportReport:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
-        if kind.startswith("multipart/") or kind == "application/json":
+        if kind != "text/calendar":
             raise refused("body", Message("calendar.send_the_file"))
         raw = await request.body()
         result = await importing.import_calendar(

@@ -665,6 +665,34 @@ async def test_a_calendar_sent_as_a_form_is_refused_with_advice(world) -> None:
     assert "text/calendar" in response.json()["errors"][0]["reason"]
 
 
+@pytest.mark.parametrize(
+    "content_type", [None, "", "text/plain", "application/octet-stream", "text/calendar-x"]
+)
+async def test_a_calendar_without_its_content_type_is_refused(world, content_type) -> None:
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    response = await world.admin.client.post(
+        "/api/blackouts/import",
+        content=_ics(_event("t@upt.ro", 1, 1, "T")).encode(),
+        headers=headers,
+    )
+    assert response.status_code == 422, response.text
+    body = response.json()
+    assert (body["status"], body["code"]) == (422, "invalid")
+    (error,) = body["errors"]
+    assert error["field"] == "body"
+    assert "Content-Type text/calendar" in error["reason"]
+    assert await Blackout.count() == 0
+
+
+async def test_a_calendar_may_name_its_charset_in_any_case(world) -> None:
+    response = await world.admin.client.post(
+        "/api/blackouts/import",
+        content=_ics(_event("c@upt.ro", 1, 1, "C")).encode(),
+        headers={"Content-Type": "Text/Calendar; charset=UTF-8"},
+    )
+    assert response.status_code == 201, response.text
+
+
 async def test_blackouts_of_other_buildings_are_not_an_approvers_to_set(world) -> None:
     body = {
         "start": local(1, "00:00"),

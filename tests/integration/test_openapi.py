@@ -61,6 +61,7 @@ async def test_the_calendar_import_documents_its_body(api) -> None:
     body = schema["paths"]["/api/blackouts/import"]["post"]["requestBody"]
     assert body["required"] is True
     assert set(body["content"]) == {"text/calendar"}
+    assert "refused with 422" in body["description"]
     page = await api.get("/api/schema/")
     assert page.status_code == 200
     assert "text/calendar" in page.text  # the Swagger page carries the same document
