@@ -30,7 +30,7 @@ from booking.core.errors import (
     WrongCredentials,
 )
 from booking.core.messages import Message
-from booking.db.transactions import DatabaseBusy, sqlstate
+from booking.db.transactions import DatabaseBusy, is_busy, sqlstate
 from booking.i18n import Texts
 
 log = logging.getLogger("booking.api")
@@ -181,6 +181,9 @@ def _refused_by_the_database(exc: Exception) -> tuple[int, str, Message, Message
 
 def handle_internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     texts = texts_of(request)
+    if is_busy(exc):
+        # SQLite's lock met outside a writing transaction: the same answer as inside one.
+        return handle_busy(request, DatabaseBusy())
     if _database_unavailable(exc):
         log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
         body = error_body(texts, 503, "unavailable", Message("database.unavailable"))

@@ -1,16 +1,27 @@
-"""Storing and reading users, their memberships, role grants and API tokens."""
+"""Storing and reading users, their memberships, role grants and API tokens.
+
+Every write here is a writing transaction of its own, so that a database that stays locked
+raises DatabaseBusy (503, try again) as it does for bookings, and never leaves half a change.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from booking.core.access import Actor, Role
 from booking.db.raw import fetch
 from booking.db.tables import ApiToken, Membership, RoleGrant, UserAccount
+from booking.db.transactions import in_writing_transaction
+
+T = TypeVar("T")
 
 USER_COLUMNS = "id, email, display_name, language, active, created_at"
+
+
+async def _write(work: Callable[[], Awaitable[T]], single_statement: bool = False) -> T:
+    return await in_writing_transaction(UserAccount._meta.db, work, single_statement)
 
 
 async def user_by_email(email: str) -> dict[str, Any] | None:
@@ -107,37 +118,47 @@ def _actor(user_id: int, grants: Iterable[dict[str, Any]]) -> Actor:
 async def insert_user(
     email: str, display_name: str, language: str, password_hash: str, now: datetime
 ) -> int:
-    rows = await UserAccount.insert(
-        UserAccount(
-            email=email.strip().lower(),
-            display_name=display_name.strip(),
-            language=language,
-            password_hash=password_hash,
-            active=True,
-            created_at=now,
-        )
-    ).returning(UserAccount.id)
+    new = UserAccount(
+        email=email.strip().lower(),
+        display_name=display_name.strip(),
+        language=language,
+        password_hash=password_hash,
+        active=True,
+        created_at=now,
+    )
+    rows = await _write(
+        lambda: UserAccount.insert(new).returning(UserAccount.id), single_statement=True
+    )
     user_id: int = rows[0]["id"]
     return user_id
 
 
 async def set_password_hash(user_id: int, password_hash: str) -> None:
-    await UserAccount.update({UserAccount.password_hash: password_hash}).where(
-        UserAccount.id == user_id
+    await _write(
+        lambda: UserAccount.update({UserAccount.password_hash: password_hash}).where(
+            UserAccount.id == user_id
+        ),
+        single_statement=True,
     )
 
 
 async def change_password_hash(user_id: int, password_hash: str, now: datetime) -> None:
     """A new password, which ends every session started before `now`."""
-    await UserAccount.update(
-        {UserAccount.password_hash: password_hash, UserAccount.sessions_valid_from: now}
-    ).where(UserAccount.id == user_id)
+    await _write(
+        lambda: UserAccount.update(
+            {UserAccount.password_hash: password_hash, UserAccount.sessions_valid_from: now}
+        ).where(UserAccount.id == user_id),
+        single_statement=True,
+    )
 
 
 async def update_user(user_id: int, values: dict[str, Any]) -> None:
     columns = {getattr(UserAccount, name): value for name, value in values.items()}
     if columns:
-        await UserAccount.update(columns).where(UserAccount.id == user_id)
+        await _write(
+            lambda: UserAccount.update(columns).where(UserAccount.id == user_id),
+            single_statement=True,
+        )
 
 
 async def list_users(limit: int, offset: int) -> list[dict[str, Any]]:
@@ -189,45 +210,57 @@ async def memberships_of(user_ids: Iterable[int]) -> list[dict[str, Any]]:
 async def add_grant(
     user_id: int, role: str, building: int | None, room: int | None, team: str
 ) -> int:
-    existing = await RoleGrant.select(RoleGrant.id).where(
-        (RoleGrant.user == user_id)
-        & (RoleGrant.role == role)
-        & (RoleGrant.building.is_null() if building is None else RoleGrant.building == building)
-        & (RoleGrant.room.is_null() if room is None else RoleGrant.room == room)
-        & (RoleGrant.team == team)
-    )
-    if existing:
-        grant_id: int = existing[0]["id"]
+    async def add() -> int:
+        existing = await RoleGrant.select(RoleGrant.id).where(
+            (RoleGrant.user == user_id)
+            & (RoleGrant.role == role)
+            & (RoleGrant.building.is_null() if building is None else RoleGrant.building == building)
+            & (RoleGrant.room.is_null() if room is None else RoleGrant.room == room)
+            & (RoleGrant.team == team)
+        )
+        if existing:
+            grant_id: int = existing[0]["id"]
+            return grant_id
+        rows = await RoleGrant.insert(
+            RoleGrant(user=user_id, role=role, building=building, room=room, team=team)
+        ).returning(RoleGrant.id)
+        grant_id = rows[0]["id"]
         return grant_id
-    rows = await RoleGrant.insert(
-        RoleGrant(user=user_id, role=role, building=building, room=room, team=team)
-    ).returning(RoleGrant.id)
-    grant_id = rows[0]["id"]
-    return grant_id
+
+    return await _write(add)
 
 
 async def remove_grant(user_id: int, grant_id: int) -> bool:
-    removed = (
-        await RoleGrant.delete()
-        .where((RoleGrant.id == grant_id) & (RoleGrant.user == user_id))
-        .returning(RoleGrant.id)
+    removed = await _write(
+        lambda: (
+            RoleGrant.delete()
+            .where((RoleGrant.id == grant_id) & (RoleGrant.user == user_id))
+            .returning(RoleGrant.id)
+        ),
+        single_statement=True,
     )
     return bool(removed)
 
 
 async def add_membership(user_id: int, organisation_id: int) -> None:
-    exists = await Membership.exists().where(
-        (Membership.user == user_id) & (Membership.organisation == organisation_id)
-    )
-    if not exists:
-        await Membership.insert(Membership(user=user_id, organisation=organisation_id))
+    async def add() -> None:
+        exists = await Membership.exists().where(
+            (Membership.user == user_id) & (Membership.organisation == organisation_id)
+        )
+        if not exists:
+            await Membership.insert(Membership(user=user_id, organisation=organisation_id))
+
+    await _write(add)
 
 
 async def remove_membership(user_id: int, organisation_id: int) -> bool:
-    removed = (
-        await Membership.delete()
-        .where((Membership.user == user_id) & (Membership.organisation == organisation_id))
-        .returning(Membership.id)
+    removed = await _write(
+        lambda: (
+            Membership.delete()
+            .where((Membership.user == user_id) & (Membership.organisation == organisation_id))
+            .returning(Membership.id)
+        ),
+        single_statement=True,
     )
     return bool(removed)
 
@@ -235,9 +268,10 @@ async def remove_membership(user_id: int, organisation_id: int) -> bool:
 async def insert_token(
     user_id: int, name: str, token_digest: str, prefix: str, now: datetime
 ) -> dict[str, Any]:
-    rows: list[dict[str, Any]] = await ApiToken.insert(
-        ApiToken(user=user_id, name=name, token_hash=token_digest, prefix=prefix, created_at=now)
-    ).returning(*_TOKEN_COLUMNS)
+    new = ApiToken(user=user_id, name=name, token_hash=token_digest, prefix=prefix, created_at=now)
+    rows: list[dict[str, Any]] = await _write(
+        lambda: ApiToken.insert(new).returning(*_TOKEN_COLUMNS), single_statement=True
+    )
     return rows[0]
 
 
@@ -259,8 +293,11 @@ async def tokens_of(user_id: int) -> list[dict[str, Any]]:
 
 
 async def revoke_token(user_id: int, token_id: int, now: datetime) -> dict[str, Any] | None:
-    await ApiToken.update({ApiToken.revoked_at: now}).where(
-        (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+    await _write(
+        lambda: ApiToken.update({ApiToken.revoked_at: now}).where(
+            (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
+        ),
+        single_statement=True,
     )
     rows: list[dict[str, Any]] = await ApiToken.select(*_TOKEN_COLUMNS).where(
         (ApiToken.id == token_id) & (ApiToken.user == user_id)
@@ -269,4 +306,7 @@ async def revoke_token(user_id: int, token_id: int, now: datetime) -> dict[str, 
 
 
 async def touch_token(token_id: int, now: datetime) -> None:
-    await ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id)
+    await _write(
+        lambda: ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id),
+        single_statement=True,
+    )

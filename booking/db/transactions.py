@@ -26,6 +26,7 @@ T = TypeVar("T")
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 EXCLUSION_VIOLATION = "23P01"
 MAX_ATTEMPTS = 5
+BUSY = "the database is busy; try again in a moment"
 
 
 class DatabaseBusy(Exception):
@@ -35,6 +36,13 @@ class DatabaseBusy(Exception):
 class RoomTaken(Exception):
     """The database itself refused to let a slot hold a room that another slot holds (the
     exclusion constraint of PostgreSQL); nothing of the transaction was kept."""
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLite's "database is locked" (or busy): the write lock was not had in time."""
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
+    )
 
 
 class _GivesConnectionBack:
@@ -154,8 +162,8 @@ async def in_writing_transaction(
                 async with engine.transaction():
                     return await work()
         except sqlite3.OperationalError as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
-                raise DatabaseBusy("the database is busy; try again in a moment") from exc
+            if is_busy(exc):
+                raise DatabaseBusy(BUSY) from exc
             raise
         except Exception as exc:
             if sqlstate(exc) == EXCLUSION_VIOLATION:

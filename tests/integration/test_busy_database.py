@@ -1,0 +1,119 @@
+"""When the database stays locked, a write answers 503 with Retry-After and leaves nothing half
+done.
+
+On SQLite another process can hold the write lock for longer than the engine waits for it. Here
+another connection holds it, which SQLite cannot tell from another process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator
+from typing import Any
+
+import aiosqlite
+import httpx
+import pytest
+from piccolo.engine.sqlite import SQLiteEngine
+
+from booking.db import catalogue
+from booking.db.engine import is_postgres
+from booking.db.tables import ApiToken, Membership, RoleGrant, UserAccount
+from tests.factories import PASSWORD, make_organisation, make_token, person
+
+ERROR_SHAPE = {"status", "code", "message", "errors"}
+
+
+@pytest.fixture
+def sqlite_engine(app, monkeypatch: pytest.MonkeyPatch) -> SQLiteEngine:
+    """The app's engine on SQLite, waiting 0.2 s for the write lock instead of 30 s."""
+    engine = app.state.engine
+    if is_postgres(engine):
+        pytest.skip("holding the write lock from another connection is SQLite's behaviour")
+    monkeypatch.setitem(engine.connection_kwargs, "timeout", 0.2)
+    return engine
+
+
+@contextlib.asynccontextmanager
+async def write_lock_held_elsewhere(engine: SQLiteEngine) -> AsyncIterator[None]:
+    other = await aiosqlite.connect(engine.path, isolation_level=None)
+    try:
+        await other.execute("BEGIN IMMEDIATE")
+        yield
+    finally:
+        await other.close()  # rolls its transaction back
+
+
+async def account_rows() -> dict[str, list[dict[str, Any]]]:
+    return {
+        table._meta.tablename: await table.select().order_by(table.id)
+        for table in (UserAccount, ApiToken, RoleGrant, Membership)
+    }
+
+
+def assert_busy(response: httpx.Response) -> None:
+    assert response.status_code == 503, response.text
+    assert response.headers["Retry-After"] == "1"
+    body = response.json()
+    assert set(body) == ERROR_SHAPE
+    assert body["status"] == 503
+    assert body["code"] == "busy"
+
+
+async def test_a_locked_database_anywhere_answers_503_with_retry_after(
+    api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def locked() -> list[Any]:
+        raise sqlite3.OperationalError("database is locked")
+
+    monkeypatch.setattr(catalogue, "buildings", locked)
+    assert_busy(await api.get("/api/buildings"))
+
+
+# Each write of accounts, as (method, path, body); {ana}, {grant} and {token} are filled in.
+ACCOUNT_WRITES = {
+    "make-token": ("POST", "/api/auth/tokens", {"name": "export script"}),
+    "revoke-token": ("DELETE", "/api/auth/tokens/{token}", None),
+    "change-preferences": ("PATCH", "/api/auth/me", {"display_name": "Administratorul"}),
+    "change-password": (
+        "POST",
+        "/api/auth/password",
+        {"current_password": PASSWORD, "new_password": "a brand new password"},
+    ),
+    "create-user": ("POST", "/api/users", {"email": "ion@upt.ro", "display_name": "Ion"}),
+    "update-user": ("PATCH", "/api/users/{ana}", {"active": False}),
+    "grant-role": ("POST", "/api/users/{ana}/roles", {"role": "admin"}),
+    "revoke-role": ("DELETE", "/api/users/{ana}/roles/{grant}", None),
+    "add-membership": ("POST", "/api/users/{ana}/memberships", {"organisation": "LSAC"}),
+    "remove-membership": ("DELETE", "/api/users/{ana}/memberships/OSUT", None),
+}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_WRITES.values(), ids=ACCOUNT_WRITES)
+async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_nothing(
+    sqlite_engine: SQLiteEngine, api, admin, open_client, method, path, body
+) -> None:
+    await make_organisation(code="LSAC")
+    osut = await make_organisation(code="OSUT")
+    ana = await person(
+        open_client, "ana@upt.ro", organisations=[osut["id"]], roles=[("finance", None, None)]
+    )
+    (grant,) = await RoleGrant.select(RoleGrant.id).where(RoleGrant.user == ana.id)
+    await make_token(admin.id)
+    spare = (
+        await ApiToken.select(ApiToken.id)
+        .where(ApiToken.user == admin.id)
+        .order_by(ApiToken.id, ascending=False)
+    )
+    url = path.format(ana=ana.id, grant=grant["id"], token=spare[0]["id"])
+    assert (await api.get("/api/auth/me")).status_code == 200  # the caller's token is stamped
+    before = await account_rows()
+
+    async with write_lock_held_elsewhere(sqlite_engine):
+        assert_busy(await api.request(method, url, json=body))
+
+    assert await account_rows() == before
+    again = await api.request(method, url, json=body)
+    assert again.is_success, again.text
+    assert await account_rows() != before
