@@ -8,6 +8,7 @@ on their own.
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,6 +30,9 @@ from booking.core.access import Actor
 from booking.core.errors import Forbidden, NotSignedIn
 from booking.core.messages import Message
 from booking.db import accounts
+from booking.db.transactions import DatabaseBusy
+
+log = logging.getLogger("booking.accounts")
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writing "last used" on every request would make every read a write.
@@ -78,7 +82,7 @@ class Authentication(AbstractAuthenticationMiddleware):
         user, actor = principal
         last_used = user["token_last_used_at"]
         if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:
-            await accounts.touch_token(user["token_id"], now)
+            await _stamp_use(user["token_id"], now)
         return AuthenticationResult(_current(user, actor, None), "token")
 
     @staticmethod
@@ -91,3 +95,14 @@ class Authentication(AbstractAuthenticationMiddleware):
         sent = connection.headers.get(CSRF_HEADER, "")
         if not sent or not same(sent, session.csrf_token):
             raise Forbidden(Message("auth.csrf"))
+
+
+async def _stamp_use(token_id: int, now: datetime) -> None:
+    """Best effort: the request goes on whether or not the stamp is made. While the database is
+    busy it is skipped, and a later request makes it."""
+    try:
+        await accounts.touch_token(token_id, now)
+    except DatabaseBusy:
+        log.info("the use of API token %s was not recorded: the database is busy", token_id)
+    except Exception:
+        log.exception("the use of API token %s was not recorded", token_id)

@@ -18,10 +18,15 @@ from booking.db.transactions import in_writing_transaction
 T = TypeVar("T")
 
 USER_COLUMNS = "id, email, display_name, language, active, created_at"
+# A token's "last used" stamp waits this long at most for SQLite's write lock: a read must not
+# wait out the engine's whole timeout for it.
+TOKEN_STAMP_WAIT_SECONDS = 0.5
 
 
-async def _write(work: Callable[[], Awaitable[T]], single_statement: bool = False) -> T:
-    return await in_writing_transaction(UserAccount._meta.db, work, single_statement)
+async def _write(
+    work: Callable[[], Awaitable[T]], single_statement: bool = False, wait: float | None = None
+) -> T:
+    return await in_writing_transaction(UserAccount._meta.db, work, single_statement, wait)
 
 
 async def user_by_email(email: str) -> dict[str, Any] | None:
@@ -306,7 +311,10 @@ async def revoke_token(user_id: int, token_id: int, now: datetime) -> dict[str, 
 
 
 async def touch_token(token_id: int, now: datetime) -> None:
+    """Stamp the token's last use; DatabaseBusy if the write lock is not had within
+    TOKEN_STAMP_WAIT_SECONDS."""
     await _write(
         lambda: ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id),
         single_statement=True,
+        wait=TOKEN_STAMP_WAIT_SECONDS,
     )

@@ -100,12 +100,16 @@ class _ImmediateTransaction(_GivesConnectionBack, SQLiteTransaction):
     """Piccolo's SQLite transaction, BEGIN IMMEDIATE, giving its connection back however it
     ends. Under contention BEGIN IMMEDIATE is the statement that times out."""
 
-    def __init__(self, engine: SQLiteEngine) -> None:
+    def __init__(self, engine: SQLiteEngine, wait: float | None = None) -> None:
         super().__init__(engine=engine, transaction_type=TransactionType.immediate)
+        self._wait = wait
 
     async def get_connection(self) -> aiosqlite.Connection:
         # As SQLiteEngine.get_connection, which leaves the connection open if its PRAGMA fails.
-        connection = await aiosqlite.connect(**self.engine.connection_kwargs)
+        arguments = self.engine.connection_kwargs
+        if self._wait is not None:
+            arguments = arguments | {"timeout": self._wait}
+        connection = await aiosqlite.connect(**arguments)
         try:
             connection.row_factory = dict_factory  # type: ignore[assignment]
             await connection.execute("PRAGMA foreign_keys = 1")
@@ -142,16 +146,20 @@ def sqlstate(exc: BaseException) -> str | None:
 
 
 async def in_writing_transaction(
-    engine: Engine, work: Callable[[], Awaitable[T]], single_statement: bool = False
+    engine: Engine,
+    work: Callable[[], Awaitable[T]],
+    single_statement: bool = False,
+    wait: float | None = None,
 ) -> T:
     """Run `work` in one writing transaction; commit if it returns, roll back if it raises.
     On PostgreSQL, work of a single statement is a transaction of its own and needs none
     around it; it is retried all the same. A slot refused by the exclusion constraint raises
-    RoomTaken."""
+    RoomTaken. On SQLite, `wait` seconds (the engine's timeout if None) are waited for the
+    write lock before DatabaseBusy."""
     for attempt in range(1, MAX_ATTEMPTS + 1):
         try:
             if isinstance(engine, SQLiteEngine):
-                async with _ImmediateTransaction(engine):
+                async with _ImmediateTransaction(engine, wait):
                     return await work()
             elif single_statement:
                 return await work()

@@ -1,5 +1,5 @@
 """When the database stays locked, a write answers 503 with Retry-After and leaves nothing half
-done.
+done, and a read never fails for the sake of a token's "last used" stamp.
 
 On SQLite another process can hold the write lock for longer than the engine waits for it. Here
 another connection holds it, which SQLite cannot tell from another process.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -17,9 +18,11 @@ import httpx
 import pytest
 from piccolo.engine.sqlite import SQLiteEngine
 
-from booking.db import catalogue
+from booking.accounts.credentials import digest
+from booking.db import accounts, catalogue
 from booking.db.engine import is_postgres
 from booking.db.tables import ApiToken, Membership, RoleGrant, UserAccount
+from booking.db.transactions import DatabaseBusy
 from tests.factories import PASSWORD, make_organisation, make_token, person
 
 ERROR_SHAPE = {"status", "code", "message", "errors"}
@@ -52,6 +55,11 @@ async def account_rows() -> dict[str, list[dict[str, Any]]]:
     }
 
 
+async def last_used(token: str) -> Any:
+    row = await ApiToken.select(ApiToken.last_used_at).where(ApiToken.token_hash == digest(token))
+    return row[0]["last_used_at"]
+
+
 def assert_busy(response: httpx.Response) -> None:
     assert response.status_code == 503, response.text
     assert response.headers["Retry-After"] == "1"
@@ -59,6 +67,38 @@ def assert_busy(response: httpx.Response) -> None:
     assert set(body) == ERROR_SHAPE
     assert body["status"] == 503
     assert body["code"] == "busy"
+
+
+async def test_a_read_whose_token_stamp_is_due_answers_while_the_write_lock_is_held(
+    sqlite_engine: SQLiteEngine, open_client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = await person(open_client, "ana@upt.ro")
+    assert await last_used(ana.token) is None  # never used: the stamp is due
+    # The read must not sit out the engine's whole wait for a stamp either.
+    monkeypatch.setitem(sqlite_engine.connection_kwargs, "timeout", 5)
+    async with write_lock_held_elsewhere(sqlite_engine):
+        started = time.monotonic()
+        response = await ana.client.get("/api/auth/me")
+        waited = time.monotonic() - started
+        assert response.status_code == 200, response.text
+        assert response.json()["user"]["email"] == "ana@upt.ro"
+    assert waited < 2.5
+    assert await last_used(ana.token) is None  # skipped…
+    assert (await ana.client.get("/api/auth/me")).status_code == 200
+    assert await last_used(ana.token) is not None  # …and made by the next request
+
+
+async def test_a_stamp_that_cannot_be_made_does_not_fail_the_read(
+    open_client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ana = await person(open_client, "ana@upt.ro")
+
+    async def busy(token_id: int, now: Any) -> None:
+        raise DatabaseBusy("the database is busy; try again in a moment")
+
+    monkeypatch.setattr(accounts, "touch_token", busy)
+    response = await ana.client.get("/api/auth/me")
+    assert response.status_code == 200, response.text
 
 
 async def test_a_locked_database_anywhere_answers_503_with_retry_after(
