@@ -25,7 +25,7 @@ from booking.db.tables import ApiToken, Membership, RoleGrant, UserAccount
 from booking.db.transactions import DatabaseBusy
 from tests.factories import PASSWORD, make_organisation, make_token, person
 
-ERROR_SHAPE = {"status", "code", "message", "errors"}
+ERROR_SHAPE = {"status", "code", "message", "message_code", "errors"}
 
 
 @pytest.fixture
