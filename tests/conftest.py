@@ -186,6 +186,22 @@ async def _stop_leaked_sqlite_connections() -> int:
     return len(leaked)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests of SQLite's own behaviour run on SQLite only: on PostgreSQL they are not collected
+    at all, rather than reported as skipped."""
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        engine = callspec.params.get("settings") if callspec else None
+        if item.get_closest_marker("sqlite_only") and engine == "postgres":
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     leaked = asyncio.run(_stop_leaked_sqlite_connections())
     if leaked:
