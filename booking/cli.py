@@ -93,7 +93,7 @@ async def _create_admin(settings: Settings, email: str, name: str, password: str
             )
             outcome = "created"
         else:
-            user_id = user["id"]
+            user_id = user[0].id
             # A password reset, perhaps of an account someone else got into: its sessions end.
             await accounts.change_password_hash(user_id, password_hash, datetime.now(UTC))
             await accounts.update_user(user_id, {"active": True})

@@ -26,7 +26,7 @@ from booking.accounts.sessions import (
     load_session,
 )
 from booking.accounts.stores import SESSIONS
-from booking.core.access import Actor
+from booking.core.accounts import Principal
 from booking.core.errors import Forbidden, NotSignedIn
 from booking.core.messages import Message
 from booking.db import accounts
@@ -39,13 +39,14 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
 
 
-def _current(user: dict[str, Any], actor: Actor, session: Session | None) -> CurrentUser:
+def _current(principal: Principal, session: Session | None) -> CurrentUser:
+    user = principal.user
     return CurrentUser(
-        id=user["id"],
-        email=user["email"],
-        display_name=user["display_name"],
-        language=user["language"],
-        actor=actor,
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        language=user.language,
+        actor=principal.actor,
         session=session,
     )
 
@@ -64,12 +65,11 @@ class Authentication(AbstractAuthenticationMiddleware):
             session = await load_session(store, session_id, now)
             principal = await accounts.active_principal(session.user_id) if session else None
             if session is not None and principal is not None:
-                user, actor = principal
-                if ended_by_password_change(session, user["sessions_valid_from"]):
+                if ended_by_password_change(session, principal.sessions_valid_from):
                     await end_session(store, session.key)
                     return AuthenticationResult(None, None)
                 self._check_csrf(connection, session)
-                return AuthenticationResult(_current(user, actor, session), "session")
+                return AuthenticationResult(_current(principal, session), "session")
         return AuthenticationResult(None, None)
 
     async def _by_token(self, header: str, now: datetime) -> AuthenticationResult:
@@ -79,11 +79,12 @@ class Authentication(AbstractAuthenticationMiddleware):
         principal = await accounts.principal_by_token(digest(token.strip()))
         if principal is None:
             raise NotSignedIn(Message("auth.token_unknown"))
-        user, actor = principal
-        last_used = user["token_last_used_at"]
-        if last_used is None or now - last_used > TOKEN_USE_RESOLUTION:
-            await _stamp_use(user["token_id"], now)
-        return AuthenticationResult(_current(user, actor, None), "token")
+        last_used = principal.token_last_used_at
+        if principal.token_id is not None and (
+            last_used is None or now - last_used > TOKEN_USE_RESOLUTION
+        ):
+            await _stamp_use(principal.token_id, now)
+        return AuthenticationResult(_current(principal, None), "token")
 
     @staticmethod
     def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session: Session) -> None:

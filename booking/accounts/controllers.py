@@ -7,6 +7,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -14,7 +15,8 @@ from litestar.exceptions import ClientException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_415_UNSUPPORTED_MEDIA_TYPE
 
-from booking.accounts import service
+from booking.accounts import signing_in, tokens, users
+from booking.accounts.commands import GrantRequest, NewUser, UserChanges
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
 from booking.accounts.schemas import (
@@ -41,6 +43,7 @@ from booking.accounts.sessions import (
 )
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
+from booking.accounts.views import account_view, created_token_view, token_view
 from booking.api import MAX_OFFSET
 from booking.core.messages import Message
 from booking.settings import Settings
@@ -55,6 +58,17 @@ def _session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
         httponly=True,
         samesite="lax",
         secure=settings.base_url.startswith("https://"),
+    )
+
+
+def _changes(data: PreferencesUpdate | UserUpdate) -> UserChanges:
+    """The fields given, and only those."""
+    return UserChanges(
+        {
+            name: value
+            for name in data.__struct_fields__
+            if (value := getattr(data, name)) is not msgspec.UNSET
+        }
     )
 
 
@@ -109,7 +123,7 @@ class AuthController(Controller):
             if previous is not None:
                 await end_session(session_store, previous.key)
         with _throttled_as_429(Message("sign_in.throttled")):
-            signed = await service.sign_in(
+            signed = await signing_in.sign_in(
                 session_store,
                 request.app.stores.get(THROTTLE),
                 data.email,
@@ -118,7 +132,7 @@ class AuthController(Controller):
                 now,
             )
         return Response(
-            SignedIn(signed.user, signed.session.csrf_token),
+            SignedIn(account_view(signed.account), signed.session.csrf_token),
             cookies=[
                 _session_cookie(signed.session_id, settings, int(SESSION_MAX_AGE.total_seconds()))
             ],
@@ -143,13 +157,13 @@ class AuthController(Controller):
     @get("/me", guards=[requires_login], summary="The signed-in user, roles and memberships")
     async def me(self, user: NamedDependency[CurrentUser]) -> Me:
         csrf = user.session.csrf_token if user.session else None
-        return Me(await service.get_user(user.id), csrf)
+        return Me(account_view(await users.get_account(user.id)), csrf)
 
     @patch("/me", guards=[requires_login], summary="Change your name or language")
     async def update_me(
         self, user: NamedDependency[CurrentUser], data: JSONBody[PreferencesUpdate]
     ) -> UserView:
-        return await service.update_user(user.id, data)
+        return account_view(await users.update_user(user.id, _changes(data)))
 
     @post(
         "/password",
@@ -165,8 +179,8 @@ class AuthController(Controller):
         now: NamedDependency[datetime],
     ) -> None:
         with _throttled_as_429(Message("password.throttled")):
-            await service.change_password(
-                user.id,
+            await signing_in.change_password(
+                user.email,
                 data.current_password,
                 data.new_password,
                 request.app.stores.get(THROTTLE),
@@ -178,7 +192,7 @@ class AuthController(Controller):
 
     @get("/tokens", guards=[requires_login], summary="Your API tokens (never the tokens)")
     async def list_tokens(self, user: NamedDependency[CurrentUser]) -> list[TokenView]:
-        return await service.list_tokens(user.id)
+        return [token_view(token) for token in await tokens.list_tokens(user.id)]
 
     @post(
         "/tokens",
@@ -192,7 +206,7 @@ class AuthController(Controller):
         data: JSONBody[TokenCreate],
         now: NamedDependency[datetime],
     ) -> TokenCreated:
-        return await service.create_token(user.id, data.name, now)
+        return created_token_view(*await tokens.create_token(user.id, data.name, now))
 
     @delete(
         "/tokens/{token_id:int}",
@@ -205,7 +219,7 @@ class AuthController(Controller):
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
     ) -> None:
-        await service.revoke_token(user.id, token_id, now)
+        await tokens.revoke_token(user.id, token_id, now)
 
 
 class UserController(Controller):
@@ -219,25 +233,27 @@ class UserController(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[UserView]:
-        return await service.list_users(limit, offset)
+        return [account_view(account) for account in await users.list_accounts(limit, offset)]
 
     @post("/", summary="Create a user (administrators)")
     async def create_user(
         self, data: JSONBody[UserCreate], now: NamedDependency[datetime]
     ) -> UserView:
-        return await service.create_user(data, now)
+        command = NewUser(data.email, data.display_name, data.language, data.password)
+        return account_view(await users.create_user(command, now))
 
     @get("/{user_id:int}", summary="One user (administrators)")
     async def get_user(self, user_id: FromPath[int]) -> UserView:
-        return await service.get_user(user_id)
+        return account_view(await users.get_account(user_id))
 
     @patch("/{user_id:int}", summary="Rename, change language, deactivate (administrators)")
     async def update_user(self, user_id: FromPath[int], data: JSONBody[UserUpdate]) -> UserView:
-        return await service.update_user(user_id, data)
+        return account_view(await users.update_user(user_id, _changes(data)))
 
     @post("/{user_id:int}/roles", status_code=200, summary="Grant a role (administrators)")
     async def grant_role(self, user_id: FromPath[int], data: JSONBody[GrantCreate]) -> UserView:
-        return await service.grant_role(user_id, data)
+        grant = GrantRequest(data.role, data.building, data.room, data.team)
+        return account_view(await users.grant_role(user_id, grant))
 
     @delete(
         "/{user_id:int}/roles/{grant_id:int}",
@@ -245,7 +261,7 @@ class UserController(Controller):
         summary="Take a role back (administrators)",
     )
     async def revoke_role(self, user_id: FromPath[int], grant_id: FromPath[int]) -> UserView:
-        return await service.revoke_role(user_id, grant_id)
+        return account_view(await users.revoke_role(user_id, grant_id))
 
     @post(
         "/{user_id:int}/memberships",
@@ -255,7 +271,7 @@ class UserController(Controller):
     async def add_membership(
         self, user_id: FromPath[int], data: JSONBody[MembershipCreate]
     ) -> UserView:
-        return await service.add_membership(user_id, data.organisation)
+        return account_view(await users.add_membership(user_id, data.organisation))
 
     @delete(
         "/{user_id:int}/memberships/{organisation:str}",
@@ -265,4 +281,4 @@ class UserController(Controller):
     async def remove_membership(
         self, user_id: FromPath[int], organisation: FromPath[str]
     ) -> UserView:
-        return await service.remove_membership(user_id, organisation)
+        return account_view(await users.remove_membership(user_id, organisation))

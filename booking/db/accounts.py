@@ -6,13 +6,15 @@ raises DatabaseBusy (503, try again) as it does for bookings, and never leaves h
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
 from booking.core.access import Actor, Role
-from booking.db.raw import fetch
-from booking.db.tables import ApiToken, Membership, RoleGrant, UserAccount
+from booking.core.accounts import Account, Grant, Membership, Principal, Token, User
+from booking.db.raw import fetch, placeholders
+from booking.db.tables import ApiToken, RoleGrant, UserAccount
+from booking.db.tables import Membership as MembershipTable
 from booking.db.transactions import in_writing_transaction
 
 T = TypeVar("T")
@@ -29,23 +31,30 @@ async def _write(
     return await in_writing_transaction(UserAccount._meta.db, work, single_statement, wait)
 
 
-async def user_by_email(email: str) -> dict[str, Any] | None:
+def _user(row: Mapping[str, Any]) -> User:
+    return User(
+        id=row["id"],
+        email=row["email"],
+        display_name=row["display_name"],
+        language=row["language"],
+        active=bool(row["active"]),
+        created_at=row["created_at"],
+    )
+
+
+async def user_by_email(email: str) -> tuple[User, str] | None:
+    """The user with this address, and their password's hash ("" if they have none)."""
     rows = await fetch(
         UserAccount,
         f"SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = {{}}",
         email.strip().lower(),
     )
-    return rows[0] if rows else None
+    return (_user(rows[0]), rows[0]["password_hash"]) if rows else None
 
 
-async def user_by_id(user_id: int) -> dict[str, Any] | None:
+async def user_by_id(user_id: int) -> User | None:
     rows = await fetch(UserAccount, f"SELECT {USER_COLUMNS} FROM users WHERE id = {{}}", user_id)
-    return rows[0] if rows else None
-
-
-async def active_user(user_id: int) -> dict[str, Any] | None:
-    user = await user_by_id(user_id)
-    return user if user is not None and user["active"] else None
+    return _user(rows[0]) if rows else None
 
 
 # Every grant of every user as (user, role, building, room, team); a membership is a grant of
@@ -61,7 +70,7 @@ _PRINCIPAL_COLUMNS = (
 )
 
 
-async def principal_by_token(token_digest: str) -> tuple[dict[str, Any], Actor] | None:
+async def principal_by_token(token_digest: str) -> Principal | None:
     """The active owner of an unrevoked token, with the token's id and last use, and the
     owner's roles: one query, since every token-authenticated request asks it."""
     rows = await fetch(
@@ -72,10 +81,10 @@ async def principal_by_token(token_digest: str) -> tuple[dict[str, Any], Actor] 
         " WHERE t.token_hash = {} AND t.revoked_at IS NULL AND u.active",
         token_digest,
     )
-    return (rows[0], _actor(rows[0]["id"], rows)) if rows else None
+    return _principal(rows) if rows else None
 
 
-async def active_principal(user_id: int) -> tuple[dict[str, Any], Actor] | None:
+async def active_principal(user_id: int) -> Principal | None:
     """An active user and their roles, in one query."""
     rows = await fetch(
         UserAccount,
@@ -84,7 +93,18 @@ async def active_principal(user_id: int) -> tuple[dict[str, Any], Actor] | None:
         " WHERE u.id = {} AND u.active",
         user_id,
     )
-    return (rows[0], _actor(user_id, rows)) if rows else None
+    return _principal(rows) if rows else None
+
+
+def _principal(rows: list[dict[str, Any]]) -> Principal:
+    first = rows[0]
+    return Principal(
+        user=_user(first),
+        actor=_actor(first["id"], rows),
+        sessions_valid_from=first["sessions_valid_from"],
+        token_id=first.get("token_id"),
+        token_last_used_at=first.get("token_last_used_at"),
+    )
 
 
 def _actor(user_id: int, grants: Iterable[dict[str, Any]]) -> Actor:
@@ -166,50 +186,41 @@ async def update_user(user_id: int, values: dict[str, Any]) -> None:
         )
 
 
-async def list_users(limit: int, offset: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = (
-        await UserAccount.select(
-            UserAccount.id,
-            UserAccount.email,
-            UserAccount.display_name,
-            UserAccount.language,
-            UserAccount.active,
-            UserAccount.created_at,
-        )
-        .order_by(UserAccount.id)
-        .limit(limit)
-        .offset(offset)
+async def list_users(limit: int, offset: int) -> list[User]:
+    rows = await fetch(
+        UserAccount,
+        f"SELECT {USER_COLUMNS} FROM users ORDER BY id LIMIT {{}} OFFSET {{}}",
+        limit,
+        offset,
     )
-    return rows
+    return [_user(row) for row in rows]
 
 
-async def grants_of(user_ids: Iterable[int]) -> list[dict[str, Any]]:
-    ids = list(user_ids)
+async def accounts_of(users: Sequence[User]) -> list[Account]:
+    """The users with their memberships and role grants, in two queries for all of them."""
+    ids = [user.id for user in users]
     if not ids:
         return []
-    rows: list[dict[str, Any]] = (
-        await RoleGrant.select(*RoleGrant.all_columns())
-        .where(RoleGrant.user.is_in(ids))
-        .order_by(RoleGrant.id)
-    )
-    return rows
-
-
-async def memberships_of(user_ids: Iterable[int]) -> list[dict[str, Any]]:
-    ids = list(user_ids)
-    if not ids:
-        return []
-    rows: list[dict[str, Any]] = (
-        await Membership.select(
-            Membership.user,
-            Membership.organisation,
-            Membership.organisation.code.as_alias("code"),
-            Membership.organisation.name.as_alias("name"),
+    grants: dict[int, list[Grant]] = {i: [] for i in ids}
+    for row in await fetch(
+        RoleGrant,
+        'SELECT id, "user", role, building, room, team FROM role_grants'
+        f' WHERE "user" IN ({placeholders(len(ids))}) ORDER BY id',
+        *ids,
+    ):
+        grants[row["user"]].append(
+            Grant(row["id"], row["role"], row["building"], row["room"], row["team"] or None)
         )
-        .where(Membership.user.is_in(ids))
-        .order_by(Membership.id)
-    )
-    return rows
+    memberships: dict[int, list[Membership]] = {i: [] for i in ids}
+    for row in await fetch(
+        MembershipTable,
+        'SELECT m."user", m.organisation, o.code, o.name FROM memberships m'
+        " JOIN organisations o ON o.id = m.organisation"
+        f' WHERE m."user" IN ({placeholders(len(ids))}) ORDER BY m.id',
+        *ids,
+    ):
+        memberships[row["user"]].append(Membership(row["organisation"], row["code"], row["name"]))
+    return [Account(user, memberships[user.id], grants[user.id]) for user in users]
 
 
 async def add_grant(
@@ -249,11 +260,13 @@ async def remove_grant(user_id: int, grant_id: int) -> bool:
 
 async def add_membership(user_id: int, organisation_id: int) -> None:
     async def add() -> None:
-        exists = await Membership.exists().where(
-            (Membership.user == user_id) & (Membership.organisation == organisation_id)
+        exists = await MembershipTable.exists().where(
+            (MembershipTable.user == user_id) & (MembershipTable.organisation == organisation_id)
         )
         if not exists:
-            await Membership.insert(Membership(user=user_id, organisation=organisation_id))
+            await MembershipTable.insert(
+                MembershipTable(user=user_id, organisation=organisation_id)
+            )
 
     await _write(add)
 
@@ -261,53 +274,65 @@ async def add_membership(user_id: int, organisation_id: int) -> None:
 async def remove_membership(user_id: int, organisation_id: int) -> bool:
     removed = await _write(
         lambda: (
-            Membership.delete()
-            .where((Membership.user == user_id) & (Membership.organisation == organisation_id))
-            .returning(Membership.id)
+            MembershipTable.delete()
+            .where(
+                (MembershipTable.user == user_id)
+                & (MembershipTable.organisation == organisation_id)
+            )
+            .returning(MembershipTable.id)
         ),
         single_statement=True,
     )
     return bool(removed)
 
 
+_TOKEN_COLUMNS = "id, name, prefix, created_at, last_used_at, revoked_at"
+
+
+def _token(row: Mapping[str, Any]) -> Token:
+    return Token(
+        id=row["id"],
+        name=row["name"],
+        prefix=row["prefix"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )
+
+
 async def insert_token(
     user_id: int, name: str, token_digest: str, prefix: str, now: datetime
-) -> dict[str, Any]:
+) -> Token:
     new = ApiToken(user=user_id, name=name, token_hash=token_digest, prefix=prefix, created_at=now)
     rows: list[dict[str, Any]] = await _write(
-        lambda: ApiToken.insert(new).returning(*_TOKEN_COLUMNS), single_statement=True
+        lambda: ApiToken.insert(new).returning(ApiToken.id), single_statement=True
     )
-    return rows[0]
+    return Token(rows[0]["id"], name, prefix, now, None, None)
 
 
-_TOKEN_COLUMNS = (
-    ApiToken.id,
-    ApiToken.name,
-    ApiToken.prefix,
-    ApiToken.created_at,
-    ApiToken.last_used_at,
-    ApiToken.revoked_at,
-)
-
-
-async def tokens_of(user_id: int) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = (
-        await ApiToken.select(*_TOKEN_COLUMNS).where(ApiToken.user == user_id).order_by(ApiToken.id)
+async def tokens_of(user_id: int) -> list[Token]:
+    rows = await fetch(
+        ApiToken,
+        f'SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE "user" = {{}} ORDER BY id',
+        user_id,
     )
-    return rows
+    return [_token(row) for row in rows]
 
 
-async def revoke_token(user_id: int, token_id: int, now: datetime) -> dict[str, Any] | None:
+async def revoke_token(user_id: int, token_id: int, now: datetime) -> Token | None:
     await _write(
         lambda: ApiToken.update({ApiToken.revoked_at: now}).where(
             (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
         ),
         single_statement=True,
     )
-    rows: list[dict[str, Any]] = await ApiToken.select(*_TOKEN_COLUMNS).where(
-        (ApiToken.id == token_id) & (ApiToken.user == user_id)
+    rows = await fetch(
+        ApiToken,
+        f'SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE id = {{}} AND "user" = {{}}',
+        token_id,
+        user_id,
     )
-    return rows[0] if rows else None
+    return _token(rows[0]) if rows else None
 
 
 async def touch_token(token_id: int, now: datetime) -> None:

@@ -1,0 +1,115 @@
+"""Administration of users: accounts, their roles and their memberships."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from booking.accounts import passwords
+from booking.accounts.commands import GrantRequest, NewUser, UserChanges
+from booking.core.access import Role
+from booking.core.accounts import Account
+from booking.core.errors import FieldProblem, NotFound, RuleViolation, refused
+from booking.core.messages import Message
+from booking.db import accounts, catalogue
+
+
+async def get_account(user_id: int) -> Account:
+    user = await accounts.user_by_id(user_id)
+    if user is None:
+        raise NotFound("user")
+    (account,) = await accounts.accounts_of([user])
+    return account
+
+
+async def list_accounts(limit: int, offset: int) -> list[Account]:
+    return await accounts.accounts_of(await accounts.list_users(limit, offset))
+
+
+async def create_user(command: NewUser, now: datetime) -> Account:
+    """A new account; without a password it can only be used once an administrator sets one
+    (or through tokens made for it)."""
+    problems = []
+    if await accounts.user_by_email(command.email) is not None:
+        problems.append(FieldProblem("email", Message("accounts.email_taken")))
+    if command.password is not None:
+        problem = passwords.password_problem(command.password)
+        if problem:
+            problems.append(FieldProblem("password", problem))
+    if not command.display_name.strip():
+        problems.append(FieldProblem("display_name", Message("text.blank")))
+    if problems:
+        raise RuleViolation(problems)
+    password_hash = await passwords.hash_password(command.password) if command.password else ""
+    user_id = await accounts.insert_user(
+        command.email, command.display_name, command.language, password_hash, now
+    )
+    return await get_account(user_id)
+
+
+async def update_user(user_id: int, changes: UserChanges) -> Account:
+    await get_account(user_id)
+    values = dict(changes.values)
+    if "display_name" in values:
+        values["display_name"] = values["display_name"].strip()
+        if not values["display_name"]:
+            raise refused("display_name", Message("text.blank"))
+    await accounts.update_user(user_id, values)
+    return await get_account(user_id)
+
+
+async def _scope_problems(grant: GrantRequest) -> list[FieldProblem]:
+    problems = []
+    if grant.role == Role.APPROVER:
+        if grant.building is None and grant.room is None:
+            problems.append(FieldProblem("building", Message("grants.approver_needs_scope")))
+        elif grant.building is not None and grant.room is not None:
+            problems.append(FieldProblem("room", Message("grants.approver_one_scope")))
+        if grant.building is not None and await catalogue.building(grant.building) is None:
+            problems.append(
+                FieldProblem("building", Message("buildings.unknown", id=grant.building))
+            )
+        if grant.room is not None and not await catalogue.rooms_by_id([grant.room]):
+            problems.append(FieldProblem("room", Message("rooms.unknown", id=grant.room)))
+    else:
+        for name in ("building", "room"):
+            if getattr(grant, name) is not None:
+                problems.append(
+                    FieldProblem(name, Message("grants.no_scope", role=grant.role, scope=name))
+                )
+    if grant.role == Role.LOGISTICS and not grant.team:
+        problems.append(FieldProblem("team", Message("grants.logistics_needs_team")))
+    if grant.role != Role.LOGISTICS and grant.team is not None:
+        scope = Message("grants.no_scope", role=grant.role, scope="team")
+        problems.append(FieldProblem("team", scope))
+    return problems
+
+
+async def grant_role(user_id: int, grant: GrantRequest) -> Account:
+    await get_account(user_id)
+    problems = await _scope_problems(grant)
+    if problems:
+        raise RuleViolation(problems)
+    await accounts.add_grant(user_id, grant.role, grant.building, grant.room, grant.team or "")
+    return await get_account(user_id)
+
+
+async def revoke_role(user_id: int, grant_id: int) -> Account:
+    if not await accounts.remove_grant(user_id, grant_id):
+        raise NotFound("role")
+    return await get_account(user_id)
+
+
+async def add_membership(user_id: int, organisation_code: str) -> Account:
+    await get_account(user_id)
+    organisation = await catalogue.organisation_by_code(organisation_code)
+    if organisation is None:
+        raise refused("organisation", Message("organisation.unknown", code=organisation_code))
+    await accounts.add_membership(user_id, organisation.id)
+    return await get_account(user_id)
+
+
+async def remove_membership(user_id: int, organisation_code: str) -> Account:
+    organisation = await catalogue.organisation_by_code(organisation_code)
+    if organisation is None or not await accounts.remove_membership(user_id, organisation.id):
+        raise NotFound("membership")
+    return await get_account(user_id)

@@ -1,0 +1,37 @@
+"""The API's views of accounts and tokens."""
+
+from __future__ import annotations
+
+from booking.accounts.schemas import GrantView, OrganisationRef, TokenCreated, TokenView, UserView
+from booking.core.accounts import Account, Token
+
+
+def account_view(account: Account) -> UserView:
+    user = account.user
+    return UserView(
+        id=user.id,
+        email=user.email,
+        display_name=user.display_name,
+        language=user.language,
+        active=user.active,
+        created_at=user.created_at,
+        organisations=[
+            OrganisationRef(m.organisation_id, m.code, m.name) for m in account.organisations
+        ],
+        roles=[GrantView(g.id, g.role, g.building_id, g.room_id, g.team) for g in account.grants],
+    )
+
+
+def token_view(token: Token) -> TokenView:
+    return TokenView(
+        id=token.id,
+        name=token.name,
+        prefix=token.prefix,
+        created_at=token.created_at,
+        last_used_at=token.last_used_at,
+        revoked_at=token.revoked_at,
+    )
+
+
+def created_token_view(token: Token, secret: str) -> TokenCreated:
+    return TokenCreated(token.id, token.name, token.prefix, token.created_at, secret)
