@@ -95,7 +95,7 @@ async def _insert_in_one_statement(
     new: NewBooking, entry: change_log.Entry, now: datetime
 ) -> tuple[int, list[int]]:
     (slot,) = new.placements
-    recorded = change_log.statements(entry, booking_from="b")
+    recorded = change_log.statements(entry, within_creation=True)
     sql = (
         # The room's lock first (the inserts read from it, so it is taken before them): two
         # overlapping inserts would otherwise each wait for the other's row in the exclusion
@@ -105,7 +105,7 @@ async def _insert_in_one_statement(
         " RETURNING id),"
         f" o AS (INSERT INTO occurrences (booking, {_OCCURRENCE_COLUMNS})"
         f" SELECT b.id, {placeholders(6)} FROM b RETURNING id)"
-        + "".join(f", r{n} AS ({statement})" for n, (statement, _) in enumerate(recorded))
+        + "".join(f", {name} AS ({statement})" for name, statement, _ in recorded)
         + " SELECT b.id, o.id AS occurrence_id FROM b, o"
     )
     args = [
@@ -114,7 +114,7 @@ async def _insert_in_one_statement(
         *_booking_values(new, now),
         *_slot_values(slot, new.status.value),
     ]
-    for _, values in recorded:
+    for _, _, values in recorded:
         args += values
     rows = await fetch(BookingRequest, sql, *args)
     return rows[0]["id"], [rows[0]["occurrence_id"]]

@@ -48,20 +48,19 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def _insert(table: str, columns: str, values: int, booking_from: str | None) -> str:
+def _insert(table: str, columns: str, values: int, source: str | None) -> str:
     """An insert of one row whose first column is the request's id: given as a parameter, or
-    selected from the statement `booking_from` (a CTE returning the new request's id)."""
-    if booking_from is None:
+    selected, with `source` (`b` or `b, event0`), from the statement `b` (a CTE returning the
+    new request's id)."""
+    if source is None:
         return f"INSERT INTO {table} ({columns}) VALUES ({placeholders(values + 1)})"
-    return (
-        f"INSERT INTO {table} ({columns})"
-        f" SELECT {booking_from}.id, {placeholders(values)} FROM {booking_from}"
-    )
+    return f"INSERT INTO {table} ({columns}) SELECT b.id, {placeholders(values)} FROM {source}"
 
 
-def statements(entry: Entry, booking_from: str | None = None) -> list[tuple[str, list[Any]]]:
-    """The inserts of the entry's audit row and events, each with its parameters after the
-    request's id."""
+def statements(entry: Entry, within_creation: bool = False) -> list[tuple[str, str, list[Any]]]:
+    """The inserts of the entry's audit row and events, as (name, statement, parameters after
+    the request's id). `within_creation`: as parts of the statement that inserts the request
+    (`b`), where each event waits for the one before it, so the log keeps their order."""
     audit: list[Any] = [
         entry.actor_id,
         entry.actor_name,
@@ -74,11 +73,10 @@ def statements(entry: Entry, booking_from: str | None = None) -> list[tuple[str,
         _dumps(entry.changes),
         _dumps(entry.details),
     ]
-    found: list[tuple[str, list[Any]]] = [
-        (_insert("audit_entries", AUDIT_COLUMNS, len(audit), booking_from), audit)
-    ]
+    source = "b" if within_creation else None
+    found = [("audit", _insert("audit_entries", AUDIT_COLUMNS, len(audit), source), audit)]
     rooms = _dumps(list(entry.rooms))
-    for event in entry.events:
+    for number, event in enumerate(entry.events):
         values = [
             entry.version,
             entry.at,
@@ -87,7 +85,12 @@ def statements(entry: Entry, booking_from: str | None = None) -> list[tuple[str,
             rooms,
             _dumps(event.data),
         ]
-        found.append((_insert("change_log", EVENT_COLUMNS, len(values), booking_from), values))
+        if within_creation:
+            source = f"b, event{number - 1}" if number else "b"
+        statement = _insert("change_log", EVENT_COLUMNS, len(values), source)
+        if within_creation:
+            statement += " RETURNING id"
+        found.append((f"event{number}", statement, values))
     return found
 
 
@@ -95,7 +98,7 @@ async def record(booking_id: int, entry: Entry) -> None:
     """Write the entry's audit row and events, in the caller's transaction."""
     # Raw SQL: every booking change writes these, and Piccolo's insert costs more than the
     # statement itself.
-    for sql, values in statements(entry):
+    for _, sql, values in statements(entry):
         await fetch(AuditEntry, sql, booking_id, *values)
 
 

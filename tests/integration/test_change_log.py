@@ -1,0 +1,312 @@
+"""Every change of a request leaves exactly one audit row and its events in the change log, in
+the transaction of the change; a change that fails leaves neither."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from booking.bookings.unit_of_work import UnitOfWork, sweep_expired_holds
+from booking.core.events import Action
+from booking.core.tiers import TierCondition, TierRole, TierRule
+from booking.core.transitions import change
+from booking.db import booking_writes, bookings
+from booking.db.tables import AuditEntry, BookingRequest, ChangeLogEntry
+from booking.db.tiers import replace as replace_tiers
+from booking.db.transactions import in_writing_transaction
+from tests.factories import booking_body, day, local, make_building, make_room, within_a_week
+
+
+@dataclass
+class Log:
+    audit: list[dict[str, Any]]
+    events: list[dict[str, Any]]
+
+
+async def log_of(booking_id: int) -> Log:
+    audit = await AuditEntry.select(
+        AuditEntry.id, AuditEntry.action, AuditEntry.version, AuditEntry.at, AuditEntry.actor
+    ).where(AuditEntry.booking == booking_id)
+    events = await ChangeLogEntry.select(
+        ChangeLogEntry.id,
+        ChangeLogEntry.kind,
+        ChangeLogEntry.version,
+        ChangeLogEntry.at,
+        ChangeLogEntry.actor,
+        ChangeLogEntry.rooms,
+    ).where(ChangeLogEntry.booking == booking_id)
+    return Log(sorted(audit, key=lambda r: r["id"]), sorted(events, key=lambda r: r["id"]))
+
+
+def assert_one_change(before: Log, after: Log, action: str, kinds: list[str]) -> None:
+    """One new audit row for `action`, and the events `kinds` of the same change: same
+    version, same moment, same actor."""
+    new_audit = after.audit[len(before.audit) :]
+    new_events = after.events[len(before.events) :]
+    assert [row["action"] for row in new_audit] == [action]
+    (entry,) = new_audit
+    assert [e["kind"] for e in new_events] == kinds
+    for event in new_events:
+        assert (event["version"], event["at"], event["actor"]) == (
+            entry["version"],
+            entry["at"],
+            entry["actor"],
+        )
+        assert event["rooms"]  # every event says which rooms it concerns
+    stored = after.audit[-1]["version"]
+    assert entry["version"] == stored
+
+
+async def post(api: httpx.AsyncClient, path: str, expect: int = 200, **body: Any) -> dict[str, Any]:
+    response = await api.post(path, json=body)
+    assert response.status_code == expect, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def create(api: httpx.AsyncClient, room: dict[str, Any], at: int = 0, **extra: Any) -> dict:
+    body = booking_body([room["id"]], local(at, "10:00"), local(at, "11:00"), **extra)
+    return await post(api, "/api/bookings", 201, **body)
+
+
+async def act(api: httpx.AsyncClient, booking: dict, action: str, **body: Any) -> dict:
+    return await post(
+        api, f"/api/bookings/{booking['id']}/{action}", version=booking["version"], **body
+    )
+
+
+@pytest.fixture
+async def rooms(api) -> dict[str, dict[str, Any]]:
+    building = await make_building()
+    paid = await make_building()
+    await replace_tiers(
+        [
+            TierRule(TierRole.ROOM_MANAGER),
+            TierRule(TierRole.FINANCE, TierCondition.EXTERNAL_OR_PAID),
+        ],
+        building=paid["id"],
+    )
+    return {
+        "instant": await make_room(building, instant_book=True),
+        "approval": await make_room(building, instant_book=False),
+        "paid": await make_room(paid, instant_book=False),
+    }
+
+
+async def test_every_creation_records_itself_and_what_it_led_to(api, rooms) -> None:
+    cases = [
+        (rooms["approval"], {"submit": False}, ["created"]),
+        (rooms["approval"], {}, ["created", "submitted"]),
+        # One slot that holds its room at once: on PostgreSQL, the one-statement creation.
+        (rooms["instant"], {}, ["created", "approved"]),
+        (
+            rooms["instant"],
+            {"recurrence": {"frequency": "daily", "count": 3}},
+            ["created", "approved"],
+        ),
+    ]
+    for at, (room, extra, kinds) in enumerate(cases):
+        booking = await create(api, room, at=at * 5, **extra)
+        assert_one_change(Log([], []), await log_of(booking["id"]), "created", kinds)
+        assert (await log_of(booking["id"])).audit[0]["version"] == 1
+
+
+async def _changed(
+    api, booking: dict, make: Callable[[dict], Awaitable[dict]]
+) -> tuple[Log, Log, dict]:
+    before = await log_of(booking["id"])
+    after_change = await make(booking)
+    return before, await log_of(booking["id"]), after_change
+
+
+async def test_every_transition_records_itself_and_what_it_led_to(api, rooms) -> None:
+    approval, instant, paid = rooms["approval"], rooms["instant"], rooms["paid"]
+
+    async def check(booking: dict, make, action: str, kinds: list[str]) -> dict:
+        before, after, result = await _changed(api, booking, make)
+        assert_one_change(before, after, action, kinds)
+        return result
+
+    draft = await create(api, approval, at=0, submit=False)
+    pending = await check(draft, lambda b: act(api, b, "submit"), "submitted", ["submitted"])
+    held = await check(
+        pending, lambda b: act(api, b, "hold", until=within_a_week("18:00")), "held", ["held"]
+    )
+    pending = await check(
+        held, lambda b: act(api, b, "release"), "hold_released", ["hold_released"]
+    )
+    edited = await check(
+        pending, lambda b: _patch(api, b, title="Seminar nou"), "edited", ["edited"]
+    )
+    sent_back = await check(
+        edited,
+        lambda b: act(api, b, "request-changes", comment="add the programme"),
+        "changes_requested",
+        ["changes_requested"],
+    )
+    resubmitted = await check(
+        sent_back, lambda b: act(api, b, "submit"), "submitted", ["submitted"]
+    )
+    approved = await check(resubmitted, lambda b: act(api, b, "approve"), "approved", ["approved"])
+    proposed = await check(
+        approved,
+        lambda b: _patch(api, b, start=local(0, "12:00"), end=local(0, "13:00")),
+        "change_proposed",
+        ["change_proposed"],
+    )
+    moved = await check(
+        proposed, lambda b: act(api, b, "approve"), "change_approved", ["change_approved"]
+    )
+    proposed = await _patch(api, moved, start=local(0, "14:00"), end=local(0, "15:00"))
+    kept = await check(
+        proposed, lambda b: act(api, b, "reject"), "change_rejected", ["change_rejected"]
+    )
+    await check(
+        kept,
+        lambda b: act(api, b, "buffers", setup_minutes=15, teardown_minutes=None, reason="stage"),
+        "buffers_changed",
+        ["buffers_changed"],
+    )
+    current = (await api.get(f"/api/bookings/{kept['id']}")).json()
+    await check(current, lambda b: act(api, b, "cancel"), "cancelled", ["cancelled"])
+
+    refused = await create(api, approval, at=1)
+    await check(refused, lambda b: act(api, b, "reject"), "rejected", ["rejected"])
+
+    two_tiers = await create(api, paid, at=1, paid_rental=True)
+    await check(two_tiers, lambda b: act(api, b, "approve"), "tier_approved", ["tier_approved"])
+
+
+async def _patch(api: httpx.AsyncClient, booking: dict, **changes: Any) -> dict:
+    response = await api.patch(
+        f"/api/bookings/{booking['id']}", json={"version": booking["version"]} | changes
+    )
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def test_an_approval_records_the_competitors_it_declined(api, rooms) -> None:
+    winner = await create(api, rooms["approval"], at=2)
+    loser = await create(api, rooms["approval"], at=2)
+    before = await log_of(loser["id"])
+    await act(api, winner, "approve")
+    assert_one_change(before, await log_of(loser["id"]), "declined", ["declined"])
+
+
+async def test_a_lapsed_hold_is_recorded_as_the_services_own_change(api, app, rooms) -> None:
+    pending = await create(api, rooms["approval"], at=3)
+    held = await act(api, pending, "hold", until=within_a_week("18:00"))
+    await BookingRequest.update(
+        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
+    ).where(BookingRequest.id == held["id"])
+    before = await log_of(held["id"])
+    assert await sweep_expired_holds(app.state.engine, datetime.now(UTC)) == 1
+    after = await log_of(held["id"])
+    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
+    assert after.events[-1]["actor"] is None
+
+
+async def test_every_change_of_single_dates_records_itself(api, rooms) -> None:
+    series_body = {"recurrence": {"frequency": "daily", "count": 3}}
+
+    async def check(booking: dict, path: str, action: str, kinds: list[str], **body: Any) -> dict:
+        before = await log_of(booking["id"])
+        result = await post(
+            api, f"/api/bookings/{booking['id']}/{path}", version=booking["version"], **body
+        )
+        assert_one_change(before, await log_of(booking["id"]), action, kinds)
+        return result
+
+    instant = await create(api, rooms["instant"], at=10, **series_body)
+    first, second, third = (o["id"] for o in instant["occurrences"])
+    moved = await check(
+        instant,
+        f"occurrences/{second}/move",
+        "dates_moved",
+        ["dates_moved"],
+        start=local(11, "15:00"),
+        end=local(11, "16:00"),
+    )
+    current = [o["id"] for o in moved["occurrences"] if o["status"] == "approved"]
+    after_one = await check(
+        moved, f"occurrences/{current[0]}/cancel", "date_cancelled", ["date_cancelled"]
+    )
+    after_two = await check(
+        after_one, f"occurrences/{current[1]}/cancel", "date_cancelled", ["date_cancelled"]
+    )
+    await check(
+        after_two,
+        f"occurrences/{current[2]}/cancel",
+        "date_cancelled",
+        ["date_cancelled", "cancelled"],
+    )
+
+    pending = await create(api, rooms["approval"], at=20, **series_body)
+    first, second, third = (o["id"] for o in pending["occurrences"])
+    pending = await check(
+        pending, f"occurrences/{first}/approve", "date_approved", ["date_approved"]
+    )
+    pending = await check(
+        pending, f"occurrences/{second}/reject", "date_rejected", ["date_rejected"]
+    )
+    await check(
+        pending, f"occurrences/{third}/approve", "date_approved", ["date_approved", "approved"]
+    )
+
+    blocker = await create(api, rooms["instant"], at=31)
+    skipping = await create(api, rooms["instant"], at=30, on_conflict="skip", **series_body)
+    assert [s["date"] for s in skipping["skipped_dates"]] == [day(31).isoformat()]
+    await act(api, blocker, "cancel")
+    await check(
+        skipping,
+        f"skipped-dates/{day(31).isoformat()}/restore",
+        "date_restored",
+        ["date_restored"],
+    )
+
+
+async def test_a_change_that_fails_leaves_neither_its_audit_row_nor_its_events(
+    api, app, rooms, admin
+) -> None:
+    booking = await create(api, rooms["approval"], at=40)
+    stored = await bookings.load_booking(booking["id"])
+    assert stored is not None
+    before = await log_of(booking["id"])
+    unit = UnitOfWork(app.state.engine, None, datetime.now(UTC))
+
+    async def apply_then_fail() -> None:
+        await unit.apply(stored, change(stored, Action.EDITED, values={"title": "Altul"}))
+        assert len((await log_of(booking["id"])).events) == len(before.events) + 1
+        raise RuntimeError("the transaction fails after writing")
+
+    with pytest.raises(RuntimeError, match="fails after writing"):
+        await in_writing_transaction(app.state.engine, apply_then_fail)
+    assert await log_of(booking["id"]) == before
+    reread = await bookings.load_booking(booking["id"])
+    assert reread is not None
+    assert (reread.version, reread.fields.title) == (stored.version, stored.fields.title)
+
+
+async def test_a_creation_that_fails_leaves_nothing(api, app, rooms, monkeypatch) -> None:
+    counted = await ChangeLogEntry.count(), await AuditEntry.count(), await BookingRequest.count()
+    real = booking_writes.insert_occurrences
+
+    async def failing(*args: Any, **kwargs: Any) -> list[int]:
+        await real(*args, **kwargs)
+        raise RuntimeError("the transaction fails after writing")
+
+    monkeypatch.setattr(booking_writes, "insert_occurrences", failing)
+    body = booking_body([rooms["approval"]["id"]], local(41, "10:00"), local(41, "11:00"))
+    response = await api.post("/api/bookings", json=body)
+    assert response.status_code == 500
+    assert (
+        await ChangeLogEntry.count(),
+        await AuditEntry.count(),
+        await BookingRequest.count(),
+    ) == counted
