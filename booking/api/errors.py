@@ -30,6 +30,7 @@ from booking.core.errors import (
     WrongCredentials,
 )
 from booking.core.messages import Message
+from booking.db.connection_loss import is_connection_lost
 from booking.db.transactions import DatabaseBusy, is_busy, sqlstate
 from booking.i18n import Texts
 
@@ -157,7 +158,7 @@ def _database_unavailable(exc: Exception) -> bool:
     state = sqlstate(exc)
     if state is not None:
         return state in _UNAVAILABLE_SQLSTATES or state.startswith("08")
-    return isinstance(exc, ConnectionError)
+    return is_connection_lost(exc)
 
 
 def _beyond_sqlite_integers(exc: Exception) -> bool:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Sequence
+from typing import Any
 
 from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
+from booking.db.connection_loss import ConnectionLost, lost_under
 from booking.db.tables import ALL_TABLES
 from booking.settings import DatabaseSettings
 
@@ -20,11 +23,29 @@ POOL_CLOSE_SECONDS = 10
 log = logging.getLogger("booking.db")
 
 
+class _PostgresEngine(PostgresEngine):
+    """Piccolo's engine, raising ConnectionLost for a statement outside a transaction whose
+    connection was lost (writing transactions do the same for theirs)."""
+
+    async def _run_in_pool(self, query: str, args: Sequence[Any] | None = None) -> Any:
+        # As PostgresEngine._run_in_pool, where Piccolo takes a connection from the pool for a
+        # statement of its own.
+        if not self.pool:
+            raise ValueError("A pool isn't currently running.")
+        async with self.pool.acquire() as connection:
+            try:
+                return await connection.fetch(query, *(args or ()))
+            except Exception as exc:
+                if lost_under(exc, connection):
+                    raise ConnectionLost(exc) from exc
+                raise
+
+
 def create_engine(database: DatabaseSettings) -> Engine:
     if database.engine == "postgres":
         # JIT compilation pays off for long analytical queries; for the short indexed ones
         # here it costs tens of milliseconds whenever the planner's estimate trips it.
-        return PostgresEngine(
+        return _PostgresEngine(
             config={"dsn": database.postgres_dsn, "server_settings": {"jit": "off"}}
         )
     assert database.sqlite_path is not None
@@ -49,6 +70,10 @@ async def _keep_session(connection: object) -> None:
     ALL, UNLISTEN, unlock advisory locks) would cost a round trip per checkout, and the service
     changes no session state: it sets no settings, listens to nothing and takes advisory locks
     only for the length of a transaction.
+
+    Nor would the reset query keep lost connections out of the pool: PostgreSQL may end one just
+    after it, and a reset that fails fails the request whose statements all succeeded. A
+    statement on a lost connection raises ConnectionLost instead, and asyncpg discards it.
     """
 
 

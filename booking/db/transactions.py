@@ -21,6 +21,8 @@ from piccolo.engine.base import Engine
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType, dict_factory
 
+from booking.db.connection_loss import ConnectionLost, is_closed, lost_under
+
 T = TypeVar("T")
 
 RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
@@ -47,7 +49,8 @@ def is_busy(exc: BaseException) -> bool:
 
 class _GivesConnectionBack:
     """What both engines' writing transactions add to Piccolo's: the connection is given back
-    however the transaction ends.
+    however the transaction ends, and a transaction ended by losing its connection raises
+    ConnectionLost, not whatever the driver said about the statement it could not run.
 
     Piccolo gives it back only when BEGIN, COMMIT and ROLLBACK all succeed. A task cancelled
     while committing (a client gone, the periodic sweep stopped at shutdown) skips that. On
@@ -67,11 +70,18 @@ class _GivesConnectionBack:
         """Return the connection; `clean` is False when its transaction did not end cleanly."""
         raise NotImplementedError
 
+    def _lost_under(self, exc: BaseException) -> bool:
+        """Whether `exc` came of losing the connection; asked before it is given back."""
+        return False
+
     async def begin(self) -> None:
         try:
             await super().begin()  # type: ignore[misc]
-        except BaseException:
+        except BaseException as exc:
+            lost = self._lost_under(exc)
             await self._give_back(clean=False)
+            if lost:
+                raise ConnectionLost(exc) from exc
             raise
 
     async def __aexit__(
@@ -84,10 +94,24 @@ class _GivesConnectionBack:
             return exception is None
         try:
             if exception is not None:
-                if not self._rolled_back:
-                    await self.rollback()  # type: ignore[attr-defined]
+                lost = self._lost_under(exception)
+                if not self._rolled_back and not lost:
+                    try:
+                        await self.rollback()  # type: ignore[attr-defined]
+                    except Exception as failure:
+                        # A rollback that fails for want of a connection must not hide why the
+                        # transaction failed; PostgreSQL ends a transaction with its connection.
+                        if not self._lost_under(failure):
+                            raise
+                if lost:
+                    raise ConnectionLost(exception) from exception
             elif not self._committed and not self._rolled_back:
-                await self.commit()  # type: ignore[attr-defined]
+                try:
+                    await self.commit()  # type: ignore[attr-defined]
+                except Exception as failure:
+                    if self._lost_under(failure):
+                        raise ConnectionLost(failure) from failure
+                    raise
         finally:
             try:
                 await self._give_back(clean=self._committed or self._rolled_back)
@@ -130,9 +154,13 @@ class _PostgresTransaction(_GivesConnectionBack, PostgresTransaction):
     def __init__(self, engine: PostgresEngine) -> None:
         super().__init__(engine=engine)
 
+    def _lost_under(self, exc: BaseException) -> bool:
+        return lost_under(exc, self.connection)
+
     async def _give_back(self, clean: bool) -> None:
-        if not clean:
+        if not clean and not is_closed(self.connection):
             # Its state is unknown: it is cut, not reused; the pool opens a fresh one if needed.
+            # A closed one the pool discards itself (it may have taken it back already).
             self.connection.terminate()
         if self.engine.pool:
             await self.engine.pool.release(self.connection)

@@ -1,7 +1,8 @@
 """A PostgreSQL writing transaction gives its connection back to the pool however it ends.
 
 A connection kept by a cancelled or failed transaction would be lost to the pool for good, and
-closing the pool at shutdown would wait for it for ever.
+closing the pool at shutdown would wait for it for ever. One that PostgreSQL ended under the
+transaction is never handed out again, and the transaction says it lost its connection.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import asyncpg
 import pytest
 from piccolo.engine.postgres import PostgresEngine, PostgresTransaction
 
+from booking.db.connection_loss import ConnectionLost
 from booking.db.engine import close_engine, open_engine
 from booking.db.transactions import in_writing_transaction
 from tests.conftest import POSTGRES_ADMIN_URL, _database_url
@@ -95,4 +97,39 @@ async def test_a_commit_that_fails_still_gives_the_connection_back(
         await write_note(engine)
     monkeypatch.undo()
     await asyncio.wait_for(asyncio.gather(*(write_note(engine) for _ in range(POOL_SIZE))), 5)
+    assert await close_engine(engine)
+
+
+async def _end_own_connection(engine: PostgresEngine) -> None:
+    """From inside a transaction: have PostgreSQL end the transaction's connection, as
+    pg_terminate_backend or a restart would, and wait until the connection has seen it end."""
+    pid = (await engine.run_ddl("SELECT pg_backend_pid() AS pid"))[0]["pid"]
+    assert engine.pool is not None
+    assert await engine.pool.fetchval("SELECT pg_terminate_backend($1)", pid)
+    await asyncio.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    ("then", "raised"),
+    [("write", ConnectionLost), ("fail", ValueError)],
+    ids=["next-statement", "work-fails"],
+)
+async def test_a_writer_whose_connection_is_ended_says_why_and_the_pool_goes_on(
+    engine: PostgresEngine, then: str, raised: type[Exception]
+) -> None:
+    async def work() -> None:
+        await engine.run_ddl("INSERT INTO note (text) VALUES ('lost with its connection')")
+        await _end_own_connection(engine)
+        if then == "write":
+            await engine.run_ddl("INSERT INTO note (text) VALUES ('never written')")
+        else:
+            raise ValueError("the work failed")
+
+    # Not the rollback's complaint that the connection is closed, nor the pool's that it has
+    # it back already.
+    with pytest.raises(raised):
+        await in_writing_transaction(engine, work)
+    assert engine.current_transaction.get() is None
+    await asyncio.wait_for(asyncio.gather(*(write_note(engine) for _ in range(POOL_SIZE))), 5)
+    assert (await engine.run_ddl("SELECT count(*) AS n FROM note"))[0]["n"] == POOL_SIZE
     assert await close_engine(engine)
