@@ -15,7 +15,7 @@ from booking.core.access import Actor, RoomPlace, manages_room, sees_bookings_of
 from booking.core.booking_rules import Blackout
 from booking.core.conflicts import Occupation
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation, refused
-from booking.core.localtime import to_instant
+from booking.core.localtime import period, to_instant
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import SpanSet, TimeSpan, hull
@@ -140,20 +140,6 @@ async def create_blackout(
     return Closure(stored, closing.zone, await affected([span], closing.places, now))
 
 
-def _window(start: datetime | None, end: datetime | None, zone: ZoneInfo) -> TimeSpan | None:
-    if start is None and end is None:
-        return None
-    if start is None or end is None:
-        missing = "start" if start is None else "end"
-        raise refused(missing, Message("span.give_both"))
-    first, last = to_instant(start, zone, "start"), to_instant(end, zone, "end")
-    if last <= first:
-        raise refused("end", Message("span.end_before_start"))
-    if last - first > MAX_LISTED_PERIOD:
-        raise refused("end", Message("blackout.list_at_most", days=MAX_LISTED_PERIOD.days))
-    return TimeSpan(first, last)
-
-
 def zone_of(blackout: Blackout, rooms: Sequence[RoomFacts], default_zone: ZoneInfo) -> ZoneInfo:
     """A closure is shown in its building's time; one of everywhere in the default zone."""
     for r in rooms:
@@ -173,7 +159,9 @@ async def list_blackouts(
 ) -> list[tuple[Blackout, ZoneInfo]]:
     """The closures in a period; for a building or room, every closure that applies to it
     (its own, its building's or its rooms', and those of everywhere); each with its zone."""
-    found = await blackouts.blackouts_in(_window(start, end, default_zone))
+    too_long = Message("blackout.list_at_most", days=MAX_LISTED_PERIOD.days)
+    window = period(start, end, default_zone, MAX_LISTED_PERIOD, too_long)
+    found = await blackouts.blackouts_in(window)
     rooms = await catalogue.all_rooms()
     if room is not None or building is not None:
         in_building = [r.id for r in rooms if r.building_id == building]

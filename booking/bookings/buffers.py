@@ -8,9 +8,9 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import SetBuffers
-from booking.bookings.reading import visible_booking
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import manages
+from booking.core.booking import Booking
 from booking.core.conflicts import Placement
 from booking.core.errors import FieldProblem, Forbidden, RuleViolation, TransitionNotAllowed
 from booking.core.events import Action
@@ -19,7 +19,7 @@ from booking.core.rooms import MAX_BUFFER
 from booking.core.series import check_dates_apart
 from booking.core.timespan import TimeSpan, blocked_span
 from booking.core.transitions import change
-from booking.core.workflow import FINAL, HOLDING, PROPOSED, STATUS_NAMES, check_version
+from booking.core.workflow import FINAL, HOLDING, PROPOSED, STATUS_NAMES
 from booking.db import catalogue
 
 MAX_MINUTES = int(MAX_BUFFER.total_seconds() // 60)
@@ -40,6 +40,12 @@ def _check(command: SetBuffers) -> None:
         raise RuleViolation(problems)
 
 
+def _check_manager(user: CurrentUser, booking: Booking) -> None:
+    # The buffers apply to the rooms held now and to those of a change waiting for approval.
+    if not (manages(user.actor, booking.held_facts) and manages(user.actor, booking.facts)):
+        raise Forbidden(Message("buffers.only_managers"))
+
+
 def _minutes(value: int | None) -> timedelta | None:
     return None if value is None else timedelta(minutes=value)
 
@@ -52,12 +58,7 @@ async def set_buffers(
     _check(command)
     setup, teardown = _minutes(command.setup_minutes), _minutes(command.teardown_minutes)
 
-    async def buffers(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        # The buffers apply to the rooms held now and to those of a change waiting for approval.
-        if not (manages(user.actor, booking.held_facts) and manages(user.actor, booking.facts)):
-            raise Forbidden(Message("buffers.only_managers"))
-        check_version(booking.state, command.version)
+    async def buffers(unit: UnitOfWork, booking: Booking) -> None:
         if booking.status in FINAL:
             status = STATUS_NAMES[booking.status]
             raise TransitionNotAllowed(Message("buffers.nothing_to_prepare", status=status))
@@ -106,7 +107,9 @@ async def set_buffers(
         )
         await unit.apply(booking, changed)
 
-    return await change_booking(engine, user, booking_id, now, buffers)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, _check_manager, buffers
+    )
 
 
 def _whole_minutes(value: timedelta | None) -> int | None:

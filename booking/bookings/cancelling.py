@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act
 from booking.bookings.deciding import date_of
-from booking.bookings.reading import visible_booking
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import can_cancel
 from booking.core.booking import Booking
 from booking.core.errors import Forbidden, TransitionNotAllowed, refused
 from booking.core.events import Action
 from booking.core.messages import Message
-from booking.core.transitions import SlotUpdate, all_tiers_done, change
+from booking.core.transitions import SlotUpdate, change, dates_decided
 from booking.core.workflow import (
     NO_CHANGE_WAITING,
     PROPOSED,
@@ -25,8 +23,6 @@ from booking.core.workflow import (
     Status,
     check_can_cancel,
     check_not_final,
-    check_version,
-    status_once_dates_decided,
 )
 
 # A cancelled request's change waiting for approval is dropped with it.
@@ -43,10 +39,7 @@ async def cancel_booking(
 ) -> Outcome:
     """Cancel a request or booking."""
 
-    async def cancel(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        _check_canceller(user, booking)
-        check_version(booking.state, command.version)
+    async def cancel(unit: UnitOfWork, booking: Booking) -> None:
         check_can_cancel(booking.state, now)
         cancelled = change(
             booking,
@@ -59,7 +52,9 @@ async def cancel_booking(
         )
         await unit.apply(booking, cancelled)
 
-    return await change_booking(engine, user, booking_id, now, cancel)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, _check_canceller, cancel
+    )
 
 
 async def cancel_date(
@@ -73,10 +68,7 @@ async def cancel_date(
     """Cancel one date (every room that day); cancelling the last live date cancels the
     request."""
 
-    async def cancel(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        _check_canceller(user, booking)
-        check_version(booking.state, command.version)
+    async def cancel(unit: UnitOfWork, booking: Booking) -> None:
         check_not_final(booking.state)
         day, slots = date_of(booking, occurrence_id)
         if max(o.meeting.end for o in slots) <= now:
@@ -84,24 +76,17 @@ async def cancel_date(
         ids = frozenset(o.id for o in slots)
         if ids & booking.replaced_by_change():
             raise TransitionNotAllowed(Message("dates.change_waiting"))
-        left = [o.status for o in booking.live if o.id not in ids]
-        to = status_once_dates_decided(booking.status, left, emptied=Status.CANCELLED)
-        updates = [SlotUpdate(Status.CANCELLED.value, ids=ids)]
-        values: dict[str, Any] = {}
-        if to is Status.CANCELLED:
-            updates.append(_DROP_WAITING_CHANGE)
-            values = {"hold_until": None, **NO_CHANGE_WAITING}
-        elif to is Status.APPROVED:
-            values = all_tiers_done(booking)
-        cancelled = change(
+        cancelled = dates_decided(
             booking,
             Action.DATE_CANCELLED,
-            to=to,
-            values=values,
-            slot_updates=updates,
+            ids,
+            Status.CANCELLED,
+            emptied=Status.CANCELLED,
             comment=command.comment,
             details={"date": day.isoformat(), "occurrences": sorted(ids)},
         )
         await unit.apply(booking, cancelled)
 
-    return await change_booking(engine, user, booking_id, now, cancel)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, _check_canceller, cancel
+    )

@@ -20,7 +20,6 @@ from booking.bookings.commands import ChangeFollowing, MoveDate, RestoreDate
 from booking.bookings.creating import rooms_asked
 from booking.bookings.deciding import date_of
 from booking.bookings.editing import check_requester, rules_verdict
-from booking.bookings.reading import visible_booking
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.booking import Booking, Slot, slots_by_day
 from booking.core.conflicts import Placement
@@ -45,7 +44,6 @@ from booking.core.workflow import (
     EditEffect,
     check_not_ended,
     check_not_final,
-    check_version,
     edit_effect,
 )
 from booking.db import tiers
@@ -55,13 +53,9 @@ from booking.db import tiers
 Plan = Mapping[date, tuple[Sequence[Slot], Sequence[Placement]]]
 
 
-async def _changeable(user: CurrentUser, booking_id: int, version: int, now: datetime) -> Booking:
-    booking = await visible_booking(user, booking_id)
-    check_requester(user, booking)
-    check_version(booking.state, version)
+def _check_changeable(booking: Booking, now: datetime) -> None:
     check_not_final(booking.state)
     check_not_ended(booking.state, now)
-    return booking
 
 
 def _check_not_over(slots: Sequence[Slot], now: datetime) -> None:
@@ -79,8 +73,8 @@ async def move_date(
 ) -> Outcome:
     """Give one date another time (any day), in the same rooms."""
 
-    async def move(unit: UnitOfWork) -> None:
-        booking = await _changeable(user, booking_id, command.version, now)
+    async def move(unit: UnitOfWork, booking: Booking) -> None:
+        _check_changeable(booking, now)
         day, slots = date_of(booking, occurrence_id)
         _check_not_over(slots, now)
         rooms = await rooms_asked(list(dict.fromkeys(o.room_id for o in slots)))
@@ -97,7 +91,9 @@ async def move_date(
         plan = {day: (slots, new)}
         await _reslot(unit, user, booking, plan, command.comment, command.override_reason)
 
-    return await change_booking(engine, user, booking_id, now, move)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_requester, move
+    )
 
 
 def _ambiguity(given: Ambiguity | None, series: Series) -> Ambiguity | None:
@@ -115,8 +111,8 @@ async def change_following(
 ) -> Outcome:
     """New wall-clock times and/or rooms for this date and every later one of the series."""
 
-    async def change(unit: UnitOfWork) -> None:
-        booking = await _changeable(user, booking_id, command.version, now)
+    async def change(unit: UnitOfWork, booking: Booking) -> None:
+        _check_changeable(booking, now)
         if booking.series is None:
             raise refused("occurrence", Message("series.not_a_series"))
         first_day, first_slots = date_of(booking, occurrence_id)
@@ -151,7 +147,9 @@ async def change_following(
             unit, user, booking, plan, command.comment, command.override_reason, deferred=deferred
         )
 
-    return await change_booking(engine, user, booking_id, now, change)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_requester, change
+    )
 
 
 async def restore_skipped_date(
@@ -165,8 +163,8 @@ async def restore_skipped_date(
     if it is free now."""
     day = command.day
 
-    async def restore(unit: UnitOfWork) -> None:
-        booking = await _changeable(user, booking_id, command.version, now)
+    async def restore(unit: UnitOfWork, booking: Booking) -> None:
+        _check_changeable(booking, now)
         if booking.series is None or day not in [s.day for s in booking.skipped_dates]:
             raise NotFound("skipped date", field="date")
         that_day = booking.series.on(day, booking.room_ids())
@@ -188,7 +186,9 @@ async def restore_skipped_date(
             deferred={"skipped_dates": left},
         )
 
-    return await change_booking(engine, user, booking_id, now, restore)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_requester, restore
+    )
 
 
 async def _reslot(

@@ -15,7 +15,6 @@ from piccolo.engine.base import Engine
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act
 from booking.bookings.conflicts import current_conflicts, suggestions
-from booking.bookings.reading import visible_booking
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import manages
 from booking.core.booking import Booking, Slot, slots_by_day
@@ -30,7 +29,13 @@ from booking.core.events import Action
 from booking.core.messages import Message
 from booking.core.tiers import can_decide_tier, required_tiers
 from booking.core.timespan import hull
-from booking.core.transitions import SlotUpdate, all_tiers_done, change, message_detail
+from booking.core.transitions import (
+    SlotUpdate,
+    all_tiers_done,
+    change,
+    dates_decided,
+    message_detail,
+)
 from booking.core.workflow import (
     COMPETING,
     LIVE,
@@ -68,10 +73,7 @@ async def approve_booking(
 ) -> Outcome:
     """Approve the tier the request waits for; the last tier makes it hold its rooms."""
 
-    async def approve(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_decider(user, booking)
-        check_version(booking.state, command.version)
+    async def approve(unit: UnitOfWork, booking: Booking) -> None:
         step = approval_step(booking.state)
         check_not_ended(booking.state, now)
         details = {"tier": step.tier.value, "step": message_detail(step.describe())}
@@ -128,7 +130,9 @@ async def approve_booking(
         await unit.apply(booking, approved)
         await _decline_competing(unit, booking_id, wanted)
 
-    return await change_booking(engine, user, booking_id, now, approve)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_decider, approve
+    )
 
 
 def _refusal(booking: Booking) -> tuple[Status, dict[str, Any]]:
@@ -176,10 +180,7 @@ async def reject_booking(
 ) -> Outcome:
     """Any tier may reject; rejecting a change keeps the booking in its current slot."""
 
-    async def reject(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_decider(user, booking)
-        check_version(booking.state, command.version)
+    async def reject(unit: UnitOfWork, booking: Booking) -> None:
         tier = check_can_reject(booking.state)
         details = {"tier": tier.value}
         if booking.change_pending:
@@ -211,7 +212,9 @@ async def reject_booking(
             )
         await unit.apply(booking, rejected)
 
-    return await change_booking(engine, user, booking_id, now, reject)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_decider, reject
+    )
 
 
 async def request_changes(
@@ -219,10 +222,7 @@ async def request_changes(
 ) -> Outcome:
     """Send the request back to the requester; resubmitting restarts the tiers."""
 
-    async def send_back(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_decider(user, booking)
-        check_version(booking.state, command.version)
+    async def send_back(unit: UnitOfWork, booking: Booking) -> None:
         tier = check_can_request_changes(booking.state)
         if not command.comment.strip():
             raise refused("comment", Message("decision.say_which_changes"))
@@ -237,7 +237,9 @@ async def request_changes(
         )
         await unit.apply(booking, sent_back)
 
-    return await change_booking(engine, user, booking_id, now, send_back)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_decider, send_back
+    )
 
 
 def date_of(booking: Booking, occurrence_id: int) -> tuple[date, list[Slot]]:
@@ -263,10 +265,7 @@ async def approve_date(
     """Approve one date of a request waiting for its last tier; the date holds its rooms at
     once. When no date waits any more, the request is approved."""
 
-    async def approve(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_decider(user, booking)
-        check_version(booking.state, command.version)
+    async def approve(unit: UnitOfWork, booking: Booking) -> None:
         step = approval_step(booking.state)
         check_not_ended(booking.state, now)
         if not step.final or booking.change_pending:
@@ -279,22 +278,21 @@ async def approve_date(
         wanted = [o.placement for o in slots]
         await unit.lock_rooms([p.room_id for p in wanted])
         await unit.check_free(wanted, booking.fields.expected_attendance, booking_id)
-        ids = frozenset(o.id for o in slots)
-        left = [Status.APPROVED if o.id in ids else o.status for o in booking.live]
-        to = status_once_dates_decided(booking.status, left, emptied=Status.APPROVED)
-        approved = change(
+        approved = dates_decided(
             booking,
             Action.DATE_APPROVED,
-            to=to,
-            values=all_tiers_done(booking) if to is Status.APPROVED else {},
-            slot_updates=[SlotUpdate(Status.APPROVED.value, ids=ids)],
+            frozenset(o.id for o in slots),
+            Status.APPROVED,
+            emptied=Status.APPROVED,
             comment=command.comment,
             details={"date": day.isoformat(), "tier": step.tier.value},
         )
         await unit.apply(booking, approved)
         await _decline_competing(unit, booking_id, wanted)
 
-    return await change_booking(engine, user, booking_id, now, approve)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_decider, approve
+    )
 
 
 async def reject_date(
@@ -307,28 +305,24 @@ async def reject_date(
 ) -> Outcome:
     """Refuse one date of a request waiting for a decision; refusing the last one rejects it."""
 
-    async def reject(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_decider(user, booking)
-        check_version(booking.state, command.version)
+    async def reject(unit: UnitOfWork, booking: Booking) -> None:
         tier = check_can_reject(booking.state)
         if booking.change_pending:
             raise TransitionNotAllowed(Message("dates.reject_change_as_whole"))
         day, slots = date_of(booking, occurrence_id)
         if any(o.status == Status.APPROVED for o in slots):
             raise TransitionNotAllowed(Message("dates.approved_cancel_instead", day=day))
-        ids = frozenset(o.id for o in slots)
-        left = [o.status for o in booking.live if o.id not in ids]
-        to = status_once_dates_decided(booking.status, left, emptied=Status.REJECTED)
-        rejected = change(
+        rejected = dates_decided(
             booking,
             Action.DATE_REJECTED,
-            to=to,
-            values=all_tiers_done(booking) if to is Status.APPROVED else {},
-            slot_updates=[SlotUpdate(Status.REJECTED.value, ids=ids)],
+            frozenset(o.id for o in slots),
+            Status.REJECTED,
+            emptied=Status.REJECTED,
             comment=command.comment,
             details={"date": day.isoformat(), "tier": tier.value},
         )
         await unit.apply(booking, rejected)
 
-    return await change_booking(engine, user, booking_id, now, reject)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_decider, reject
+    )

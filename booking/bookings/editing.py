@@ -13,7 +13,6 @@ from piccolo.engine.base import Engine
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import EditBooking, Submit
 from booking.bookings.creating import rooms_asked
-from booking.bookings.reading import visible_booking
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import BookingFacts, can_change, manages
 from booking.core.booking import EDITABLE_FIELDS, Booking
@@ -35,7 +34,6 @@ from booking.core.workflow import (
     EditEffect,
     Status,
     check_not_ended,
-    check_version,
     edit_effect,
     submitted_status,
 )
@@ -72,10 +70,7 @@ async def submit_booking(
 ) -> Outcome:
     """Submit a draft, or resubmit a request sent back for changes."""
 
-    async def submit(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_requester(user, booking)
-        check_version(booking.state, command.version)
+    async def submit(unit: UnitOfWork, booking: Booking) -> None:
         asked = await rooms_asked(booking.room_ids())
         paid = booking.fields.paid_rental
         needed = await tiers.tiers_needed(asked, booking.external, paid)
@@ -102,7 +97,9 @@ async def submit_booking(
         )
         await unit.apply(booking, submitted)
 
-    return await change_booking(engine, user, booking_id, now, submit)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_requester, submit
+    )
 
 
 def _given(command: EditBooking) -> dict[str, Any]:
@@ -131,10 +128,7 @@ async def edit_booking(
     the booking keeps its current slot; for a pending one it restarts the tiers."""
     given = _given(command)
 
-    async def edit(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        check_requester(user, booking)
-        check_version(booking.state, command.version)
+    async def edit(unit: UnitOfWork, booking: Booking) -> None:
         check_not_ended(booking.state, now)
         moving = any(name in given for name in SLOT_FIELDS)
         if moving and booking.series is not None:
@@ -196,7 +190,9 @@ async def edit_booking(
         )
         await unit.apply(booking, edited)
 
-    return await change_booking(engine, user, booking_id, now, edit)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, check_requester, edit
+    )
 
 
 def _order(p: Placement) -> tuple[int, datetime]:

@@ -10,7 +10,6 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act, Hold
-from booking.bookings.reading import visible_booking
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import manages
 from booking.core.booking import Booking
@@ -24,7 +23,6 @@ from booking.core.workflow import (
     check_can_hold,
     check_can_release,
     check_not_ended,
-    check_version,
 )
 
 
@@ -38,10 +36,7 @@ async def hold_booking(
 ) -> Outcome:
     """A tentative hold: the rooms are kept for this request until `until`."""
 
-    async def hold(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        _check_manager(user, booking)
-        check_version(booking.state, command.version)
+    async def hold(unit: UnitOfWork, booking: Booking) -> None:
         until = to_instant(command.until, ZoneInfo(booking.occurrences[0].zone), "until")
         check_can_hold(booking.state, until, now)
         check_not_ended(booking.state, now)
@@ -59,16 +54,15 @@ async def hold_booking(
         )
         await unit.apply(booking, held)
 
-    return await change_booking(engine, user, booking_id, now, hold)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, _check_manager, hold
+    )
 
 
 async def release_hold(
     engine: Engine, user: CurrentUser, booking_id: int, command: Act, now: datetime
 ) -> Outcome:
-    async def release(unit: UnitOfWork) -> None:
-        booking = await visible_booking(user, booking_id)
-        _check_manager(user, booking)
-        check_version(booking.state, command.version)
+    async def release(unit: UnitOfWork, booking: Booking) -> None:
         check_can_release(booking.state)
         released = change(
             booking,
@@ -80,4 +74,6 @@ async def release_hold(
         )
         await unit.apply(booking, released)
 
-    return await change_booking(engine, user, booking_id, now, release)
+    return await change_booking(
+        engine, user, booking_id, command.version, now, _check_manager, release
+    )

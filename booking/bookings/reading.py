@@ -15,11 +15,11 @@ from booking.core.access import Actor, can_see, can_see_contact
 from booking.core.actions import available_actions
 from booking.core.booking import Booking
 from booking.core.conflicts import find_conflicts
-from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation, refused
+from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
 from booking.core.events import HistoryEntry
-from booking.core.localtime import to_instant
+from booking.core.localtime import period
 from booking.core.messages import Message
-from booking.core.timespan import TimeSpan, hull
+from booking.core.timespan import hull
 from booking.core.workflow import COMPETING, Status, current_tier
 from booking.db import bookings, change_log, occurrences
 
@@ -62,18 +62,6 @@ def _visibility(user: CurrentUser, managed: bool = False) -> bookings.Visibility
     )
 
 
-def _window(start: datetime | None, end: datetime | None, zone: ZoneInfo) -> TimeSpan | None:
-    if start is None and end is None:
-        return None
-    if start is None or end is None:
-        missing = "start" if start is None else "end"
-        raise refused(missing, Message("span.give_both"))
-    first, last = to_instant(start, zone, "start"), to_instant(end, zone, "end")
-    if last <= first:
-        raise refused("end", Message("span.end_before_start"))
-    return TimeSpan(first, last)
-
-
 async def list_bookings(
     user: CurrentUser, query: BookingQuery, default_zone: ZoneInfo, now: datetime
 ) -> list[Booking]:
@@ -91,7 +79,7 @@ async def list_bookings(
             room_id=query.room_id,
             building_id=query.building_id,
             organisation_code=query.organisation,
-            window=_window(query.start, query.end, default_zone),
+            window=period(query.start, query.end, default_zone),
             limit=query.limit,
             offset=query.offset,
         )

@@ -19,13 +19,14 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.conflicts import conflict_error, current_conflicts
+from booking.bookings.reading import visible_booking
 from booking.core.booking import Booking
 from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import NotFound, StaleVersion, TransitionNotAllowed
 from booking.core.events import Action, Event
 from booking.core.messages import Message
 from booking.core.transitions import Change, NewBooking, change, message_detail
-from booking.core.workflow import Status, hold_has_lapsed
+from booking.core.workflow import Status, check_version, hold_has_lapsed
 from booking.db import booking_writes, bookings, catalogue, change_log
 from booking.db.room_locks import lock_rooms
 from booking.db.transactions import RoomTaken, in_writing_transaction
@@ -189,17 +190,28 @@ async def change_booking(
     engine: Engine,
     user: CurrentUser,
     booking_id: int,
+    version: int,
     now: datetime,
-    work: Callable[[UnitOfWork], Awaitable[None]],
+    may: Callable[[CurrentUser, Booking], None],
+    work: Callable[[UnitOfWork, Booking], Awaitable[None]],
 ) -> Outcome:
-    """Change one request: `work` reads it, decides and applies the change in the unit."""
+    """Change one request: read it (404 if the user may not see it), check that the user `may`
+    do this and that it is still at the `version` they saw, then let `work` decide and apply the
+    change in the unit."""
     # Holds whose time is up go back to pending first, in a transaction of their own: the
     # change then reads, and is checked against, what holds the rooms now, and a refusal does
     # not undo the lapse (the request's version moved on; the caller reloads and decides).
     await sweep_expired_holds(engine, now)
     unit = UnitOfWork(engine, user, now)
+
+    async def change() -> None:
+        booking = await visible_booking(user, booking_id)
+        may(user, booking)
+        check_version(booking.state, version)
+        await work(unit, booking)
+
     try:
-        await unit.run(lambda: work(unit))
+        await unit.run(change)
     except (StaleVersion, TransitionNotAllowed) as exc:
         exc.current = await bookings.load_booking(booking_id)
         raise

@@ -59,3 +59,24 @@ def local_day(instant: datetime, zone: ZoneInfo) -> TimeSpan:
     start = datetime.combine(local_date, time(0), tzinfo=zone)
     end = datetime.combine(local_date + timedelta(days=1), time(0), tzinfo=zone)
     return TimeSpan(start.astimezone(UTC), end.astimezone(UTC))
+
+
+def period(
+    start: datetime | None,
+    end: datetime | None,
+    zone: ZoneInfo,
+    longest: timedelta | None = None,
+    too_long: Message | None = None,
+) -> TimeSpan | None:
+    """The period between `start` and `end` (wall-clock times in `zone` if naive), asked for
+    together or not at all (None); refused, with `too_long`, if longer than `longest`."""
+    if start is None and end is None:
+        return None
+    if start is None or end is None:
+        raise refused("start" if start is None else "end", Message("span.give_both"))
+    first, last = to_instant(start, zone, "start"), to_instant(end, zone, "end")
+    if last <= first:
+        raise refused("end", Message("span.end_before_start"))
+    if longest is not None and too_long is not None and last - first > longest:
+        raise refused("end", too_long)
+    return TimeSpan(first, last)

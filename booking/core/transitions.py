@@ -21,7 +21,15 @@ from booking.core.rooms import RoomFacts
 from booking.core.series import Series, SkippedDate
 from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan
-from booking.core.workflow import FINAL, LIVE, Status
+from booking.core.workflow import (
+    FINAL,
+    LIVE,
+    NO_CHANGE_WAITING,
+    PROPOSED,
+    SUPERSEDED,
+    Status,
+    status_once_dates_decided,
+)
 
 # Occurrence states that a final decision ends: every live date, whatever its own state; not a
 # proposed change's, and not those of dates cancelled or rejected on their own.
@@ -126,6 +134,41 @@ def change(
 def all_tiers_done(booking: Booking) -> dict[str, Any]:
     """What a request stores when it becomes approved: every tier done, no hold."""
     return {"tiers_done": len(booking.required_tiers), "hold_until": None}
+
+
+def dates_decided(
+    booking: Booking,
+    action: Action,
+    ids: frozenset[int],
+    state: Status,
+    emptied: Status,
+    comment: str,
+    details: Mapping[str, Any],
+) -> Change:
+    """The slots `ids` (one date) approved, refused or cancelled on their own. The request is
+    `emptied` when no date is left, approved when every date left is approved, else as it
+    was (core.workflow.status_once_dates_decided)."""
+    left = [
+        state if o.id in ids else o.status for o in booking.live if o.id not in ids or state in LIVE
+    ]
+    to = status_once_dates_decided(booking.status, left, emptied)
+    updates = [SlotUpdate(state.value, ids=ids)]
+    values: dict[str, Any] = {}
+    if to is Status.APPROVED:
+        values = all_tiers_done(booking)
+    elif to in FINAL:
+        # Nothing is left to hold, nor any change of it to wait for.
+        values = {"hold_until": None, **NO_CHANGE_WAITING}
+        updates.append(SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED})))
+    return change(
+        booking,
+        action,
+        to=to,
+        values=values,
+        slot_updates=updates,
+        comment=comment,
+        details=details,
+    )
 
 
 @dataclass(frozen=True, slots=True)

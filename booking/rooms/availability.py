@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from booking.core.booking_rules import Blackout
 from booking.core.catalogue import Building
 from booking.core.conflicts import Occupation
-from booking.core.errors import NotFound, refused
-from booking.core.localtime import to_instant
+from booking.core.errors import NotFound
+from booking.core.localtime import period
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import TimeSpan
@@ -41,13 +41,10 @@ class BuildingSchedule:
 
 
 def _range(start: datetime, end: datetime, zone: ZoneInfo) -> TimeSpan:
-    first = to_instant(start, zone, "start")
-    last = to_instant(end, zone, "end")
-    if last <= first:
-        raise refused("end", Message("span.end_before_start"))
-    if last - first > MAX_RANGE:
-        raise refused("end", Message("availability.range_too_long", days=MAX_RANGE.days))
-    return TimeSpan(first, last)
+    too_long = Message("availability.range_too_long", days=MAX_RANGE.days)
+    span = period(start, end, zone, MAX_RANGE, too_long)
+    assert span is not None  # both are required parameters
+    return span
 
 
 def _of_room(
