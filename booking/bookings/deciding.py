@@ -8,7 +8,6 @@ decision carries the version the approver saw, so two approvers acting at once c
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from piccolo.engine.base import Engine
 
@@ -31,10 +30,10 @@ from booking.core.tiers import can_decide_tier, required_tiers
 from booking.core.timespan import hull
 from booking.core.transitions import (
     SlotUpdate,
-    all_tiers_done,
     change,
     dates_decided,
     message_detail,
+    request_refused,
 )
 from booking.core.workflow import (
     COMPETING,
@@ -50,7 +49,6 @@ from booking.core.workflow import (
     check_not_ended,
     check_version,
     current_tier,
-    status_once_dates_decided,
 )
 from booking.db import bookings, catalogue, occurrences, tiers
 
@@ -135,15 +133,6 @@ async def approve_booking(
     )
 
 
-def _refusal(booking: Booking) -> tuple[Status, dict[str, Any]]:
-    """Refusing a request refuses what still waits for a decision. Dates approved on their own
-    stay approved, and with them the request."""
-    left = [o.status for o in booking.approved_dates]
-    if status_once_dates_decided(booking.status, left, Status.REJECTED) is Status.APPROVED:
-        return Status.APPROVED, all_tiers_done(booking)
-    return Status.REJECTED, {"hold_until": None}
-
-
 async def _decline_competing(unit: UnitOfWork, winner_id: int, placements: list[Placement]) -> None:
     window = hull(p.blocked for p in placements)
     others = await occurrences.occupations(window, COMPETING, {p.room_id for p in placements})
@@ -159,13 +148,9 @@ async def _decline_competing(unit: UnitOfWork, winner_id: int, placements: list[
         rooms = await catalogue.rooms_by_id(p.room_id for p in loser.placements())
         attendance = loser.fields.expected_attendance
         alternatives, known = await suggestions(conflicts, rooms, attendance, unit.now)
-        to, values = _refusal(loser)
-        declined = change(
+        declined = request_refused(
             loser,
             Action.DECLINED,
-            to=to,
-            values=values,
-            slots_to=Status.REJECTED.value,
             details={
                 "note": message_detail(Message("decision.declined_for", winner=winner_id)),
                 "approved_instead": winner_id,
@@ -200,16 +185,7 @@ async def reject_booking(
                 details=details,
             )
         else:
-            to, values = _refusal(booking)
-            rejected = change(
-                booking,
-                Action.REJECTED,
-                to=to,
-                values=values,
-                slots_to=Status.REJECTED.value,
-                comment=command.comment,
-                details=details,
-            )
+            rejected = request_refused(booking, Action.REJECTED, command.comment, details)
         await unit.apply(booking, rejected)
 
     return await change_booking(

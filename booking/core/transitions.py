@@ -136,6 +136,30 @@ def all_tiers_done(booking: Booking) -> dict[str, Any]:
     return {"tiers_done": len(booking.required_tiers), "hold_until": None}
 
 
+def request_refused(
+    booking: Booking,
+    action: Action,
+    comment: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> Change:
+    """Refusing a request (rejected, or declined for a competitor) refuses what still waits
+    for a decision. Dates approved on their own stay approved, and with them the request."""
+    left = [o.status for o in booking.approved_dates]
+    if status_once_dates_decided(booking.status, left, Status.REJECTED) is Status.APPROVED:
+        to, values = Status.APPROVED, all_tiers_done(booking)
+    else:
+        to, values = Status.REJECTED, {"hold_until": None}
+    return change(
+        booking,
+        action,
+        to=to,
+        values=values,
+        slots_to=Status.REJECTED.value,
+        comment=comment,
+        details=details,
+    )
+
+
 def dates_decided(
     booking: Booking,
     action: Action,
