@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from booking.accounts.schemas import GrantView, OrganisationRef, TokenCreated, TokenView, UserView
 from booking.core.accounts import Account, Token
 
@@ -23,14 +25,7 @@ def account_view(account: Account) -> UserView:
 
 
 def token_view(token: Token) -> TokenView:
-    return TokenView(
-        id=token.id,
-        name=token.name,
-        prefix=token.prefix,
-        created_at=token.created_at,
-        last_used_at=token.last_used_at,
-        revoked_at=token.revoked_at,
-    )
+    return msgspec.convert(token, TokenView, from_attributes=True)
 
 
 def created_token_view(token: Token, secret: str) -> TokenCreated:

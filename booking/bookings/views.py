@@ -4,8 +4,11 @@ time and in the reader's language."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+import msgspec
 
 from booking.bookings.schemas import (
     AuditEntryView,
@@ -84,19 +87,12 @@ def history_view(entry: HistoryEntry, texts: Texts) -> AuditEntryView:
     reader's language."""
     details = dict(entry.details)
     note = details.pop("note", None)
-    return AuditEntryView(
-        id=entry.id,
-        at=entry.at,
-        actor_id=entry.actor_id,
-        actor_name=entry.actor_name,
-        action=entry.action,
-        from_status=entry.from_status,
-        to_status=entry.to_status,
-        version=entry.version,
+    said = replace(
+        entry,
         comment=entry.comment or (texts.rendered(note) if note else ""),
-        changes=dict(entry.changes),
         details=texts.rendered(details),
     )
+    return msgspec.convert(said, AuditEntryView, from_attributes=True)
 
 
 def conflict_views(

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
+import msgspec
+
 from booking.core.booking_rules import MIDNIGHT, OpeningHours, RoomRules, clock
 from booking.core.catalogue import Building, RoomDetails
 from booking.core.conflicts import Occupation
@@ -27,15 +29,7 @@ from booking.rooms.schemas import (
 
 
 def building_view(building: Building) -> BuildingView:
-    return BuildingView(
-        id=building.id,
-        code=building.code,
-        name=building.name,
-        name_en=building.name_en,
-        zone=building.zone,
-        address=building.address,
-        is_demo=building.is_demo,
-    )
+    return msgspec.convert(building, BuildingView, from_attributes=True)
 
 
 def room_view(room: RoomDetails) -> RoomView:
