@@ -80,20 +80,23 @@ class UnitOfWork:
         if conflicts:
             raise Collision(conflicts)
 
-    def _entry(self, change: Change, version: int) -> change_log.Entry:
+    def _entry(
+        self, action: Action, before: str, after: Change | NewBooking, version: int
+    ) -> change_log.Entry:
+        """The audit row and events of a change (or of a creation) made by this unit."""
         return change_log.Entry(
             actor_id=self.user.id if self.user else None,
             actor_name=self.user.display_name if self.user else change_log.SYSTEM,
             at=self.now,
-            action=change.action,
-            from_status=change.before.value,
-            to_status=change.to.value,
+            action=action,
+            from_status=before,
+            to_status=(after.to if isinstance(after, Change) else after.status).value,
             version=version,
-            comment=change.comment,
-            changes=change.changes,
-            details=change.details,
-            events=change.events,
-            rooms=change.rooms,
+            comment=after.comment if isinstance(after, Change) else "",
+            changes=after.changes if isinstance(after, Change) else {},
+            details=after.details,
+            events=after.events,
+            rooms=after.rooms,
         )
 
     async def apply(self, booking: Booking, change: Change) -> int:
@@ -103,25 +106,13 @@ class UnitOfWork:
         if not await booking_writes.update_booking(booking.id, booking.version, values, self.now):
             raise StaleVersion()
         version = booking.version + 1
-        await booking_writes.apply_change(booking.id, change, self._entry(change, version))
+        entry = self._entry(change.action, change.before.value, change, version)
+        await booking_writes.apply_change(booking.id, change, entry)
         self.written += [WrittenEvent(booking.id, version, e) for e in change.events]
         return version
 
     async def create(self, new: NewBooking) -> tuple[int, list[int]]:
-        entry = change_log.Entry(
-            actor_id=self.user.id if self.user else None,
-            actor_name=self.user.display_name if self.user else change_log.SYSTEM,
-            at=self.now,
-            action=Action.CREATED,
-            from_status="",
-            to_status=new.status.value,
-            version=1,
-            comment="",
-            changes={},
-            details=new.details,
-            events=new.events,
-            rooms=new.rooms,
-        )
+        entry = self._entry(Action.CREATED, "", new, 1)
         booking_id, occurrence_ids = await booking_writes.insert_booking(new, entry, self.now)
         self.written += [WrittenEvent(booking_id, 1, e) for e in new.events]
         return booking_id, occurrence_ids
@@ -160,7 +151,9 @@ class UnitOfWork:
 
 
 async def lapse_expired_holds(unit: UnitOfWork) -> int:
-    """Inside the unit's transaction: every hold whose time is up goes back to pending."""
+    """Inside the unit's transaction: every hold whose time is up goes back to pending, as the
+    service's own change (whoever's change found it in the way)."""
+    service = UnitOfWork(unit.engine, None, unit.now)
     lapsed = 0
     for booking in await bookings.load_bookings(await bookings.expired_holds(unit.now)):
         if not hold_has_lapsed(booking.state, unit.now):
@@ -174,16 +167,18 @@ async def lapse_expired_holds(unit: UnitOfWork) -> int:
             details={"note": message_detail(Message("hold.expired"))},
         )
         try:
-            await unit.apply(booking, lapse)
+            await service.apply(booking, lapse)
         except StaleVersion:
             continue
         lapsed += 1
+    unit.written += service.written
     return lapsed
 
 
 async def sweep_expired_holds(engine: Engine, now: datetime) -> int:
-    unit = UnitOfWork(engine, None, now)
-    return await in_writing_transaction(engine, lambda: lapse_expired_holds(unit))
+    return await in_writing_transaction(
+        engine, lambda: lapse_expired_holds(UnitOfWork(engine, None, now))
+    )
 
 
 async def change_booking(
@@ -204,14 +199,14 @@ async def change_booking(
     await sweep_expired_holds(engine, now)
     unit = UnitOfWork(engine, user, now)
 
-    async def change() -> None:
+    async def changing() -> None:
         booking = await visible_booking(user, booking_id)
         may(user, booking)
         check_version(booking.state, version)
         await work(unit, booking)
 
     try:
-        await unit.run(change)
+        await unit.run(changing)
     except (StaleVersion, TransitionNotAllowed) as exc:
         exc.current = await bookings.load_booking(booking_id)
         raise

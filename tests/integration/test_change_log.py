@@ -310,3 +310,18 @@ async def test_a_creation_that_fails_leaves_nothing(api, app, rooms, monkeypatch
         await AuditEntry.count(),
         await BookingRequest.count(),
     ) == counted
+
+
+async def test_a_hold_lapsed_by_a_request_in_its_way_is_the_services_change(api, rooms) -> None:
+    pending = await create(api, rooms["approval"], at=42)
+    held = await act(api, pending, "hold", until=within_a_week("18:00"))
+    await BookingRequest.update(
+        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
+    ).where(BookingRequest.id == held["id"])
+    before = await log_of(held["id"])
+    # Another request for the same room and time finds the hold in its way, and lapses it.
+    created = await create(api, rooms["approval"], at=42)
+    assert created["status"] == "pending"
+    after = await log_of(held["id"])
+    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
+    assert after.audit[-1]["actor"] is None  # the service's change, not the requester's
