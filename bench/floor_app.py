@@ -60,7 +60,9 @@ async def create(data: CreateBody, state: State) -> Response[dict[str, int | str
             data.end,
             data.end + TEARDOWN,
         )
-    except asyncpg.ExclusionViolationError:
+    except (asyncpg.ExclusionViolationError, asyncpg.DeadlockDetectedError):
+        # Two inserts of one slot at once may each wait for the other's row in the constraint;
+        # PostgreSQL ends one of them: it lost, as a conflict would.
         return Response({"error": "conflict"}, status_code=409)
     return Response({"id": occurrence}, status_code=201)
 
