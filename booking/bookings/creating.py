@@ -16,15 +16,14 @@ from booking.bookings.commands import CreateBooking
 from booking.bookings.conflicts import current_conflicts
 from booking.bookings.unit_of_work import Collision, Outcome, UnitOfWork, lapse_expired_holds
 from booking.core.catalogue import Organisation
-from booking.core.creation import Asked, Creation, Known, decide, meetings_asked
+from booking.core.creation import Asked, Creation, decide, meetings_asked
 from booking.core.errors import FieldProblem, RuleViolation
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
-from booking.core.timespan import hull
 from booking.core.transitions import NewBooking
-from booking.db import catalogue, room_rules, tiers
-from booking.db.blackouts import blackouts_in
+from booking.db import catalogue
 from booking.db.booking_writes import claims_alone
+from booking.rooms.rules import rooms_known
 
 
 async def rooms_asked(room_ids: Sequence[int]) -> list[RoomFacts]:
@@ -72,14 +71,9 @@ async def create_booking(
     meetings, series = meetings_asked(
         command.start, command.end, command.recurrence, command.ambiguous, rooms, now
     )
-    known = Known(
-        rooms=rooms,
-        organisation=await _organisation(user, command.organisation),
-        tier_rules=await tiers.rules_for_rooms(rooms),
-        room_rules=await room_rules.rules_for(rooms),
-        blackouts=await blackouts_in(hull(m for m in meetings)),
-    )
-    creation = decide(user.actor, _asked(command), meetings, series, known, now)
+    organisation = await _organisation(user, command.organisation)
+    known = await rooms_known(rooms, meetings)
+    creation = decide(user.actor, _asked(command), meetings, series, organisation, known, now)
     unit = UnitOfWork(engine, user, now)
     booking_id, occurrence_ids, stored = await _store(unit, creation)
     booking = stored.stored_as(

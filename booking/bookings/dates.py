@@ -9,7 +9,7 @@ request would (core.rescheduling).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -19,38 +19,27 @@ from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import ChangeFollowing, MoveDate, RestoreDate
 from booking.bookings.creating import rooms_asked
 from booking.bookings.deciding import date_of
-from booking.bookings.editing import check_requester, rules_verdict
+from booking.bookings.editing import check_requester, write
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.booking import Booking, Slot, slots_by_day
-from booking.core.conflicts import Placement
+from booking.core.editing import Plan, decide_reslot, rooms_after
 from booking.core.errors import NotFound, refused
 from booking.core.events import Action
 from booking.core.localtime import to_instant
 from booking.core.messages import Message
 from booking.core.recurrence import MAX_HORIZON, Ambiguity, series_slots
 from booking.core.requests import check_request, meeting_span
-from booking.core.rescheduling import reslot
-from booking.core.rooms import RoomFacts
 from booking.core.series import (
     Series,
     SeriesDay,
     check_date_length,
-    check_dates_apart,
     check_wall_clock_times,
-    local_date,
 )
-from booking.core.tiers import instant_approval
 from booking.core.workflow import (
-    EditEffect,
     check_not_ended,
     check_not_final,
-    edit_effect,
 )
-from booking.db import tiers
-
-# A plan of new slots: for each date, the slots it has now (none for a restored date) and
-# the new ones.
-Plan = Mapping[date, tuple[Sequence[Slot], Sequence[Placement]]]
+from booking.rooms.rules import rooms_known
 
 
 def _check_changeable(booking: Booking, now: datetime) -> None:
@@ -203,57 +192,10 @@ async def _reslot(
     deferred: Mapping[str, Any] | None = None,
 ) -> None:
     """Check the planned dates, then replace each one's slots with its new ones."""
-    old_ids = [o.id for slots, _ in plan.values() for o in slots]
-    new = [p for _, placements in plan.values() for p in placements]
-    kept = [o for o in booking.live if o.id not in old_ids]
-    after = await rooms_asked(
-        list(dict.fromkeys([*(o.room_id for o in kept), *(p.room_id for p in new)]))
+    rooms = await rooms_asked(rooms_after(booking, plan))
+    meetings = [p.meeting for _, new in plan.values() for p in new]
+    known = await rooms_known(rooms, meetings)
+    decided = decide_reslot(
+        booking, user.actor, plan, known, comment, override_reason, unit.now, action, deferred
     )
-    rooms = {room.id: room for room in after}
-    _check_one_date_a_day(kept, new, rooms)
-    check_dates_apart([o.placement for o in kept] + new, field="start")
-    # The tiers are those of every room the request has after the change.
-    needed = await tiers.tiers_needed(after, booking.external, booking.fields.paid_rental)
-    instant = instant_approval((room.instant_book for room in after), needed)
-    # Refuses final states, and a change while another one waits for approval.
-    effect = edit_effect(booking.state, slot_changed=True, instant=instant)
-    new_rooms = [rooms[r] for r in dict.fromkeys(p.room_id for p in new)]
-    overridden = await rules_verdict(new, new_rooms, unit.now, user, override_reason)
-    changes = {
-        day.isoformat(): [
-            [_describe(o.meeting.start, o.meeting.end, o.zone) for o in slots],
-            [_describe(p.meeting.start, p.meeting.end, rooms[p.room_id].zone) for p in placements],
-        ]
-        for day, (slots, placements) in plan.items()
-    }
-    if effect is not EditEffect.IN_PLACE:
-        await unit.lock_rooms([*(o.room_id for o in booking.live), *rooms])
-        await unit.check_free(new, booking.fields.expected_attendance, booking.id)
-    moved = reslot(
-        booking,
-        effect,
-        replaced=old_ids,
-        new=new,
-        tiers=needed,
-        deferred=deferred,
-        action=action,
-        comment=comment,
-        changes=changes,
-        details=overridden,
-    )
-    await unit.apply(booking, moved)
-
-
-def _check_one_date_a_day(
-    kept: Sequence[Slot], new: Sequence[Placement], rooms: Mapping[int, RoomFacts]
-) -> None:
-    taken = {o.local_day for o in kept}
-    for slot in new:
-        day = local_date(slot.meeting.start, rooms[slot.room_id].zone)
-        if day in taken:
-            raise refused("start", Message("dates.one_a_day", day=day))
-
-
-def _describe(start: datetime, end: datetime, zone: str) -> str:
-    local = ZoneInfo(zone)
-    return f"{start.astimezone(local).isoformat()}/{end.astimezone(local).isoformat()}"
+    await write(unit, booking, decided)

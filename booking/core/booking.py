@@ -21,8 +21,6 @@ from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan, blocked_span
 from booking.core.workflow import (
     LIVE,
-    PROPOSED,
-    SUPERSEDED,
     BookingState,
     Status,
     hold_has_lapsed,
@@ -219,6 +217,3 @@ def slots_by_day(slots: Sequence[Slot]) -> dict[date, list[Slot]]:
     for slot in slots:
         by_day.setdefault(slot.local_day, []).append(slot)
     return by_day
-
-
-__all__ = ["PROPOSED", "SUPERSEDED", "Booking", "BookingFields", "Slot", "WaitingValues"]

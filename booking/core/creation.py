@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from booking.core.access import Actor, BookingFacts, can_act_for, manages
+from booking.core.access import Actor, can_act_for
 from booking.core.booking import BookingFields
-from booking.core.booking_rules import Blackout, RoomRules, check_rules
 from booking.core.catalogue import Organisation
 from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import FieldProblem, RuleViolation, refused
@@ -24,7 +23,7 @@ from booking.core.messages import Message
 from booking.core.recurrence import Ambiguity, Rule
 from booking.core.requests import check_request, meeting_span
 from booking.core.rooms import RoomFacts
-from booking.core.rule_breaches import given_reason, judge, refusal
+from booking.core.rule_breaches import RoomsKnown, given_reason
 from booking.core.series import (
     Series,
     SkippedDate,
@@ -34,7 +33,7 @@ from booking.core.series import (
     taken_dates,
     without_dates,
 )
-from booking.core.tiers import TierRole, TierRule, instant_approval, required_tiers
+from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan
 from booking.core.transitions import NewBooking, new_booking
 from booking.core.workflow import Status, status_on_creation
@@ -56,17 +55,6 @@ class Asked:
     skip_taken_dates: bool  # a series books its free dates and lists the others
     override_reason: str | None
     organisation: str | None  # the code of the one named; None: the requester's only one
-
-
-@dataclass(frozen=True, slots=True)
-class Known:
-    """What the database knows that the decision needs."""
-
-    rooms: Sequence[RoomFacts]  # as asked, in order
-    organisation: Organisation | None  # the one named, or the requester's only one, if any
-    tier_rules: Sequence[Sequence[TierRule]]  # each room's
-    room_rules: Mapping[int, RoomRules]
-    blackouts: Sequence[Blackout]  # those of the period asked for
 
 
 def meetings_asked(
@@ -177,41 +165,27 @@ def decide(
     asked: Asked,
     meetings: Sequence[TimeSpan],
     series: Series | None,
-    known: Known,
+    organisation: Organisation | None,
+    known: RoomsKnown,
     now: datetime,
 ) -> Creation:
     """Everything about a new request but what holds its rooms: refused with its reasons, or
-    what to store."""
+    what to store. `organisation` is the one named, or the requester's only one, if any."""
     rooms = known.rooms
     check_request(meetings[0], rooms, asked.expected_attendance, now)
-    organisation = _organisation(actor, asked.organisation, known.organisation)
+    organisation = _organisation(actor, asked.organisation, organisation)
     fields = _fields(asked, organisation)
-    external = organisation is not None and organisation.external
-    tiers = required_tiers(known.tier_rules, external, asked.paid_rental)
-    status = status_on_creation(
-        asked.submit, instant_approval((r.instant_book for r in rooms), tiers)
-    )
+    tiers = known.tiers(organisation is not None and organisation.external, asked.paid_rental)
+    status = status_on_creation(asked.submit, known.instant(tiers))
     wanted = [
         Placement(room.id, meeting, room.blocked(meeting)) for meeting in meetings for room in rooms
     ]
     check_size(wanted)
     check_dates_apart(wanted)
-    override_reason = given_reason(asked.override_reason)
-    if override_reason is not None and status is Status.DRAFT:
+    if given_reason(asked.override_reason) is not None and status is Status.DRAFT:
         raise refused("override_reason", Message("rules.override_on_submit"))
-    zones = {room.id: room.zone for room in rooms}
-    found = check_rules(wanted, known.room_rules, known.blackouts, now).breaches
-    places = BookingFacts.of(None, None, False, ((r.id, r.building_id) for r in rooms))
-    verdict = judge(
-        found,
-        zones,
-        override_reason=override_reason,
-        may_override=manages(actor, places),
-        skip_dates=series is not None and asked.skip_taken_dates,
-    )
-    placements, skipped = without_dates(wanted, verdict.skipped, zones)
-    if not placements:
-        raise refusal(found, zones)
+    skip_dates = series is not None and asked.skip_taken_dates
+    verdict = known.verdict(wanted, actor, asked.override_reason, now, skip_dates)
     return Creation(
         fields=fields,
         organisation=organisation,
@@ -219,10 +193,10 @@ def decide(
         requested_by=actor.user_id,
         tiers=tiers,
         series=series,
-        placements=placements,
-        skipped=skipped,
+        placements=verdict.placements,
+        skipped=verdict.skipped,
         overridden=verdict.overridden,
-        skip_taken_dates=series is not None and asked.skip_taken_dates,
-        zones=zones,
+        skip_taken_dates=skip_dates,
+        zones={room.id: room.zone for room in rooms},
         codes={room.id: room.code for room in rooms},
     )

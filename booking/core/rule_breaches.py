@@ -5,13 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from booking.core.booking_rules import Breach
+from booking.core.access import Actor, BookingFacts, manages
+from booking.core.booking_rules import Blackout, Breach, RoomRules, check_rules
+from booking.core.conflicts import Placement
 from booking.core.errors import FieldProblem, Forbidden, RuleViolation, refused
 from booking.core.messages import Message
-from booking.core.series import broken_dates, local_date
+from booking.core.rooms import RoomFacts
+from booking.core.series import SkippedDate, broken_dates, local_date, without_dates
+from booking.core.tiers import TierRole, TierRule, instant_approval, required_tiers
 from booking.core.transitions import overrides
 
 # At most this many reasons are listed in a refusal; a screenful.
@@ -48,10 +52,12 @@ def refusal(found: Sequence[Breach], zones: Mapping[int, str]) -> RuleViolation:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The breaches allowed: overridden (what the audit trail keeps of it), or dates skipped."""
+    """The slots allowed (the dates a series skips left out), and what the audit trail keeps
+    of an override."""
 
+    placements: list[Placement] = field(default_factory=list)
+    skipped: list[SkippedDate] = field(default_factory=list)
     overridden: Mapping[str, Any] = field(default_factory=dict)
-    skipped: Mapping[date, Message] = field(default_factory=dict)
 
 
 def judge(
@@ -61,15 +67,62 @@ def judge(
     override_reason: str | None,
     may_override: bool,
     skip_dates: bool = False,
+    placements: Sequence[Placement] = (),
 ) -> Verdict:
     """Refuse slots that break a room's rules, unless the rooms' managers override them with a
     reason, or (a series asked to) the dates they fall on are skipped."""
     if override_reason is not None:
         if not may_override:
             raise Forbidden(Message("rules.override_only_managers"))
-        return Verdict(overridden=overrides(override_reason, _dated(found, zones)) if found else {})
+        overridden = overrides(override_reason, _dated(found, zones)) if found else {}
+        return Verdict(list(placements), [], overridden)
     if found and skip_dates:
-        return Verdict(skipped=broken_dates(found, zones))
+        kept, skipped = without_dates(placements, broken_dates(found, zones), zones)
+        if not kept:
+            raise refusal(found, zones)
+        return Verdict(kept, skipped)
     if found:
         raise refusal(found, zones)
-    return Verdict()
+    return Verdict(list(placements))
+
+
+@dataclass(frozen=True, slots=True)
+class RoomsKnown:
+    """What the database knows of the rooms of a request that a decision needs: their
+    approval tiers, their own rules, and the blackouts of the period asked for."""
+
+    rooms: Sequence[RoomFacts]
+    tier_rules: Sequence[Sequence[TierRule]]  # each room's, in the order of `rooms`
+    room_rules: Mapping[int, RoomRules]
+    blackouts: Sequence[Blackout]
+
+    def tiers(self, external: bool, paid: bool) -> tuple[TierRole, ...]:
+        return required_tiers(self.tier_rules, external, paid)
+
+    def instant(self, tiers: Sequence[TierRole]) -> bool:
+        return instant_approval((room.instant_book for room in self.rooms), tiers)
+
+    def verdict(
+        self,
+        placements: Sequence[Placement],
+        actor: Actor,
+        override_reason: str | None,
+        now: datetime,
+        skip_dates: bool = False,
+    ) -> Verdict:
+        """The slots' breaches of their rooms' rules, judged: refused, overridden by the
+        managers of those rooms, or (`skip_dates`) the dates they fall on skipped."""
+        reason = given_reason(override_reason)
+        used = {p.room_id for p in placements}
+        rooms = [room for room in self.rooms if room.id in used]
+        zones = {room.id: room.zone for room in self.rooms}
+        places = BookingFacts.of(None, None, False, ((r.id, r.building_id) for r in rooms))
+        found = check_rules(placements, self.room_rules, self.blackouts, now).breaches
+        return judge(
+            found,
+            zones,
+            override_reason=reason,
+            may_override=manages(actor, places),
+            skip_dates=skip_dates,
+            placements=placements,
+        )

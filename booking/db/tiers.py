@@ -11,7 +11,6 @@ from booking.core.tiers import (
     TierRole,
     TierRule,
     effective_rules,
-    required_tiers,
 )
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import ApprovalTier
@@ -77,10 +76,3 @@ async def replace(
                 for position, rule in enumerate(rules, start=1)
             )
         )
-
-
-async def tiers_needed(
-    rooms: Sequence[RoomFacts], external: bool, paid: bool
-) -> tuple[TierRole, ...]:
-    """The tiers, in order, that must approve a request in `rooms`."""
-    return required_tiers(await rules_for_rooms(rooms), external, paid)

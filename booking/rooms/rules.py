@@ -3,7 +3,7 @@ slots asked for keep to them and to the blackouts."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,8 +16,9 @@ from booking.core.conflicts import Placement
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
-from booking.core.timespan import hull
-from booking.db import catalogue
+from booking.core.rule_breaches import RoomsKnown
+from booking.core.timespan import TimeSpan, hull
+from booking.db import catalogue, tiers
 from booking.db import room_rules as stored_rules
 from booking.db.blackouts import blackouts_in
 from booking.db.transactions import in_writing_transaction
@@ -73,3 +74,14 @@ async def set_room_rules(
 
     await in_writing_transaction(engine, store)
     return await room_rules(room_id)
+
+
+async def rooms_known(rooms: Sequence[RoomFacts], meetings: Iterable[TimeSpan]) -> RoomsKnown:
+    """What a decision on slots of these meetings in these rooms needs to know: the rooms'
+    approval tiers, their rules, and the blackouts of the period."""
+    return RoomsKnown(
+        rooms=rooms,
+        tier_rules=await tiers.rules_for_rooms(rooms),
+        room_rules=await stored_rules.rules_for(rooms),
+        blackouts=await blackouts_in(hull(meetings)),
+    )

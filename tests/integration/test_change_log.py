@@ -15,7 +15,7 @@ from booking.bookings.unit_of_work import UnitOfWork, sweep_expired_holds
 from booking.core.events import Action
 from booking.core.tiers import TierCondition, TierRole, TierRule
 from booking.core.transitions import change
-from booking.db import booking_writes, bookings
+from booking.db import booking_writes, bookings, change_log
 from booking.db.tables import AuditEntry, BookingRequest, ChangeLogEntry
 from booking.db.tiers import replace as replace_tiers
 from booking.db.transactions import in_writing_transaction
@@ -325,3 +325,24 @@ async def test_a_hold_lapsed_by_a_request_in_its_way_is_the_services_change(api,
     after = await log_of(held["id"])
     assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
     assert after.audit[-1]["actor"] is None  # the service's change, not the requester's
+
+
+async def test_the_log_reads_back_in_order_with_what_each_event_says(api, rooms) -> None:
+    booking = await create(api, rooms["approval"], at=43, is_public=True)
+    approved = await act(api, booking, "approve", comment="welcome")
+    events = await change_log.events_of(booking["id"])
+    assert [(e.kind, e.version) for e in events] == [
+        (Action.CREATED, 1),
+        (Action.SUBMITTED, 1),
+        (Action.APPROVED, approved["version"]),
+    ]
+    assert [e.position for e in events] == sorted(e.position for e in events)
+    last = events[-1]
+    assert (last.data["from"], last.data["to"], last.data["comment"]) == (
+        "pending",
+        "approved",
+        "welcome",
+    )
+    assert last.data["tier"] == "room_manager"
+    assert last.rooms == (rooms["approval"]["id"],)
+    assert last.actor_id is not None
