@@ -134,7 +134,7 @@ def _order(p: Placement) -> tuple[int, datetime]:
     return p.room_id, p.meeting.start
 
 
-def _new_tiers(code: str, added: set[TierRole]) -> TransitionNotAllowed:
+def _new_tiers_refusal(code: str, added: set[TierRole]) -> TransitionNotAllowed:
     return TransitionNotAllowed(Message(code, tiers=[TIER_TITLES[t] for t in sorted(added)]))
 
 
@@ -170,9 +170,9 @@ def decide_edit(
         return Decided(None)
     added = set(tiers) - set(booking.required_tiers)
     if added and booking.approved_dates:
-        raise _new_tiers("booking.new_tiers_for_approved_dates", added)
+        raise _new_tiers_refusal("booking.new_tiers_for_approved_dates", added)
     if booking.status is Status.APPROVED and effect is EditEffect.IN_PLACE and added:
-        raise _new_tiers("booking.new_tiers_for_approved_booking", added)
+        raise _new_tiers_refusal("booking.new_tiers_for_approved_booking", added)
     # A paid rental changes who must approve: a change waiting for approval sets it with its
     # new slots.
     deferred = {"paid_rental": plain.pop("paid_rental")} if "paid_rental" in plain else {}

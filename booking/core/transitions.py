@@ -72,7 +72,7 @@ class Change:
     rooms: tuple[int, ...] = ()  # every room the change concerns, before and after
 
 
-def events_of(
+def events_caused(
     action: Action, before: Status | None, to: Status, comment: str, details: Mapping[str, Any]
 ) -> tuple[Event, ...]:
     """The action, and the status it led to when that is news of its own."""
@@ -126,7 +126,7 @@ def change(
         comment=comment,
         changes=dict(changes or {}),
         details=details,
-        events=events_of(action, booking.status, new_status, comment, details),
+        events=events_caused(action, booking.status, new_status, comment, details),
         rooms=tuple(sorted(rooms)),
     )
 
