@@ -41,8 +41,13 @@ _STATUS_EVENTS = {
     Status.REJECTED: Action.REJECTED,
     Status.CANCELLED: Action.CANCELLED,
 }
-# Actions that already say the status they lead to.
-_SAY_THEIR_STATUS = frozenset({Action.APPROVED, Action.REJECTED, Action.CANCELLED, Action.DECLINED})
+# Actions that say a status of their own: no second event says it again.
+_SAYS = {
+    Action.APPROVED: Status.APPROVED,
+    Action.REJECTED: Status.REJECTED,
+    Action.CANCELLED: Status.CANCELLED,
+    Action.DECLINED: Status.REJECTED,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +86,7 @@ def events_caused(
         data["comment"] = comment
     events = [Event(action, data)]
     follows = _STATUS_EVENTS.get(to)
-    if follows is not None and to is not before and action not in _SAY_THEIR_STATUS:
+    if follows is not None and to is not before and _SAYS.get(action) is not to:
         events.append(Event(follows, data))
     return tuple(events)
 
