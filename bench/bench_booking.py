@@ -609,8 +609,8 @@ def write_report(
         " PostgreSQL is an authenticated HTTP request (the API token with its roles: one query),"
         " validation, the rooms, their approval tiers, their opening hours and windows, and the"
         " blackouts of the period (four queries), and one statement that stores the booking,"
-        " its occurrence and the audit row, with no transaction around it; the raw baseline is"
-        " one single-row autocommit insert.",
+        " its occurrence, the audit row and its events in the change log, with no transaction"
+        " around it; the raw baseline is one single-row autocommit insert.",
         "",
         "The floor bounds what any create can reach here: the HTTP stack with one insert"
         f" behind it and nothing else reached {100 * ratios['floor']:.0f}% of the raw rate, and"
