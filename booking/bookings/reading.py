@@ -6,7 +6,7 @@ lapsed, whether or not a sweep has written so yet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -95,14 +95,7 @@ async def booking_history(user: CurrentUser, booking_id: int) -> list[HistoryEnt
     if show_contact:
         return entries
     return [
-        HistoryEntry(
-            **{
-                name: getattr(entry, name)
-                for name in HistoryEntry.__dataclass_fields__
-                if name != "changes"
-            },
-            changes={k: v for k, v in entry.changes.items() if k not in CONTACT_FIELDS},
-        )
+        replace(entry, changes={k: v for k, v in entry.changes.items() if k not in CONTACT_FIELDS})
         for entry in entries
     ]
 
