@@ -12,7 +12,7 @@ trail) is kept as its code and parameters, so that each reader gets it in their 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -32,7 +32,7 @@ class Duration(timedelta):
 @dataclass(frozen=True, slots=True)
 class Message:
     code: str
-    params: Mapping[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any]
 
     def __init__(self, code: str, /, **params: Any) -> None:
         object.__setattr__(self, "code", code)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from booking.core.access import Actor, BookingFacts, manages
@@ -16,7 +16,7 @@ from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
 from booking.core.series import SkippedDate, broken_dates, local_date, without_dates
 from booking.core.tiers import TierRole, TierRule, instant_approval, required_tiers
-from booking.core.transitions import overrides
+from booking.core.transitions import message_detail
 
 # At most this many reasons are listed in a refusal; a screenful.
 MAX_LISTED = 50
@@ -32,22 +32,33 @@ def given_reason(override_reason: str | None) -> str | None:
     return reason
 
 
-def _dated(found: Sequence[Breach], zones: Mapping[int, str]) -> list[tuple[date, Message]]:
-    return [
-        (local_date(b.placement.meeting.start, zones[b.placement.room_id]), b.reason) for b in found
-    ]
+def _broken_on(found: Sequence[Breach], zones: Mapping[int, str]) -> dict[Any, Message]:
+    """Each distinct reason on each local date once, in the order found, keyed so that the
+    keys sort by date."""
+    seen: dict[Any, Message] = {}
+    for b in found:
+        day = local_date(b.placement.meeting.start, zones[b.placement.room_id])
+        key = (day, b.reason.code, repr(sorted(b.reason.params.items())))
+        seen.setdefault(key, Message("rules.broken_on", day=day, reason=b.reason))
+    return seen
 
 
 def refusal(found: Sequence[Breach], zones: Mapping[int, str]) -> RuleViolation:
     """One problem per distinct reason and date, at most a screenful."""
-    seen: dict[tuple[date, str, str], Message] = {}
-    for day, reason in _dated(found, zones):
-        key = (day, reason.code, repr(sorted(reason.params.items(), key=lambda kv: kv[0])))
-        seen.setdefault(key, Message("rules.broken_on", day=day, reason=reason))
-    problems = [FieldProblem("start", message) for message in list(seen.values())[:MAX_LISTED]]
+    seen = list(_broken_on(found, zones).values())
+    problems = [FieldProblem("start", message) for message in seen[:MAX_LISTED]]
     if len(seen) > MAX_LISTED:
-        problems.append(FieldProblem("start", Message("rules.and_more", more=len(seen) - 50)))
+        more = len(seen) - MAX_LISTED
+        problems.append(FieldProblem("start", Message("rules.and_more", more=more)))
     return RuleViolation(problems)
+
+
+def overrides(reason: str, found: Sequence[Breach], zones: Mapping[int, str]) -> dict[str, Any]:
+    """What the audit trail keeps of the rules a manager overrode: the reason, and each date
+    with what it broke, each once, by date."""
+    seen = _broken_on(found, zones)
+    overridden = [message_detail(seen[key]) for key in sorted(seen)]
+    return {"override_reason": reason, "overridden": overridden}
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +85,7 @@ def judge(
     if override_reason is not None:
         if not may_override:
             raise Forbidden(Message("rules.override_only_managers"))
-        overridden = overrides(override_reason, _dated(found, zones)) if found else {}
+        overridden = overrides(override_reason, found, zones) if found else {}
         return Verdict(list(placements), [], overridden)
     if found and skip_dates:
         kept, skipped = without_dates(placements, broken_dates(found, zones), zones)

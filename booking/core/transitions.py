@@ -7,9 +7,9 @@ request is still at the version it was read at), its slots, one audit row and th
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from booking.core.booking import Booking, BookingFields, Slot, WaitingValues
@@ -312,13 +312,3 @@ def new_booking(
 def message_detail(message: Message) -> dict[str, Any]:
     """A message kept among an audit row's details: shown in the reader's language."""
     return {"message": message_data(message)}
-
-
-def overrides(reason: str, breaches: Iterable[tuple[date, Message]]) -> dict[str, Any]:
-    """What the audit trail keeps of the rules a manager overrode: the reason, and each date
-    with what it broke, each once."""
-    seen: dict[str, dict[str, Any]] = {}
-    for day, broke in breaches:
-        entry = message_detail(Message("rules.broken_on", day=day, reason=broke))
-        seen.setdefault(f"{day} {broke.code} {sorted(broke.params.items())!r}", entry)
-    return {"override_reason": reason, "overridden": [seen[key] for key in sorted(seen)]}
