@@ -43,13 +43,16 @@ def reslot(
     stored: dict[str, Any] = dict(values or {})
     if effect is not EditEffect.PROPOSE_CHANGE:
         stored |= deferred
-    paid = deferred.get("paid_rental", booking.fields.paid_rental)
-    if tiers != booking.required_tiers or paid != booking.fields.paid_rental:
-        stored |= {"required_tiers": tiers, "tiers_done": 0}
     to, slots_to, new_state = booking.status, None, ""
     updates = [SlotUpdate(SUPERSEDED, ids=frozenset(replaced))] if new else []
     if effect is EditEffect.IN_PLACE:
         new_state = booking.status.value
+        paid = deferred.get("paid_rental", booking.fields.paid_rental)
+        if tiers != booking.required_tiers or paid != booking.fields.paid_rental:
+            # The tiers start again, but an approved booking stays approved: its tiers stay
+            # complete.
+            done = len(tiers) if booking.status is Status.APPROVED else 0
+            stored |= {"required_tiers": tiers, "tiers_done": done}
     elif effect is EditEffect.BACK_TO_PENDING:
         stored |= {"required_tiers": tiers, "tiers_done": 0, "hold_until": None}
         to, slots_to, new_state = Status.PENDING, Status.PENDING.value, Status.PENDING.value
@@ -66,9 +69,6 @@ def reslot(
     else:  # EditEffect.MOVE_NOW
         new_state = Status.APPROVED.value
         stored |= {"required_tiers": tiers, "tiers_done": len(tiers)}
-    if "tiers_done" in stored and to is Status.APPROVED and action is Action.EDITED:
-        # Approved and staying so (no new slot to decide on): its tiers stay complete.
-        stored["tiers_done"] = len(tiers)
     return change(
         booking,
         action,
