@@ -8,21 +8,20 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act
-from booking.bookings.deciding import date_of
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import can_cancel
 from booking.core.booking import Booking
-from booking.core.errors import Forbidden, TransitionNotAllowed, refused
+from booking.core.date_decisions import decide_date_cancel
+from booking.core.errors import Forbidden
 from booking.core.events import Action
 from booking.core.messages import Message
-from booking.core.transitions import SlotUpdate, change, dates_decided
+from booking.core.transitions import SlotUpdate, change
 from booking.core.workflow import (
     NO_CHANGE_WAITING,
     PROPOSED,
     SUPERSEDED,
     Status,
     check_can_cancel,
-    check_not_final,
 )
 
 # A cancelled request's change waiting for approval is dropped with it.
@@ -69,23 +68,7 @@ async def cancel_date(
     request."""
 
     async def cancel(unit: UnitOfWork, booking: Booking) -> None:
-        check_not_final(booking.state)
-        day, slots = date_of(booking, occurrence_id)
-        if max(o.meeting.end for o in slots) <= now:
-            raise refused("occurrence", Message("dates.over"))
-        ids = frozenset(o.id for o in slots)
-        if ids & booking.replaced_by_change():
-            raise TransitionNotAllowed(Message("dates.change_waiting"))
-        cancelled = dates_decided(
-            booking,
-            Action.DATE_CANCELLED,
-            ids,
-            Status.CANCELLED,
-            emptied=Status.CANCELLED,
-            comment=command.comment,
-            details={"date": day.isoformat(), "occurrences": sorted(ids)},
-        )
-        await unit.apply(booking, cancelled)
+        await unit.write(booking, decide_date_cancel(booking, occurrence_id, command.comment, now))
 
     return await change_booking(
         engine, user, booking_id, command.version, now, _check_canceller, cancel

@@ -8,7 +8,7 @@ request would (core.rescheduling).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,10 +18,10 @@ from piccolo.engine.base import Engine
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import ChangeFollowing, MoveDate, RestoreDate
 from booking.bookings.creating import rooms_asked
-from booking.bookings.deciding import date_of
-from booking.bookings.editing import check_requester, write
+from booking.bookings.editing import check_requester
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
-from booking.core.booking import Booking, Slot, slots_by_day
+from booking.core.booking import Booking, slots_by_day
+from booking.core.date_decisions import check_date_not_over
 from booking.core.editing import Plan, decide_reslot, rooms_after
 from booking.core.errors import NotFound, refused
 from booking.core.events import Action
@@ -47,11 +47,6 @@ def _check_changeable(booking: Booking, now: datetime) -> None:
     check_not_ended(booking.state, now)
 
 
-def _check_not_over(slots: Sequence[Slot], now: datetime) -> None:
-    if max(o.meeting.end for o in slots) <= now:
-        raise refused("occurrence", Message("dates.over"))
-
-
 async def move_date(
     engine: Engine,
     user: CurrentUser,
@@ -64,8 +59,8 @@ async def move_date(
 
     async def move(unit: UnitOfWork, booking: Booking) -> None:
         _check_changeable(booking, now)
-        day, slots = date_of(booking, occurrence_id)
-        _check_not_over(slots, now)
+        day, slots = booking.date_of(occurrence_id)
+        check_date_not_over(slots, now)
         rooms = await rooms_asked(list(dict.fromkeys(o.room_id for o in slots)))
         zone = ZoneInfo(slots[0].zone)
         start, end = to_instant(command.start, zone, "start"), to_instant(command.end, zone, "end")
@@ -104,8 +99,8 @@ async def change_following(
         _check_changeable(booking, now)
         if booking.series is None:
             raise refused("occurrence", Message("series.not_a_series"))
-        first_day, first_slots = date_of(booking, occurrence_id)
-        _check_not_over(first_slots, now)
+        first_day, first_slots = booking.date_of(occurrence_id)
+        check_date_not_over(first_slots, now)
         before = booking.series.on(first_day, booking.room_ids())
         asked_rooms = command.rooms or before.rooms
         if len(set(asked_rooms)) != len(asked_rooms):
@@ -198,4 +193,4 @@ async def _reslot(
     decided = decide_reslot(
         booking, user.actor, plan, known, comment, override_reason, unit.now, action, deferred
     )
-    await write(unit, booking, decided)
+    await unit.write(booking, decided)

@@ -7,7 +7,7 @@ decision carries the version the approver saw, so two approvers acting at once c
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 from piccolo.engine.base import Engine
 
@@ -16,8 +16,9 @@ from booking.bookings.commands import Act
 from booking.bookings.conflicts import current_conflicts, suggestions
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import manages
-from booking.core.booking import Booking, Slot, slots_by_day
+from booking.core.booking import Booking
 from booking.core.conflicts import Placement, find_conflicts
+from booking.core.date_decisions import decide_date_approval, decide_date_rejection
 from booking.core.errors import (
     Forbidden,
     NotFound,
@@ -31,16 +32,13 @@ from booking.core.timespan import hull
 from booking.core.transitions import (
     SlotUpdate,
     change,
-    dates_decided,
     message_detail,
     request_refused,
 )
 from booking.core.workflow import (
     COMPETING,
-    LIVE,
     NO_CHANGE_WAITING,
     PROPOSED,
-    STATUS_NAMES,
     SUPERSEDED,
     Status,
     approval_step,
@@ -218,18 +216,6 @@ async def request_changes(
     )
 
 
-def date_of(booking: Booking, occurrence_id: int) -> tuple[date, list[Slot]]:
-    """The local date of an occurrence, and every live occurrence of the request that day."""
-    found = next((o for o in booking.occurrences if o.id == occurrence_id), None)
-    if found is None:
-        raise NotFound("occurrence", field="occurrence")
-    if found.status not in LIVE:
-        status = STATUS_NAMES[Status(found.status)]
-        raise refused("occurrence", Message("dates.already", status=status))
-    day = found.local_day
-    return day, slots_by_day(booking.live).get(day, [])
-
-
 async def approve_date(
     engine: Engine,
     user: CurrentUser,
@@ -242,29 +228,9 @@ async def approve_date(
     once. When no date waits any more, the request is approved."""
 
     async def approve(unit: UnitOfWork, booking: Booking) -> None:
-        step = approval_step(booking.state)
-        check_not_ended(booking.state, now)
-        if not step.final or booking.change_pending:
-            raise TransitionNotAllowed(Message("dates.decided_at_last_tier", step=step.describe()))
-        day, slots = date_of(booking, occurrence_id)
-        if any(o.status == Status.APPROVED for o in slots):
-            raise TransitionNotAllowed(Message("dates.already_approved", day=day))
-        if min(o.meeting.start for o in slots) <= now:
-            raise refused("occurrence", Message("dates.begun"))
-        wanted = [o.placement for o in slots]
-        await unit.lock_rooms([p.room_id for p in wanted])
-        await unit.check_free(wanted, booking.fields.expected_attendance, booking_id)
-        approved = dates_decided(
-            booking,
-            Action.DATE_APPROVED,
-            frozenset(o.id for o in slots),
-            Status.APPROVED,
-            emptied=Status.APPROVED,
-            comment=command.comment,
-            details={"date": day.isoformat(), "tier": step.tier.value},
-        )
-        await unit.apply(booking, approved)
-        await _decline_competing(unit, booking_id, wanted)
+        decided = decide_date_approval(booking, occurrence_id, command.comment, now)
+        await unit.write(booking, decided)
+        await _decline_competing(unit, booking_id, decided.check)
 
     return await change_booking(
         engine, user, booking_id, command.version, now, check_decider, approve
@@ -282,22 +248,7 @@ async def reject_date(
     """Refuse one date of a request waiting for a decision; refusing the last one rejects it."""
 
     async def reject(unit: UnitOfWork, booking: Booking) -> None:
-        tier = check_can_reject(booking.state)
-        if booking.change_pending:
-            raise TransitionNotAllowed(Message("dates.reject_change_as_whole"))
-        day, slots = date_of(booking, occurrence_id)
-        if any(o.status == Status.APPROVED for o in slots):
-            raise TransitionNotAllowed(Message("dates.approved_cancel_instead", day=day))
-        rejected = dates_decided(
-            booking,
-            Action.DATE_REJECTED,
-            frozenset(o.id for o in slots),
-            Status.REJECTED,
-            emptied=Status.REJECTED,
-            comment=command.comment,
-            details={"date": day.isoformat(), "tier": tier.value},
-        )
-        await unit.apply(booking, rejected)
+        await unit.write(booking, decide_date_rejection(booking, occurrence_id, command.comment))
 
     return await change_booking(
         engine, user, booking_id, command.version, now, check_decider, reject

@@ -14,7 +14,6 @@ from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
 from booking.core.access import can_change
 from booking.core.booking import Booking
 from booking.core.editing import (
-    Decided,
     decide_edit,
     decide_submit,
     edited_rooms,
@@ -31,21 +30,6 @@ def check_requester(user: CurrentUser, booking: Booking) -> None:
         raise Forbidden(Message("booking.change_only_requester"))
 
 
-async def write(unit: UnitOfWork, booking: Booking, decided: Decided) -> None:
-    """Lock what the decision says, check its new slots against what holds the rooms now, and
-    apply it."""
-    if decided.change is None:
-        return
-    if decided.lock:
-        await unit.lock_rooms(decided.lock)
-    if decided.check:
-        attendance = decided.change.values.get(
-            "expected_attendance", booking.fields.expected_attendance
-        )
-        await unit.check_free(decided.check, attendance, ignore_booking=booking.id)
-    await unit.apply(booking, decided.change)
-
-
 async def submit_booking(
     engine: Engine, user: CurrentUser, booking_id: int, command: Submit, now: datetime
 ) -> Outcome:
@@ -57,7 +41,7 @@ async def submit_booking(
         decided = decide_submit(
             booking, user.actor, known, command.comment, command.override_reason, now
         )
-        await write(unit, booking, decided)
+        await unit.write(booking, decided)
 
     return await change_booking(
         engine, user, booking_id, command.version, now, check_requester, submit
@@ -78,7 +62,7 @@ async def edit_booking(
         decided = decide_edit(
             booking, user.actor, given, slot, known, command.comment, command.override_reason, now
         )
-        await write(unit, booking, decided)
+        await unit.write(booking, decided)
 
     return await change_booking(
         engine, user, booking_id, command.version, now, check_requester, edit

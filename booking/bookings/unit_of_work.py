@@ -25,7 +25,7 @@ from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import NotFound, StaleVersion, TransitionNotAllowed
 from booking.core.events import Action, Event
 from booking.core.messages import Message
-from booking.core.transitions import Change, NewBooking, change, message_detail
+from booking.core.transitions import Change, Decided, NewBooking, change, message_detail
 from booking.core.workflow import Status, check_version, hold_has_lapsed
 from booking.db import booking_writes, bookings, catalogue, change_log
 from booking.db.room_locks import lock_rooms
@@ -110,6 +110,20 @@ class UnitOfWork:
         await booking_writes.apply_change(booking.id, change, entry)
         self.written += [WrittenEvent(booking.id, version, e) for e in change.events]
         return version
+
+    async def write(self, booking: Booking, decided: Decided) -> None:
+        """Lock what the decision says, check its new slots against what holds the rooms now,
+        and apply it."""
+        if decided.change is None:
+            return
+        if decided.lock:
+            await self.lock_rooms(decided.lock)
+        if decided.check:
+            attendance = decided.change.values.get(
+                "expected_attendance", booking.fields.expected_attendance
+            )
+            await self.check_free(decided.check, attendance, ignore_booking=booking.id)
+        await self.apply(booking, decided.change)
 
     async def create(self, new: NewBooking) -> tuple[int, list[int]]:
         entry = self._entry(Action.CREATED, "", new, 1)

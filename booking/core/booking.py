@@ -11,16 +11,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from booking.core.access import BookingFacts
 from booking.core.conflicts import Placement
+from booking.core.errors import NotFound, refused
+from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
-from booking.core.series import Series, SkippedDate
+from booking.core.series import Series, SkippedDate, local_date
 from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan, blocked_span
 from booking.core.workflow import (
     LIVE,
+    STATUS_NAMES,
     BookingState,
     Status,
     hold_has_lapsed,
@@ -46,7 +48,7 @@ class Slot:
 
     @property
     def local_day(self) -> date:
-        return self.meeting.start.astimezone(ZoneInfo(self.zone)).date()
+        return local_date(self.meeting.start, self.zone)
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,13 +130,19 @@ class Booking:
         """The slots that still count: not cancelled or rejected on their own."""
         return [o for o in self.occurrences if o.status in LIVE]
 
+    @property
+    def _held(self) -> Sequence[Slot]:
+        # A request with no live date left (each cancelled or refused on its own) is judged by
+        # the dates it had.
+        return self.live or self.occurrences
+
     def room_ids(self) -> list[int]:
-        return list(dict.fromkeys(o.room_id for o in self.live or self.occurrences))
+        return list(dict.fromkeys(o.room_id for o in self._held))
 
     @property
     def facts(self) -> BookingFacts:
         """For deciding: while a change waits, the proposed rooms' managers decide on it."""
-        return self._facts_of(self.proposed or self.live or self.occurrences)
+        return self._facts_of(self.proposed or self._held)
 
     @property
     def seen_facts(self) -> BookingFacts:
@@ -145,11 +153,9 @@ class Booking:
     def held_facts(self) -> BookingFacts:
         """For what acts on the rooms the booking holds now (cancelling, their buffers),
         whatever change may be waiting."""
-        return self._facts_of(self.live or self.occurrences)
+        return self._facts_of(self._held)
 
     def _facts_of(self, slots: Iterable[Slot]) -> BookingFacts:
-        # The rooms of dates cancelled or refused on their own no longer count; a request
-        # with none left is judged by the rooms it had.
         rooms = {(o.room_id, o.building_id) for o in slots}
         return BookingFacts.of(
             self.fields.organisation_id, self.requested_by, self.fields.is_public, rooms
@@ -164,7 +170,7 @@ class Booking:
             tiers_done=self.tiers_done,
             change_pending=self.change_pending,
             hold_until=self.hold_until,
-            last_end=max((o.meeting.end for o in self.live or self.occurrences), default=None),
+            last_end=max((o.meeting.end for o in self._held), default=None),
         )
 
     @property
@@ -192,6 +198,17 @@ class Booking:
         if self.change_supersedes is not None:
             return set(self.change_supersedes)
         return {o.id for o in self.live}
+
+    def date_of(self, occurrence_id: int) -> tuple[date, list[Slot]]:
+        """The local date of an occurrence, and every live occurrence of the request that
+        day (one per room)."""
+        found = next((o for o in self.occurrences if o.id == occurrence_id), None)
+        if found is None:
+            raise NotFound("occurrence", field="occurrence")
+        if found.status not in LIVE:
+            status = STATUS_NAMES[Status(found.status)]
+            raise refused("occurrence", Message("dates.already", status=status))
+        return found.local_day, slots_by_day(self.live).get(found.local_day, [])
 
     def placements(self, proposed: bool = False) -> list[Placement]:
         return [o.placement for o in (self.proposed if proposed else self.live)]

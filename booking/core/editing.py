@@ -9,7 +9,7 @@ once, and the unit of work checks the new slots against what holds the rooms as 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,7 @@ from booking.core.rule_breaches import RoomsKnown
 from booking.core.series import check_dates_apart, local_date
 from booking.core.tiers import TIER_TITLES, TierRole
 from booking.core.timespan import TimeSpan
-from booking.core.transitions import Change, change
+from booking.core.transitions import Decided, change
 from booking.core.workflow import (
     HOLDING,
     EditEffect,
@@ -40,16 +40,6 @@ from booking.core.workflow import (
 )
 
 SLOT_FIELDS = ("rooms", "start", "end")
-
-
-@dataclass(frozen=True, slots=True)
-class Decided:
-    """A decided change, and what the unit of work must check as it writes it: the rooms to
-    lock, and the slots that nothing else may hold."""
-
-    change: Change | None  # None: nothing changes
-    lock: list[int] = field(default_factory=list)
-    check: list[Placement] = field(default_factory=list)
 
 
 def decide_submit(

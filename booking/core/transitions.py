@@ -77,6 +77,16 @@ class Change:
     rooms: tuple[int, ...] = ()  # every room the change concerns, before and after
 
 
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A decided change, and what the unit of work must check as it writes it: the rooms to
+    lock, and the slots that nothing else may hold."""
+
+    change: Change | None  # None: nothing changes
+    lock: list[int] = field(default_factory=list)
+    check: list[Placement] = field(default_factory=list)
+
+
 def events_caused(
     action: Action, before: Status | None, to: Status, comment: str, details: Mapping[str, Any]
 ) -> tuple[Event, ...]:
@@ -170,17 +180,16 @@ def dates_decided(
     action: Action,
     ids: frozenset[int],
     state: Status,
-    emptied: Status,
     comment: str,
     details: Mapping[str, Any],
 ) -> Change:
-    """The slots `ids` (one date) approved, refused or cancelled on their own. The request is
-    `emptied` when no date is left, approved when every date left is approved, else as it
-    was (core.workflow.status_once_dates_decided)."""
+    """The slots `ids` (one date) approved, refused or cancelled on their own. The request
+    takes that state too when no date is left, is approved when every date left is approved,
+    else stays as it was (core.workflow.status_once_dates_decided)."""
     left = [
         state if o.id in ids else o.status for o in booking.live if o.id not in ids or state in LIVE
     ]
-    to = status_once_dates_decided(booking.status, left, emptied)
+    to = status_once_dates_decided(booking.status, left, state)
     updates = [SlotUpdate(state.value, ids=ids)]
     values: dict[str, Any] = {}
     if to is Status.APPROVED:

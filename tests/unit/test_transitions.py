@@ -130,21 +130,15 @@ def test_refusing_a_request_keeps_its_dates_approved_on_their_own() -> None:
 
 def test_the_last_date_decided_decides_the_request() -> None:
     two = _booking(Status.PENDING, (_slot(1, 0), _slot(2, 1)))
-    first = dates_decided(
-        two, Action.DATE_APPROVED, frozenset({1}), Status.APPROVED, Status.APPROVED, "", {}
-    )
+    first = dates_decided(two, Action.DATE_APPROVED, frozenset({1}), Status.APPROVED, "", {})
     assert first.to is Status.PENDING
     last = _booking(Status.PENDING, (_slot(1, 0, "approved"), _slot(2, 1)))
-    done = dates_decided(
-        last, Action.DATE_APPROVED, frozenset({2}), Status.APPROVED, Status.APPROVED, "", {}
-    )
+    done = dates_decided(last, Action.DATE_APPROVED, frozenset({2}), Status.APPROVED, "", {})
     assert (done.to, [e.kind.value for e in done.events]) == (
         Status.APPROVED,
         ["date_approved", "approved"],
     )
-    emptied = dates_decided(
-        two, Action.DATE_CANCELLED, frozenset({1, 2}), Status.CANCELLED, Status.CANCELLED, "", {}
-    )
+    emptied = dates_decided(two, Action.DATE_CANCELLED, frozenset({1, 2}), Status.CANCELLED, "", {})
     assert emptied.to is Status.CANCELLED
     assert SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED})) in emptied.slot_updates
 
