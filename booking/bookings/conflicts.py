@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -18,13 +18,15 @@ from booking.rooms.rules import breaches
 
 
 async def current_conflicts(
-    placements: Sequence[Placement], ignore_booking: int | None = None
+    placements: Sequence[Placement],
+    ignore_booking: int | None = None,
+    statuses: Iterable[str] = HOLDING,
 ) -> list[Conflict]:
-    """Conflicts of `placements` with whatever holds the rooms right now, as stored: a hold
-    whose time is up is still in the way, for the writer to lapse it."""
+    """Conflicts of `placements` with whatever holds the rooms right now (or is in `statuses`),
+    as stored: a hold whose time is up is still in the way, for the writer to lapse it."""
     if not placements:
         return []
-    existing = await occurrences.colliding(placements, HOLDING)
+    existing = await occurrences.colliding(placements, statuses)
     return find_conflicts(placements, [o for o in existing if o.booking_id != ignore_booking])
 
 

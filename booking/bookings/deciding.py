@@ -15,9 +15,10 @@ from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act
 from booking.bookings.conflicts import current_conflicts, suggestions
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
+from booking.core import transitions
 from booking.core.access import manages
 from booking.core.booking import Booking
-from booking.core.conflicts import Placement, find_conflicts
+from booking.core.conflicts import Placement
 from booking.core.date_decisions import decide_date_approval, decide_date_rejection
 from booking.core.errors import (
     Forbidden,
@@ -28,18 +29,13 @@ from booking.core.errors import (
 from booking.core.events import Action
 from booking.core.messages import Message
 from booking.core.tiers import can_decide_tier, required_tiers
-from booking.core.timespan import hull
 from booking.core.transitions import (
-    SlotUpdate,
     change,
     message_detail,
     request_refused,
 )
 from booking.core.workflow import (
     COMPETING,
-    NO_CHANGE_WAITING,
-    PROPOSED,
-    SUPERSEDED,
     Status,
     approval_step,
     check_can_reject,
@@ -48,7 +44,7 @@ from booking.core.workflow import (
     check_version,
     current_tier,
 )
-from booking.db import bookings, catalogue, occurrences, tiers
+from booking.db import bookings, catalogue, tiers
 
 
 def check_decider(user: CurrentUser, booking: Booking) -> None:
@@ -95,34 +91,7 @@ async def approve_booking(
         booking = fresh
         check_version(booking.state, command.version)
         await unit.check_free(wanted, booking.fields.expected_attendance, booking_id)
-        done = len(booking.required_tiers)
-        if waiting_change:
-            approved = change(
-                booking,
-                Action.CHANGE_APPROVED,
-                to=Status.APPROVED,
-                values={
-                    **booking.change_values.as_values(),
-                    "tiers_done": done,
-                    **NO_CHANGE_WAITING,
-                },
-                slot_updates=[
-                    SlotUpdate(SUPERSEDED, ids=frozenset(booking.replaced_by_change())),
-                    SlotUpdate(Status.APPROVED.value, states=frozenset({PROPOSED})),
-                ],
-                comment=command.comment,
-                details=details,
-            )
-        else:
-            approved = change(
-                booking,
-                Action.APPROVED,
-                to=Status.APPROVED,
-                values={"tiers_done": done, "hold_until": None},
-                slots_to=Status.APPROVED.value,
-                comment=command.comment,
-                details=details,
-            )
+        approved = transitions.approved(booking, command.comment, details)
         await unit.apply(booking, approved)
         await _decline_competing(unit, booking_id, wanted)
 
@@ -132,9 +101,7 @@ async def approve_booking(
 
 
 async def _decline_competing(unit: UnitOfWork, winner_id: int, placements: list[Placement]) -> None:
-    window = hull(p.blocked for p in placements)
-    others = await occurrences.occupations(window, COMPETING, {p.room_id for p in placements})
-    hits = find_conflicts(placements, [o for o in others if o.booking_id != winner_id])
+    hits = await current_conflicts(placements, ignore_booking=winner_id, statuses=COMPETING)
     for booking_id in sorted({hit.existing.booking_id for hit in hits}):
         # Read it under its row lock: it may be edited or decided elsewhere at this moment,
         # and declining it at a stale version would fail this whole approval.
@@ -174,14 +141,7 @@ async def reject_booking(
                 booking.external,
                 booking.fields.paid_rental,
             )
-            rejected = change(
-                booking,
-                Action.CHANGE_REJECTED,
-                values={**NO_CHANGE_WAITING, "required_tiers": kept, "tiers_done": len(kept)},
-                slot_updates=[SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))],
-                comment=command.comment,
-                details=details,
-            )
+            rejected = transitions.change_rejected(booking, kept, command.comment, details)
         else:
             rejected = request_refused(booking, Action.REJECTED, command.comment, details)
         await unit.apply(booking, rejected)

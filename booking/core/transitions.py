@@ -151,6 +151,56 @@ def all_tiers_done(booking: Booking) -> dict[str, Any]:
     return {"tiers_done": len(booking.required_tiers), "hold_until": None}
 
 
+def approved(booking: Booking, comment: str, details: Mapping[str, Any]) -> Change:
+    """The last tier's approval: the request holds its rooms; or, while a change waits for
+    approval, the change takes effect and its slots replace those it supersedes."""
+    if not booking.change_pending:
+        return change(
+            booking,
+            Action.APPROVED,
+            to=Status.APPROVED,
+            values=all_tiers_done(booking),
+            slots_to=Status.APPROVED.value,
+            comment=comment,
+            details=details,
+        )
+    return change(
+        booking,
+        Action.CHANGE_APPROVED,
+        to=Status.APPROVED,
+        values={
+            **booking.change_values.as_values(),
+            "tiers_done": len(booking.required_tiers),
+            **NO_CHANGE_WAITING,
+        },
+        slot_updates=[
+            SlotUpdate(SUPERSEDED, ids=frozenset(booking.replaced_by_change())),
+            SlotUpdate(Status.APPROVED.value, states=frozenset({PROPOSED})),
+        ],
+        comment=comment,
+        details=details,
+    )
+
+
+def change_rejected(
+    booking: Booking, kept_tiers: Sequence[TierRole], comment: str, details: Mapping[str, Any]
+) -> Change:
+    """The change waiting for approval refused: the booking keeps its slots, and the tiers
+    (`kept_tiers`, those of its current rooms) that approved them."""
+    return change(
+        booking,
+        Action.CHANGE_REJECTED,
+        values={
+            **NO_CHANGE_WAITING,
+            "required_tiers": tuple(kept_tiers),
+            "tiers_done": len(kept_tiers),
+        },
+        slot_updates=[SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))],
+        comment=comment,
+        details=details,
+    )
+
+
 def request_refused(
     booking: Booking,
     action: Action,
