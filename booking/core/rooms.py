@@ -13,6 +13,15 @@ from booking.core.timespan import TimeSpan, blocked_span
 MAX_BUFFER = timedelta(hours=4)
 
 
+def buffer_of(minutes: int | None) -> timedelta | None:
+    """A buffer given (and stored) in whole minutes; None: the room's own."""
+    return None if minutes is None else timedelta(minutes=minutes)
+
+
+def minutes_of(buffer: timedelta | None) -> int | None:
+    return None if buffer is None else int(buffer.total_seconds() // 60)
+
+
 @dataclass(frozen=True, slots=True)
 class RoomFacts:
     id: int
