@@ -98,8 +98,6 @@ class DateController(Controller):
         now: NamedDependency[datetime],
         texts: NamedDependency[Texts],
     ) -> BookingView:
-        if data.start_time is None and data.end_time is None and data.rooms is None:
-            raise refused("body", Message("series.give_times_or_rooms"))
         command = ChangeFollowing(
             data.version,
             data.comment,

@@ -8,7 +8,7 @@ request would (core.rescheduling).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,12 +27,13 @@ from booking.core.errors import NotFound, refused
 from booking.core.events import Action
 from booking.core.localtime import to_instant
 from booking.core.messages import Message
-from booking.core.recurrence import MAX_HORIZON, Ambiguity, series_slots
+from booking.core.recurrence import Ambiguity, series_slots
 from booking.core.requests import check_request, meeting_span
+from booking.core.rooms import RoomFacts
 from booking.core.series import (
     Series,
     SeriesDay,
-    check_date_length,
+    check_moved_date,
     check_wall_clock_times,
 )
 from booking.core.workflow import (
@@ -66,14 +67,13 @@ async def move_date(
         start, end = to_instant(command.start, zone, "start"), to_instant(command.end, zone, "end")
         meeting = meeting_span(start, end)
         if booking.series is not None:
-            check_date_length(meeting.duration)
-            horizon = now.astimezone(zone).date() + MAX_HORIZON
-            if meeting.start.astimezone(zone).date() > horizon:
-                raise refused("start", Message("series.horizon", last=horizon))
+            check_moved_date(meeting, zone, now)
         check_request(meeting, rooms, booking.fields.expected_attendance, now)
         new = [booking.placement_in(r, meeting) for r in rooms]
         plan = {day: (slots, new)}
-        await _reslot(unit, user, booking, plan, command.comment, command.override_reason)
+        await _reslot(
+            unit, user, booking, plan, command.comment, command.override_reason, read=rooms
+        )
 
     return await change_booking(
         engine, user, booking_id, command.version, now, check_requester, move
@@ -94,6 +94,8 @@ async def change_following(
     now: datetime,
 ) -> Outcome:
     """New wall-clock times and/or rooms for this date and every later one of the series."""
+    if command.start_time is None and command.end_time is None and command.rooms is None:
+        raise refused("body", Message("series.give_times_or_rooms"))
 
     async def change(unit: UnitOfWork, booking: Booking) -> None:
         _check_changeable(booking, now)
@@ -128,7 +130,14 @@ async def change_following(
         # rooms of its own part of the series.
         deferred = {"series": booking.series.changed_from(first_day, after)}
         await _reslot(
-            unit, user, booking, plan, command.comment, command.override_reason, deferred=deferred
+            unit,
+            user,
+            booking,
+            plan,
+            command.comment,
+            command.override_reason,
+            read=rooms,
+            deferred=deferred,
         )
 
     return await change_booking(
@@ -166,6 +175,7 @@ async def restore_skipped_date(
             {day: ([], new)},
             command.comment,
             command.override_reason,
+            read=rooms,
             action=Action.DATE_RESTORED,
             deferred={"skipped_dates": left},
         )
@@ -183,11 +193,17 @@ async def _reslot(
     comment: str,
     override_reason: str | None,
     *,
+    read: Sequence[RoomFacts] = (),
     action: Action = Action.DATES_MOVED,
     deferred: Mapping[str, Any] | None = None,
 ) -> None:
-    """Check the planned dates, then replace each one's slots with its new ones."""
-    rooms = await rooms_asked(rooms_after(booking, plan))
+    """Check the planned dates, then replace each one's slots with its new ones. `read`: rooms
+    the caller has read already."""
+    wanted = rooms_after(booking, plan)
+    known_rooms = {room.id: room for room in read}
+    missing = [room_id for room_id in wanted if room_id not in known_rooms]
+    known_rooms |= {room.id: room for room in await rooms_asked(missing)} if missing else {}
+    rooms = [known_rooms[room_id] for room_id in wanted]
     meetings = [p.meeting for _, new in plan.values() for p in new]
     known = await rooms_known(rooms, meetings)
     decided = decide_reslot(

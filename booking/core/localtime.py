@@ -39,10 +39,22 @@ def local_time_is_ambiguous(naive: datetime, zone: ZoneInfo) -> bool:
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000
 
 
-def to_instant(value: datetime, zone: ZoneInfo, field: str) -> datetime:
-    """An aware UTC instant for `value`; a naive value is a wall-clock time in `zone`."""
+def _check_year(value: datetime, field: str) -> None:
     if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
         raise refused(field, Message("time.year_range", first=EARLIEST_YEAR, last=LATEST_YEAR))
+
+
+def wall_clock(value: datetime, zone: ZoneInfo, field: str) -> datetime:
+    """The local wall-clock time a requester meant, naive."""
+    _check_year(value, field)
+    if value.tzinfo is not None and value.utcoffset() is not None:
+        return value.astimezone(zone).replace(tzinfo=None)
+    return value
+
+
+def to_instant(value: datetime, zone: ZoneInfo, field: str) -> datetime:
+    """An aware UTC instant for `value`; a naive value is a wall-clock time in `zone`."""
+    _check_year(value, field)
     if value.tzinfo is not None and value.utcoffset() is not None:
         return value.astimezone(UTC)
     wall = f"{value:%Y-%m-%d %H:%M}"

@@ -29,6 +29,11 @@ MAX_HORIZON = timedelta(days=731)  # two years ahead of today, leap day included
 MAX_INTERVAL = 99
 
 
+def horizon(today: date) -> date:
+    """The last day a series may have a date on."""
+    return today + MAX_HORIZON
+
+
 class Frequency(StrEnum):
     DAILY = "daily"
     WEEKLY = "weekly"
@@ -96,13 +101,13 @@ def check_rule(rule: Rule, first: date, today: date) -> None:
         problems.append(
             FieldProblem("recurrence.count", Message("series.too_many_dates", most=MAX_OCCURRENCES))
         )
-    horizon = today + MAX_HORIZON
+    last_day = horizon(today)
     if rule.until is not None:
         if rule.until < first:
             problems.append(FieldProblem("recurrence.until", Message("series.until_before_first")))
-        elif rule.until > horizon:
+        elif rule.until > last_day:
             problems.append(
-                FieldProblem("recurrence.until", Message("series.horizon", last=horizon))
+                FieldProblem("recurrence.until", Message("series.horizon", last=last_day))
             )
     if problems:
         raise RuleViolation(problems)
@@ -166,8 +171,8 @@ def series_dates(rule: Rule, first: date, today: date) -> list[date]:
     """The dates of the series, checked against the caps (at most MAX_OCCURRENCES, none more
     than MAX_HORIZON after today)."""
     check_rule(rule, first, today)
-    horizon = today + MAX_HORIZON
-    last = rule.until or horizon
+    last_day = horizon(today)
+    last = rule.until or last_day
     dates: list[date] = []
     for day in _candidates(rule, first, last):
         if day > last:
@@ -183,7 +188,8 @@ def series_dates(rule: Rule, first: date, today: date) -> list[date]:
         raise refused("recurrence", Message("series.no_dates"))
     if rule.count is not None and len(dates) < rule.count:
         raise refused(
-            "recurrence.count", Message("series.count_beyond_horizon", fit=len(dates), last=horizon)
+            "recurrence.count",
+            Message("series.count_beyond_horizon", fit=len(dates), last=last_day),
         )
     return dates
 

@@ -16,9 +16,16 @@ from zoneinfo import ZoneInfo
 from booking.core.booking_rules import Breach
 from booking.core.conflicts import Conflict, Placement, overlapping_own
 from booking.core.errors import refused
-from booking.core.localtime import EARLIEST_YEAR, LATEST_YEAR
+from booking.core.localtime import wall_clock
 from booking.core.messages import Message
-from booking.core.recurrence import Ambiguity, Frequency, Rule, series_dates, series_slots
+from booking.core.recurrence import (
+    Ambiguity,
+    Frequency,
+    Rule,
+    horizon,
+    series_dates,
+    series_slots,
+)
 from booking.core.timespan import TimeSpan
 
 # Occurrences one request may create: a 500-date series in four rooms.
@@ -127,18 +134,18 @@ def _day(start: str, end: str, rooms: Iterable[int]) -> SeriesDay:
     return SeriesDay(time.fromisoformat(start), time.fromisoformat(end), tuple(rooms))
 
 
-def wall_clock(value: datetime, zone: ZoneInfo, field: str) -> datetime:
-    """The local wall-clock time a requester meant, naive."""
-    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
-        raise refused(field, Message("time.year_range", first=EARLIEST_YEAR, last=LATEST_YEAR))
-    if value.tzinfo is not None and value.utcoffset() is not None:
-        return value.astimezone(zone).replace(tzinfo=None)
-    return value
-
-
 def check_date_length(meeting_length: timedelta) -> None:
     if meeting_length > MAX_DATE_LENGTH:
         raise refused("end", Message("series.date_too_long"))
+
+
+def check_moved_date(meeting: TimeSpan, zone: ZoneInfo, now: datetime) -> None:
+    """A date of a series given a time of its own: no longer than a series' date, and no
+    later than a series may reach."""
+    check_date_length(meeting.duration)
+    last_day = horizon(now.astimezone(zone).date())
+    if meeting.start.astimezone(zone).date() > last_day:
+        raise refused("start", Message("series.horizon", last=last_day))
 
 
 def check_wall_clock_times(day: SeriesDay) -> None:

@@ -9,6 +9,7 @@ import pytest
 from booking.core.booking_rules import Breach
 from booking.core.conflicts import Conflict, Occupation, Placement
 from booking.core.errors import RuleViolation
+from booking.core.localtime import wall_clock
 from booking.core.messages import Message
 from booking.core.recurrence import Ambiguity, Frequency, Rule
 from booking.core.series import (
@@ -22,7 +23,6 @@ from booking.core.series import (
     check_wall_clock_times,
     series_meetings,
     taken_dates,
-    wall_clock,
     without_dates,
 )
 from booking.core.timespan import TimeSpan
