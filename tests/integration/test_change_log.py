@@ -17,7 +17,7 @@ from booking.core.transitions import change
 from booking.db import booking_writes, bookings, change_log
 from booking.db.tables import AuditEntry, BookingRequest, ChangeLogEntry
 from booking.db.transactions import in_writing_transaction
-from tests.factories import booking_body, day, local, make_room, within_a_week
+from tests.factories import Person, booking_body, day, local, make_room, within_a_week
 from tests.integration.world import act, make_world, request
 
 
@@ -42,13 +42,15 @@ async def log_of(booking_id: int) -> Log:
     return Log(sorted(audit, key=lambda r: r["id"]), sorted(events, key=lambda r: r["id"]))
 
 
-def assert_one_change(before: Log, after: Log, action: str, kinds: list[str]) -> None:
-    """One new audit row for `action`, and the events `kinds` of the same change: same
-    version, same moment, same actor."""
+def assert_one_change(before: Log, after: Log, action: str, kinds: list[str], version: int) -> None:
+    """One new audit row for `action`, at the `version` the API reports for the request after
+    the change, and the events `kinds` of the same change: same version, same moment, same
+    actor."""
     new_audit = after.audit[len(before.audit) :]
     new_events = after.events[len(before.events) :]
     assert [row["action"] for row in new_audit] == [action]
     (entry,) = new_audit
+    assert entry["version"] == version
     assert [e["kind"] for e in new_events] == kinds
     for event in new_events:
         assert (event["version"], event["at"], event["actor"]) == (
@@ -57,8 +59,6 @@ def assert_one_change(before: Log, after: Log, action: str, kinds: list[str]) ->
             entry["actor"],
         )
         assert event["rooms"]  # every event says which rooms it concerns
-    stored = after.audit[-1]["version"]
-    assert entry["version"] == stored
 
 
 @pytest.fixture
@@ -87,7 +87,9 @@ async def test_every_creation_records_itself_and_what_it_led_to(admin, rooms) ->
     ]
     for at, (room, extra, kinds) in enumerate(cases):
         booking = await request(admin, room, day=at * 5, **extra)
-        assert_one_change(Log([], []), await log_of(booking["id"]), "created", kinds)
+        assert_one_change(
+            Log([], []), await log_of(booking["id"]), "created", kinds, booking["version"]
+        )
         assert (await log_of(booking["id"])).audit[0]["version"] == 1
 
 
@@ -102,7 +104,7 @@ async def test_every_transition_records_itself_and_what_it_led_to(admin, rooms) 
 
     async def check(booking: dict, make, action: str, kinds: list[str]) -> dict:
         before, after, result = await _changed(booking, make)
-        assert_one_change(before, after, action, kinds)
+        assert_one_change(before, after, action, kinds, result["version"])
         return result
 
     draft = await request(admin, approval, day=0, submit=False)
@@ -147,7 +149,7 @@ async def test_every_transition_records_itself_and_what_it_led_to(admin, rooms) 
         "buffers_changed",
         ["buffers_changed"],
     )
-    current = (await admin.client.get(f"/api/bookings/{kept['id']}")).json()
+    current = await _current(admin, kept)
     await check(current, lambda b: act(admin, b, "cancel"), "cancelled", ["cancelled"])
 
     refused = await request(admin, approval, day=1)
@@ -155,6 +157,14 @@ async def test_every_transition_records_itself_and_what_it_led_to(admin, rooms) 
 
     two_tiers = await request(admin, paid, day=1, paid_rental=True)
     await check(two_tiers, lambda b: act(admin, b, "approve"), "tier_approved", ["tier_approved"])
+
+
+async def _current(who: Person, booking: dict) -> dict:
+    """The request as the API shows it now."""
+    response = await who.client.get(f"/api/bookings/{booking['id']}")
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
 
 
 async def _patch(client: httpx.AsyncClient, booking: dict, **changes: Any) -> dict:
@@ -171,7 +181,10 @@ async def test_an_approval_records_the_competitors_it_declined(admin, rooms) -> 
     loser = await request(admin, rooms["approval"], day=2)
     before = await log_of(loser["id"])
     await act(admin, winner, "approve")
-    assert_one_change(before, await log_of(loser["id"]), "declined", ["declined"])
+    declined = await _current(admin, loser)
+    assert_one_change(
+        before, await log_of(loser["id"]), "declined", ["declined"], declined["version"]
+    )
 
 
 async def test_a_lapsed_hold_is_recorded_as_the_services_own_change(admin, app, rooms) -> None:
@@ -183,7 +196,8 @@ async def test_a_lapsed_hold_is_recorded_as_the_services_own_change(admin, app, 
     before = await log_of(held["id"])
     assert await sweep_expired_holds(app.state.engine, datetime.now(UTC)) == 1
     after = await log_of(held["id"])
-    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
+    lapsed = await _current(admin, held)
+    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"], lapsed["version"])
     assert after.events[-1]["actor"] is None
 
 
@@ -193,7 +207,7 @@ async def test_every_change_of_single_dates_records_itself(admin, rooms) -> None
     async def check(booking: dict, path: str, action: str, kinds: list[str], **body: Any) -> dict:
         before = await log_of(booking["id"])
         result = await act(admin, booking, path, **body)
-        assert_one_change(before, await log_of(booking["id"]), action, kinds)
+        assert_one_change(before, await log_of(booking["id"]), action, kinds, result["version"])
         return result
 
     instant = await request(admin, rooms["instant"], day=10, **series_body)
@@ -296,7 +310,8 @@ async def test_a_hold_lapsed_by_a_request_in_its_way_is_the_services_change(admi
     created = await request(admin, rooms["approval"], day=42)
     assert created["status"] == "pending"
     after = await log_of(held["id"])
-    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
+    lapsed = await _current(admin, held)
+    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"], lapsed["version"])
     assert after.audit[-1]["actor"] is None  # the service's change, not the requester's
 
 
