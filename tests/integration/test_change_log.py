@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -18,7 +18,7 @@ from booking.db import booking_writes, bookings, change_log
 from booking.db.tables import AuditEntry, BookingRequest, ChangeLogEntry
 from booking.db.transactions import in_writing_transaction
 from tests.factories import Person, booking_body, day, local, make_room, within_a_week
-from tests.integration.world import act, make_world, request
+from tests.integration.world import act, expire_hold, make_world, request
 
 
 @dataclass
@@ -190,9 +190,7 @@ async def test_an_approval_records_the_competitors_it_declined(admin, rooms) -> 
 async def test_a_lapsed_hold_is_recorded_as_the_services_own_change(admin, app, rooms) -> None:
     pending = await request(admin, rooms["approval"], day=3)
     held = await act(admin, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
-    ).where(BookingRequest.id == held["id"])
+    await expire_hold(held["id"])
     before = await log_of(held["id"])
     assert await sweep_expired_holds(app.state.engine, datetime.now(UTC)) == 1
     after = await log_of(held["id"])
@@ -302,9 +300,7 @@ async def test_a_creation_that_fails_leaves_nothing(api, app, rooms, monkeypatch
 async def test_a_hold_lapsed_by_a_request_in_its_way_is_the_services_change(admin, rooms) -> None:
     pending = await request(admin, rooms["approval"], day=42)
     held = await act(admin, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
-    ).where(BookingRequest.id == held["id"])
+    await expire_hold(held["id"])
     before = await log_of(held["id"])
     # Another request for the same room and time finds the hold in its way, and lapses it.
     created = await request(admin, rooms["approval"], day=42)
