@@ -11,7 +11,8 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiosqlite
@@ -164,17 +165,74 @@ ACCOUNT_WRITES = {
 }
 
 
+@dataclass
+class Ids:
+    admin: int
+    ana: int
+    grant: int
+    token: int
+    membership: int
+    lsac: int
+
+
+# What each write changes, as (table, row, column) for a changed column, (table, row, "removed")
+# for a removed row, and (table, what, "added") for a new row, `what` saying whose it is.
+Writes = set[tuple[str, Any, str]]
+WRITTEN: dict[str, Callable[[Ids], Writes]] = {
+    "make-token": lambda ids: {("api_tokens", (ids.admin, "export script"), "added")},
+    "revoke-token": lambda ids: {("api_tokens", ids.token, "revoked_at")},
+    "change-preferences": lambda ids: {("users", ids.admin, "display_name")},
+    "change-password": lambda ids: {
+        ("users", ids.admin, "password_hash"),
+        ("users", ids.admin, "sessions_valid_from"),
+    },
+    "create-user": lambda ids: {("users", "ion@upt.ro", "added")},
+    "update-user": lambda ids: {("users", ids.ana, "active")},
+    "grant-role": lambda ids: {("role_grants", (ids.ana, "admin"), "added")},
+    "revoke-role": lambda ids: {("role_grants", ids.grant, "removed")},
+    "add-membership": lambda ids: {("memberships", (ids.ana, ids.lsac), "added")},
+    "remove-membership": lambda ids: {("memberships", ids.membership, "removed")},
+}
+_WHOSE: dict[str, Callable[[dict[str, Any]], Any]] = {
+    "users": lambda row: row["email"],
+    "api_tokens": lambda row: (row["user"], row["name"]),
+    "role_grants": lambda row: (row["user"], row["role"]),
+    "memberships": lambda row: (row["user"], row["organisation"]),
+}
+
+
+def written(
+    before: dict[str, list[dict[str, Any]]], after: dict[str, list[dict[str, Any]]]
+) -> Writes:
+    """What changed from `before` to `after`, in the terms of WRITTEN."""
+    found: Writes = set()
+    for table, rows in after.items():
+        old = {row["id"]: row for row in before[table]}
+        new = {row["id"]: row for row in rows}
+        found |= {(table, _WHOSE[table](new[id_]), "added") for id_ in new.keys() - old.keys()}
+        found |= {(table, id_, "removed") for id_ in old.keys() - new.keys()}
+        found |= {
+            (table, id_, column)
+            for id_ in old.keys() & new.keys()
+            for column, value in old[id_].items()
+            if new[id_][column] != value
+        }
+    return found
+
+
 @pytest.mark.sqlite_only
-@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_WRITES.values(), ids=ACCOUNT_WRITES)
+@pytest.mark.parametrize("write", ACCOUNT_WRITES)
 async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_nothing(
-    sqlite_engine: SQLiteEngine, api, admin, open_client, method, path, body
+    sqlite_engine: SQLiteEngine, api, admin, open_client, write: str
 ) -> None:
-    await make_organisation(code="LSAC")
+    method, path, body = ACCOUNT_WRITES[write]
+    lsac = await make_organisation(code="LSAC")
     osut = await make_organisation(code="OSUT")
     ana = await person(
         open_client, "ana@upt.ro", organisations=[osut["id"]], roles=[("finance", None, None)]
     )
     (grant,) = await RoleGrant.select(RoleGrant.id).where(RoleGrant.user == ana.id)
+    (membership,) = await Membership.select(Membership.id).where(Membership.user == ana.id)
     await make_token(admin.id)
     spare = (
         await ApiToken.select(ApiToken.id)
@@ -191,4 +249,5 @@ async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_
     assert await account_rows() == before
     again = await api.request(method, url, json=body)
     assert again.is_success, again.text
-    assert await account_rows() != before
+    ids = Ids(admin.id, ana.id, grant["id"], spare[0]["id"], membership["id"], lsac["id"])
+    assert written(before, await account_rows()) == WRITTEN[write](ids)
