@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -13,13 +13,12 @@ import pytest
 
 from booking.bookings.unit_of_work import UnitOfWork, sweep_expired_holds
 from booking.core.events import Action
-from booking.core.tiers import TierCondition, TierRole, TierRule
 from booking.core.transitions import change
 from booking.db import booking_writes, bookings, change_log
 from booking.db.tables import AuditEntry, BookingRequest, ChangeLogEntry
-from booking.db.tiers import replace as replace_tiers
 from booking.db.transactions import in_writing_transaction
-from tests.factories import booking_body, day, local, make_building, make_room, within_a_week
+from tests.factories import Person, booking_body, day, local, make_room, within_a_week
+from tests.integration.world import act, expire_hold, make_world, request
 
 
 @dataclass
@@ -43,13 +42,15 @@ async def log_of(booking_id: int) -> Log:
     return Log(sorted(audit, key=lambda r: r["id"]), sorted(events, key=lambda r: r["id"]))
 
 
-def assert_one_change(before: Log, after: Log, action: str, kinds: list[str]) -> None:
-    """One new audit row for `action`, and the events `kinds` of the same change: same
-    version, same moment, same actor."""
+def assert_one_change(before: Log, after: Log, action: str, kinds: list[str], version: int) -> None:
+    """One new audit row for `action`, at the `version` the API reports for the request after
+    the change, and the events `kinds` of the same change: same version, same moment, same
+    actor."""
     new_audit = after.audit[len(before.audit) :]
     new_events = after.events[len(before.events) :]
     assert [row["action"] for row in new_audit] == [action]
     (entry,) = new_audit
+    assert entry["version"] == version
     assert [e["kind"] for e in new_events] == kinds
     for event in new_events:
         assert (event["version"], event["at"], event["actor"]) == (
@@ -58,47 +59,21 @@ def assert_one_change(before: Log, after: Log, action: str, kinds: list[str]) ->
             entry["actor"],
         )
         assert event["rooms"]  # every event says which rooms it concerns
-    stored = after.audit[-1]["version"]
-    assert entry["version"] == stored
-
-
-async def post(api: httpx.AsyncClient, path: str, expect: int = 200, **body: Any) -> dict[str, Any]:
-    response = await api.post(path, json=body)
-    assert response.status_code == expect, response.text
-    result: dict[str, Any] = response.json()
-    return result
-
-
-async def create(api: httpx.AsyncClient, room: dict[str, Any], at: int = 0, **extra: Any) -> dict:
-    body = booking_body([room["id"]], local(at, "10:00"), local(at, "11:00"), **extra)
-    return await post(api, "/api/bookings", 201, **body)
-
-
-async def act(api: httpx.AsyncClient, booking: dict, action: str, **body: Any) -> dict:
-    return await post(
-        api, f"/api/bookings/{booking['id']}/{action}", version=booking["version"], **body
-    )
 
 
 @pytest.fixture
-async def rooms(api) -> dict[str, dict[str, Any]]:
-    building = await make_building()
-    paid = await make_building()
-    await replace_tiers(
-        [
-            TierRule(TierRole.ROOM_MANAGER),
-            TierRule(TierRole.FINANCE, TierCondition.EXTERNAL_OR_PAID),
-        ],
-        building=paid["id"],
-    )
+async def rooms(open_client, admin) -> dict[str, dict[str, Any]]:
+    """A room that holds itself at once and one that waits for approval, both of the default
+    single tier; and one of two tiers, with finance second for paid rentals."""
+    world = await make_world(open_client, admin)
     return {
-        "instant": await make_room(building, instant_book=True),
-        "approval": await make_room(building, instant_book=False),
-        "paid": await make_room(paid, instant_book=False),
+        "instant": await make_room(world.building_y, instant_book=True),
+        "approval": world.room_y,
+        "paid": world.room_x,
     }
 
 
-async def test_every_creation_records_itself_and_what_it_led_to(api, rooms) -> None:
+async def test_every_creation_records_itself_and_what_it_led_to(admin, rooms) -> None:
     cases = [
         (rooms["approval"], {"submit": False}, ["created"]),
         (rooms["approval"], {}, ["created", "submitted"]),
@@ -111,79 +86,89 @@ async def test_every_creation_records_itself_and_what_it_led_to(api, rooms) -> N
         ),
     ]
     for at, (room, extra, kinds) in enumerate(cases):
-        booking = await create(api, room, at=at * 5, **extra)
-        assert_one_change(Log([], []), await log_of(booking["id"]), "created", kinds)
+        booking = await request(admin, room, day=at * 5, **extra)
+        assert_one_change(
+            Log([], []), await log_of(booking["id"]), "created", kinds, booking["version"]
+        )
         assert (await log_of(booking["id"])).audit[0]["version"] == 1
 
 
-async def _changed(
-    api, booking: dict, make: Callable[[dict], Awaitable[dict]]
-) -> tuple[Log, Log, dict]:
+async def _changed(booking: dict, make: Callable[[dict], Awaitable[dict]]) -> tuple[Log, Log, dict]:
     before = await log_of(booking["id"])
     after_change = await make(booking)
     return before, await log_of(booking["id"]), after_change
 
 
-async def test_every_transition_records_itself_and_what_it_led_to(api, rooms) -> None:
+async def test_every_transition_records_itself_and_what_it_led_to(admin, rooms) -> None:
     approval, paid = rooms["approval"], rooms["paid"]
 
     async def check(booking: dict, make, action: str, kinds: list[str]) -> dict:
-        before, after, result = await _changed(api, booking, make)
-        assert_one_change(before, after, action, kinds)
+        before, after, result = await _changed(booking, make)
+        assert_one_change(before, after, action, kinds, result["version"])
         return result
 
-    draft = await create(api, approval, at=0, submit=False)
-    pending = await check(draft, lambda b: act(api, b, "submit"), "submitted", ["submitted"])
+    draft = await request(admin, approval, day=0, submit=False)
+    pending = await check(draft, lambda b: act(admin, b, "submit"), "submitted", ["submitted"])
     held = await check(
-        pending, lambda b: act(api, b, "hold", until=within_a_week("18:00")), "held", ["held"]
+        pending, lambda b: act(admin, b, "hold", until=within_a_week("18:00")), "held", ["held"]
     )
     pending = await check(
-        held, lambda b: act(api, b, "release"), "hold_released", ["hold_released"]
+        held, lambda b: act(admin, b, "release"), "hold_released", ["hold_released"]
     )
     edited = await check(
-        pending, lambda b: _patch(api, b, title="Seminar nou"), "edited", ["edited"]
+        pending, lambda b: _patch(admin.client, b, title="Seminar nou"), "edited", ["edited"]
     )
     sent_back = await check(
         edited,
-        lambda b: act(api, b, "request-changes", comment="add the programme"),
+        lambda b: act(admin, b, "request-changes", comment="add the programme"),
         "changes_requested",
         ["changes_requested"],
     )
     resubmitted = await check(
-        sent_back, lambda b: act(api, b, "submit"), "submitted", ["submitted"]
+        sent_back, lambda b: act(admin, b, "submit"), "submitted", ["submitted"]
     )
-    approved = await check(resubmitted, lambda b: act(api, b, "approve"), "approved", ["approved"])
+    approved = await check(
+        resubmitted, lambda b: act(admin, b, "approve"), "approved", ["approved"]
+    )
     proposed = await check(
         approved,
-        lambda b: _patch(api, b, start=local(0, "12:00"), end=local(0, "13:00")),
+        lambda b: _patch(admin.client, b, start=local(0, "12:00"), end=local(0, "13:00")),
         "change_proposed",
         ["change_proposed"],
     )
     moved = await check(
-        proposed, lambda b: act(api, b, "approve"), "change_approved", ["change_approved"]
+        proposed, lambda b: act(admin, b, "approve"), "change_approved", ["change_approved"]
     )
-    proposed = await _patch(api, moved, start=local(0, "14:00"), end=local(0, "15:00"))
+    proposed = await _patch(admin.client, moved, start=local(0, "14:00"), end=local(0, "15:00"))
     kept = await check(
-        proposed, lambda b: act(api, b, "reject"), "change_rejected", ["change_rejected"]
+        proposed, lambda b: act(admin, b, "reject"), "change_rejected", ["change_rejected"]
     )
     await check(
         kept,
-        lambda b: act(api, b, "buffers", setup_minutes=15, teardown_minutes=None, reason="stage"),
+        lambda b: act(admin, b, "buffers", setup_minutes=15, teardown_minutes=None, reason="stage"),
         "buffers_changed",
         ["buffers_changed"],
     )
-    current = (await api.get(f"/api/bookings/{kept['id']}")).json()
-    await check(current, lambda b: act(api, b, "cancel"), "cancelled", ["cancelled"])
+    current = await _current(admin, kept)
+    await check(current, lambda b: act(admin, b, "cancel"), "cancelled", ["cancelled"])
 
-    refused = await create(api, approval, at=1)
-    await check(refused, lambda b: act(api, b, "reject"), "rejected", ["rejected"])
+    refused = await request(admin, approval, day=1)
+    await check(refused, lambda b: act(admin, b, "reject"), "rejected", ["rejected"])
 
-    two_tiers = await create(api, paid, at=1, paid_rental=True)
-    await check(two_tiers, lambda b: act(api, b, "approve"), "tier_approved", ["tier_approved"])
+    two_tiers = await request(admin, paid, day=1, paid_rental=True)
+    await check(two_tiers, lambda b: act(admin, b, "approve"), "tier_approved", ["tier_approved"])
 
 
-async def _patch(api: httpx.AsyncClient, booking: dict, **changes: Any) -> dict:
-    response = await api.patch(
+async def _current(who: Person, booking: dict) -> dict:
+    """The request as the API shows it now."""
+    response = await who.client.get(f"/api/bookings/{booking['id']}")
+    assert response.status_code == 200, response.text
+    result: dict[str, Any] = response.json()
+    return result
+
+
+async def _patch(client: httpx.AsyncClient, booking: dict, **changes: Any) -> dict:
+    response = await client.patch(
         f"/api/bookings/{booking['id']}", json={"version": booking["version"]} | changes
     )
     assert response.status_code == 200, response.text
@@ -191,39 +176,39 @@ async def _patch(api: httpx.AsyncClient, booking: dict, **changes: Any) -> dict:
     return result
 
 
-async def test_an_approval_records_the_competitors_it_declined(api, rooms) -> None:
-    winner = await create(api, rooms["approval"], at=2)
-    loser = await create(api, rooms["approval"], at=2)
+async def test_an_approval_records_the_competitors_it_declined(admin, rooms) -> None:
+    winner = await request(admin, rooms["approval"], day=2)
+    loser = await request(admin, rooms["approval"], day=2)
     before = await log_of(loser["id"])
-    await act(api, winner, "approve")
-    assert_one_change(before, await log_of(loser["id"]), "declined", ["declined"])
+    await act(admin, winner, "approve")
+    declined = await _current(admin, loser)
+    assert_one_change(
+        before, await log_of(loser["id"]), "declined", ["declined"], declined["version"]
+    )
 
 
-async def test_a_lapsed_hold_is_recorded_as_the_services_own_change(api, app, rooms) -> None:
-    pending = await create(api, rooms["approval"], at=3)
-    held = await act(api, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
-    ).where(BookingRequest.id == held["id"])
+async def test_a_lapsed_hold_is_recorded_as_the_services_own_change(admin, app, rooms) -> None:
+    pending = await request(admin, rooms["approval"], day=3)
+    held = await act(admin, pending, "hold", until=within_a_week("18:00"))
+    await expire_hold(held["id"])
     before = await log_of(held["id"])
     assert await sweep_expired_holds(app.state.engine, datetime.now(UTC)) == 1
     after = await log_of(held["id"])
-    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
+    lapsed = await _current(admin, held)
+    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"], lapsed["version"])
     assert after.events[-1]["actor"] is None
 
 
-async def test_every_change_of_single_dates_records_itself(api, rooms) -> None:
+async def test_every_change_of_single_dates_records_itself(admin, rooms) -> None:
     series_body = {"recurrence": {"frequency": "daily", "count": 3}}
 
     async def check(booking: dict, path: str, action: str, kinds: list[str], **body: Any) -> dict:
         before = await log_of(booking["id"])
-        result = await post(
-            api, f"/api/bookings/{booking['id']}/{path}", version=booking["version"], **body
-        )
-        assert_one_change(before, await log_of(booking["id"]), action, kinds)
+        result = await act(admin, booking, path, **body)
+        assert_one_change(before, await log_of(booking["id"]), action, kinds, result["version"])
         return result
 
-    instant = await create(api, rooms["instant"], at=10, **series_body)
+    instant = await request(admin, rooms["instant"], day=10, **series_body)
     first, second, third = (o["id"] for o in instant["occurrences"])
     moved = await check(
         instant,
@@ -247,7 +232,7 @@ async def test_every_change_of_single_dates_records_itself(api, rooms) -> None:
         ["date_cancelled", "cancelled"],
     )
 
-    pending = await create(api, rooms["approval"], at=20, **series_body)
+    pending = await request(admin, rooms["approval"], day=20, **series_body)
     first, second, third = (o["id"] for o in pending["occurrences"])
     pending = await check(
         pending, f"occurrences/{first}/approve", "date_approved", ["date_approved"]
@@ -259,10 +244,10 @@ async def test_every_change_of_single_dates_records_itself(api, rooms) -> None:
         pending, f"occurrences/{third}/approve", "date_approved", ["date_approved", "approved"]
     )
 
-    blocker = await create(api, rooms["instant"], at=31)
-    skipping = await create(api, rooms["instant"], at=30, on_conflict="skip", **series_body)
+    blocker = await request(admin, rooms["instant"], day=31)
+    skipping = await request(admin, rooms["instant"], day=30, on_conflict="skip", **series_body)
     assert [s["date"] for s in skipping["skipped_dates"]] == [day(31).isoformat()]
-    await act(api, blocker, "cancel")
+    await act(admin, blocker, "cancel")
     await check(
         skipping,
         f"skipped-dates/{day(31).isoformat()}/restore",
@@ -272,9 +257,9 @@ async def test_every_change_of_single_dates_records_itself(api, rooms) -> None:
 
 
 async def test_a_change_that_fails_leaves_neither_its_audit_row_nor_its_events(
-    api, app, rooms, admin
+    app, rooms, admin
 ) -> None:
-    booking = await create(api, rooms["approval"], at=40)
+    booking = await request(admin, rooms["approval"], day=40)
     stored = await bookings.load_booking(booking["id"])
     assert stored is not None
     before = await log_of(booking["id"])
@@ -312,31 +297,30 @@ async def test_a_creation_that_fails_leaves_nothing(api, app, rooms, monkeypatch
     ) == counted
 
 
-async def test_a_hold_lapsed_by_a_request_in_its_way_is_the_services_change(api, rooms) -> None:
-    pending = await create(api, rooms["approval"], at=42)
-    held = await act(api, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
-    ).where(BookingRequest.id == held["id"])
+async def test_a_hold_lapsed_by_a_request_in_its_way_is_the_services_change(admin, rooms) -> None:
+    pending = await request(admin, rooms["approval"], day=42)
+    held = await act(admin, pending, "hold", until=within_a_week("18:00"))
+    await expire_hold(held["id"])
     before = await log_of(held["id"])
     # Another request for the same room and time finds the hold in its way, and lapses it.
-    created = await create(api, rooms["approval"], at=42)
+    created = await request(admin, rooms["approval"], day=42)
     assert created["status"] == "pending"
     after = await log_of(held["id"])
-    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"])
+    lapsed = await _current(admin, held)
+    assert_one_change(before, after, "hold_lapsed", ["hold_lapsed"], lapsed["version"])
     assert after.audit[-1]["actor"] is None  # the service's change, not the requester's
 
 
-async def test_the_log_reads_back_in_order_with_what_each_event_says(api, rooms) -> None:
-    booking = await create(api, rooms["approval"], at=43, is_public=True)
-    approved = await act(api, booking, "approve", comment="welcome")
+async def test_the_log_reads_back_in_order_with_what_each_event_says(admin, rooms) -> None:
+    booking = await request(admin, rooms["approval"], day=43, is_public=True)
+    approved = await act(admin, booking, "approve", comment="welcome")
     events = await change_log.events_of(booking["id"])
+    # In the order the changes were made.
     assert [(e.kind, e.version) for e in events] == [
         (Action.CREATED, 1),
         (Action.SUBMITTED, 1),
         (Action.APPROVED, approved["version"]),
     ]
-    assert [e.position for e in events] == sorted(e.position for e in events)
     last = events[-1]
     assert (last.data["from"], last.data["to"], last.data["comment"]) == (
         "pending",

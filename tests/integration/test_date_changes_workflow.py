@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from booking.db.tables import BookingRequest, Occurrence
+from booking.db.tables import Occurrence
 from tests.factories import day, local, make_building, make_room, within_a_week
-from tests.integration.world import World, act, make_world, request
+from tests.integration.world import World, act, expire_hold, make_world, request
 
 pytestmark = pytest.mark.usefixtures("empty")
 
@@ -316,9 +316,7 @@ async def test_a_date_cannot_be_moved_onto_a_day_that_has_another_date(world) ->
 async def test_a_decision_on_an_expired_hold_lapses_it_first(world) -> None:
     series = await _series(world.requester_a, world.room_y)
     held = await act(world.approver_y, series, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=5)}
-    ).where(BookingRequest.id == series["id"])
+    await expire_hold(series["id"])
     # No worker ran: the hold lapses when someone acts on the request, and stays lapsed.
     stale = await act(world.approver_y, held, "approve", expect=409)
     assert stale["code"] == "stale_version"

@@ -3,14 +3,12 @@ sweep or later write has recorded the lapse."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from booking.db.tables import BookingRequest
-from tests.factories import day, within_a_week
-from tests.integration.world import World, act, make_world, request
+from tests.factories import day
+from tests.integration.world import World, act, make_expired_hold, make_world, request
 
 
 @pytest.fixture
@@ -20,14 +18,7 @@ async def world(open_client, admin) -> World:
 
 @pytest.fixture
 async def expired(world: World) -> dict[str, Any]:
-    """A request held in room Y-1 (10:00-11:00, day 0) whose hold ended a minute ago; nothing
-    has swept it."""
-    pending = await request(world.requester_a, world.room_y)
-    held = await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
-    ).where(BookingRequest.id == held["id"])
-    return held
+    return await make_expired_hold(world)
 
 
 async def test_the_request_reads_as_pending(world: World, expired: dict[str, Any]) -> None:

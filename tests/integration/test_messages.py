@@ -12,9 +12,15 @@ from tests.factories import booking_body, day, local, make_room, person
 
 
 async def _get(client: httpx.AsyncClient, path: str, language: str | None) -> dict[str, Any]:
-    headers = {"Accept-Language": language} if language else {}
-    # The client asks for English unless told otherwise; an empty header asks for nothing.
-    response = await client.get(path, headers=headers or {"Accept-Language": ""})
+    """GET `path` with `language` as its Accept-Language header, or with no such header at all
+    if None (the tests' clients ask for English unless told otherwise)."""
+    request = client.build_request("GET", path)
+    if language is None:
+        del request.headers["Accept-Language"]
+    else:
+        request.headers["Accept-Language"] = language
+    response = await client.send(request)
+    assert response.request.headers.get("Accept-Language") == language
     body: dict[str, Any] = response.json()
     return body
 
@@ -33,9 +39,10 @@ SEARCH = f"/api/rooms?free_start={day(0)}T10:00:00"
         ),
         ("ro", "cererea încalcă o regulă de rezervare", "dați atât free_start, cât și free_end"),
         ("de", "cererea încalcă o regulă de rezervare", "dați atât free_start, cât și free_end"),
+        ("", "cererea încalcă o regulă de rezervare", "dați atât free_start, cât și free_end"),
         (None, "cererea încalcă o regulă de rezervare", "dați atât free_start, cât și free_end"),
     ],
-    ids=["en", "en-GB", "ro", "not-spoken", "none"],
+    ids=["en", "en-GB", "ro", "not-spoken", "empty", "none"],
 )
 async def test_a_refusal_in_the_language_asked_for_else_romanian(
     open_client, language: str | None, message: str, reason: str

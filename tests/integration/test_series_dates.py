@@ -3,12 +3,13 @@ approve or refuse dates one by one."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 
-from booking.db.tables import Occurrence
+from booking.db.tables import BookingRequest, Occurrence
 from tests.factories import booking_body, day, local, make_room
 
 ZONE = ZoneInfo("Europe/Bucharest")
@@ -199,6 +200,33 @@ async def test_a_skipped_date_can_be_restored_once_it_is_free(api) -> None:
     assert (await _history(api, series))[-1] == "date_restored"
     twice = await _do(api, restored, f"skipped-dates/{day(1).isoformat()}/restore", expect=404)
     assert twice["errors"][0]["field"] == "date"
+
+
+async def test_dates_skipped_before_reasons_had_codes_keep_their_text(api) -> None:
+    room = await make_room(instant_book=True)
+    blockers = []
+    for offset in (1, 2):
+        body = booking_body([room["id"]], local(offset, "10:00"), local(offset, "12:00"))
+        blockers.append((await api.post("/api/bookings", json=body)).json())
+    series = await _series(api, room, on_conflict="skip")
+    # Stored as a series stored them before its reasons had codes: each reason is its text.
+    old = ["R1 is taken by request #3", "R1 este ocupată de cererea #4"]
+    await BookingRequest.update(
+        {
+            BookingRequest.skipped_dates: json.dumps(
+                [{"date": day(n + 1).isoformat(), "reason": text} for n, text in enumerate(old)]
+            )
+        }
+    ).where(BookingRequest.id == series["id"])
+    for language in ("en", "ro"):
+        seen = await api.get(f"/api/bookings/{series['id']}", headers={"Accept-Language": language})
+        assert [s["reason"] for s in seen.json()["skipped_dates"]] == old
+    # Writing the dates again keeps the text of the one still skipped.
+    await _do(api, blockers[0], "cancel")
+    restored = await _do(api, series, f"skipped-dates/{day(1).isoformat()}/restore")
+    assert restored["skipped_dates"] == [{"date": day(2).isoformat(), "reason": old[1]}]
+    reread = (await api.get(f"/api/bookings/{series['id']}")).json()
+    assert reread["skipped_dates"] == restored["skipped_dates"]
 
 
 async def test_approvers_decide_dates_one_by_one(api) -> None:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from booking.bookings.unit_of_work import sweep_expired_holds
-from booking.db.tables import BookingRequest, Room
+from booking.db.tables import Room
 from tests.factories import booking_body, local, within_a_week
-from tests.integration.world import act, make_world, request
+from tests.integration.world import act, expire_hold, make_world, request
 
 
 @pytest.fixture
@@ -215,10 +215,7 @@ async def test_a_hold_keeps_the_room_until_it_lapses(world, app) -> None:
     assert other.status_code == 409
     assert [c["booking_id"] for c in other.json()["conflicts"]] == [pending["id"]]
     # Time passes: the hold's end is now behind us.
-    past = datetime.now(UTC) - timedelta(minutes=1)
-    await BookingRequest.update({BookingRequest.hold_until: past}).where(
-        BookingRequest.id == pending["id"]
-    )
+    await expire_hold(pending["id"])
     assert await sweep_expired_holds(app.state.engine, datetime.now(UTC)) == 1
     lapsed = (await world.requester_a.client.get(f"/api/bookings/{pending['id']}")).json()
     assert lapsed["status"] == "pending"
@@ -234,9 +231,7 @@ async def test_a_hold_keeps_the_room_until_it_lapses(world, app) -> None:
 async def test_an_expired_hold_never_blocks_a_new_booking(world, app) -> None:
     pending = await request(world.requester_a, world.room_y)
     await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(seconds=1)}
-    ).where(BookingRequest.id == pending["id"])
+    await expire_hold(pending["id"])
     competing = await request(world.requester_b, world.room_y, "10:00", "11:00")
     approved = await act(world.approver_y, competing, "approve")
     assert approved["status"] == "approved"
@@ -248,9 +243,7 @@ async def test_an_expired_hold_never_blocks_a_new_booking(world, app) -> None:
 async def test_an_expired_hold_gives_way_to_an_instant_booking(world) -> None:
     pending = await request(world.requester_a, world.room_y)
     await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(seconds=1)}
-    ).where(BookingRequest.id == pending["id"])
+    await expire_hold(pending["id"])
     # The room becomes instant-book: a new booking of it holds the room at once.
     await Room.update({Room.instant_book: True}).where(Room.id == world.room_y["id"])
     instant = await request(world.requester_b, world.room_y, "10:00", "11:00")

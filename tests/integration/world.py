@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 
 from booking.core.tiers import TierCondition, TierRole, TierRule
 from booking.db import tiers
+from booking.db.tables import BookingRequest
 from tests.factories import (
     Person,
     booking_body,
@@ -23,6 +25,7 @@ from tests.factories import (
     make_organisation,
     make_room,
     person,
+    within_a_week,
 )
 
 
@@ -123,3 +126,20 @@ async def act(
     assert response.status_code == expect, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def expire_hold(booking_id: int) -> None:
+    """End the request's hold a minute ago, as if its time had run out; nothing has recorded
+    the lapse yet."""
+    await BookingRequest.update(
+        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=1)}
+    ).where(BookingRequest.id == booking_id)
+
+
+async def make_expired_hold(world: World) -> dict[str, Any]:
+    """A request of requester A held in room Y-1 (10:00-11:00, day 0) whose hold ended a minute
+    ago, as the hold returned it; nothing has swept it."""
+    pending = await request(world.requester_a, world.room_y)
+    held = await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
+    await expire_hold(held["id"])
+    return held

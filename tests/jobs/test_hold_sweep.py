@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import warnings
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -16,21 +15,14 @@ from arq.worker import Worker
 from booking.db.tables import AuditEntry, BookingRequest
 from booking.jobs.holds import lapse_expired_holds
 from booking.jobs.in_process import periodic_jobs
-from tests.factories import within_a_week
-from tests.integration.world import act, make_world, request
+from tests.integration.world import make_expired_hold, make_world
 
 REDIS = RedisSettings(host="127.0.0.1", port=6379, database=13)
 
 
 @pytest.fixture
 async def expired_hold(open_client, admin) -> dict[str, Any]:
-    world = await make_world(open_client, admin)
-    pending = await request(world.requester_a, world.room_y)
-    held = await act(world.approver_y, pending, "hold", until=within_a_week("18:00"))
-    await BookingRequest.update(
-        {BookingRequest.hold_until: datetime.now(UTC) - timedelta(minutes=5)}
-    ).where(BookingRequest.id == held["id"])
-    return held
+    return await make_expired_hold(await make_world(open_client, admin))
 
 
 async def _status(booking_id: int) -> str:

@@ -113,6 +113,9 @@ def test_a_stored_message_reads_back_the_same() -> None:
         (None, "fr, ro;q=0.5, en;q=0.4", "ro"),
         (None, "de, *", "ro"),
         (None, "en;q=0, ro-RO", "ro"),
+        # q=0 means "not this one": English refused, and nothing else we speak, is Romanian.
+        (None, "en;q=0", "ro"),
+        (None, "de, en-GB;q=0", "ro"),
         (None, None, "ro"),
     ],
 )

@@ -179,10 +179,3 @@ def test_a_taken_date_names_the_room_and_the_request_in_its_way() -> None:
     assert {d: english(m) for d, m in taken.items()} == {
         date(2030, 5, 7): "BUPT-S1 is taken by request #42"
     }
-
-
-def test_a_series_of_old_keeps_the_text_of_its_reasons() -> None:
-    # Reasons kept as text before they had codes (db/booking_records.py reads them so).
-    assert english(Message("stored.text", text="R1 is taken by request #3")) == (
-        "R1 is taken by request #3"
-    )
