@@ -10,7 +10,7 @@ from typing import Any
 from booking.core.booking import Booking, Slot
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
-from booking.core.workflow import SUPERSEDED, Status
+from booking.core.workflow import LAPSED_HOLD, SUPERSEDED, Status
 from booking.db.booking_records import (
     BOOKING_COLUMNS,
     BOOKING_FROM,
@@ -121,17 +121,14 @@ def _current_slots() -> Any:
 
 
 def _with_status(statuses: Sequence[str], now: datetime) -> Any:
-    """Requests in `statuses` as they stand at `now`: a hold whose time is up is pending."""
-    lapsed = (BookingRequest.status == Status.HELD.value) & (BookingRequest.hold_until <= now)
-    condition: Any = BookingRequest.status.is_in(
-        [s for s in statuses if s != Status.HELD.value] or ["-"]
-    )
-    if Status.HELD.value in statuses:
-        condition = condition | (
-            (BookingRequest.status == Status.HELD.value) & (BookingRequest.hold_until > now)
-        )
-    if Status.PENDING.value in statuses:
-        condition = condition | lapsed
+    """Requests in `statuses` as they stand at `now` (core.workflow.status_at, in SQL): a hold
+    whose time is up has lapsed."""
+    held = BookingRequest.status == Status.HELD.value
+    condition: Any = BookingRequest.status.is_in([s for s in statuses if s != Status.HELD] or ["-"])
+    if Status.HELD in statuses:
+        condition = condition | (held & (BookingRequest.hold_until > now))
+    if LAPSED_HOLD in statuses:
+        condition = condition | (held & (BookingRequest.hold_until <= now))
     return condition
 
 
