@@ -47,12 +47,7 @@ async def _bookings(rows: list[dict[str, Any]]) -> list[Booking]:
 
 
 async def load_booking(booking_id: int) -> Booking | None:
-    rows = await fetch(
-        BookingRequest,
-        f"SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE b.id = {{}}",
-        booking_id,
-    )
-    found = await _bookings(rows)
+    found = await load_bookings([booking_id])
     return found[0] if found else None
 
 
@@ -133,7 +128,13 @@ def _with_status(statuses: Sequence[str], now: datetime) -> Any:
 
 
 async def find_bookings(criteria: BookingFilter) -> list[Booking]:
-    query = BookingRequest.select(BookingRequest.id)
+    # The columns booking_records.booking reads (BOOKING_COLUMNS), the filtered rows themselves.
+    query = BookingRequest.select(
+        *BookingRequest.all_columns(),
+        BookingRequest.organisation.code.as_alias("organisation_code"),
+        BookingRequest.organisation.kind.as_alias("organisation_kind"),
+        BookingRequest.requested_by.display_name.as_alias("requested_by_name"),
+    )
     if criteria.visible_to is not None:
         seen = criteria.visible_to
         visible = _theirs(seen) | (BookingRequest.is_public == True)  # noqa: E712
@@ -172,7 +173,7 @@ async def find_bookings(criteria: BookingFilter) -> list[Booking]:
         .limit(criteria.limit)
         .offset(criteria.offset)
     )
-    return await load_bookings([row["id"] for row in rows])
+    return await _bookings(rows)
 
 
 def _in_rooms(rooms: Iterable[int], buildings: Iterable[int]) -> Any:
