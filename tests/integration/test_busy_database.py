@@ -7,6 +7,7 @@ another connection holds it, which SQLite cannot tell from another process.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import sqlite3
 import time
@@ -128,11 +129,9 @@ ACCOUNT_WRITES = {
 }
 
 
-@pytest.mark.sqlite_only
-@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_WRITES.values(), ids=ACCOUNT_WRITES)
-async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_nothing(
-    sqlite_engine: SQLiteEngine, api, admin, open_client, method, path, body
-) -> None:
+async def account_write_url(api, admin, open_client, path: str) -> str:
+    """`path` of ACCOUNT_WRITES filled in, with what its write needs made first: Ana, with a
+    membership of OSUT and a grant, organisation LSAC, and a spare token of the admin's."""
     await make_organisation(code="LSAC")
     osut = await make_organisation(code="OSUT")
     ana = await person(
@@ -145,8 +144,16 @@ async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_
         .where(ApiToken.user == admin.id)
         .order_by(ApiToken.id, ascending=False)
     )
-    url = path.format(ana=ana.id, grant=grant["id"], token=spare[0]["id"])
     assert (await api.get("/api/auth/me")).status_code == 200  # the caller's token is stamped
+    return path.format(ana=ana.id, grant=grant["id"], token=spare[0]["id"])
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_WRITES.values(), ids=ACCOUNT_WRITES)
+async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_nothing(
+    sqlite_engine: SQLiteEngine, api, admin, open_client, method, path, body
+) -> None:
+    url = await account_write_url(api, admin, open_client, path)
     before = await account_rows()
 
     async with write_lock_held_elsewhere(sqlite_engine):
@@ -155,4 +162,32 @@ async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_
     assert await account_rows() == before
     again = await api.request(method, url, json=body)
     assert again.is_success, again.text
+    assert await account_rows() != before
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize(("method", "path", "body"), ACCOUNT_WRITES.values(), ids=ACCOUNT_WRITES)
+async def test_an_account_write_waits_for_a_write_lock_given_up_in_time(
+    sqlite_engine: SQLiteEngine, api, admin, open_client, monkeypatch, method, path, body
+) -> None:
+    """A write waits for the write lock as long as the engine's timeout says, and goes
+    through once the lock is given up."""
+    url = await account_write_url(api, admin, open_client, path)
+    before = await account_rows()
+    monkeypatch.setitem(sqlite_engine.connection_kwargs, "timeout", 10)
+
+    async def given_up_after_a_moment() -> None:
+        async with write_lock_held_elsewhere(sqlite_engine):
+            held.set()
+            await asyncio.sleep(0.5)
+
+    held = asyncio.Event()
+    holder = asyncio.create_task(given_up_after_a_moment())
+    await held.wait()
+    started = time.monotonic()
+    response = await api.request(method, url, json=body)
+    waited = time.monotonic() - started
+    await holder
+    assert response.is_success, response.text
+    assert waited >= 0.3
     assert await account_rows() != before
