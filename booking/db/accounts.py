@@ -303,12 +303,13 @@ async def tokens_of(user_id: int) -> list[Token]:
 
 
 async def revoke_token(user_id: int, token_id: int, now: datetime) -> Token | None:
-    await ApiToken.update({ApiToken.revoked_at: now}).where(
-        (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
-    )
+    """The token revoked (at `now`, or when it already was); None if the user has no such
+    token."""
     rows = await fetch(
         ApiToken,
-        f'SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE id = {{}} AND "user" = {{}}',
+        "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, {})"
+        f' WHERE id = {{}} AND "user" = {{}} RETURNING {_TOKEN_COLUMNS}',
+        now,
         token_id,
         user_id,
     )
