@@ -97,7 +97,7 @@ async def _insert_in_one_statement(
 ) -> tuple[int, list[int]]:
     (slot,) = new.placements
     row = _booking_row(new, now)
-    recorded = change_log.statements(entry, within_creation=True)
+    recorded = change_log.statements(entry)
     sql = (
         # The room's lock first (the inserts read from it, so it is taken before them): two
         # overlapping inserts would otherwise each wait for the other's row in the exclusion
