@@ -189,8 +189,30 @@ def check_can_release(state: BookingState) -> None:
         raise _not_now("workflow.release_only_held", status=STATUS_NAMES[state.status])
 
 
+# What a held request, and each of its held slots, is once its hold's time is up, even before a
+# sweep has written so.
+LAPSED_HOLD = Status.PENDING
+
+
+def status_at(status: str, hold_until: datetime | None, now: datetime) -> str:
+    """The status that a request, or one of its slots, stored as `status` has at `now`, given
+    the request's `hold_until`: a hold whose time is up has lapsed."""
+    if status == Status.HELD and hold_until is not None and hold_until <= now:
+        return LAPSED_HOLD
+    return status
+
+
+def stored_states(statuses: Iterable[str]) -> list[str]:
+    """The stored states that may stand as one of `statuses` at some moment: a held one too
+    when a lapsed hold is asked for."""
+    wanted = list(statuses)
+    if LAPSED_HOLD in wanted and Status.HELD not in wanted:
+        wanted.append(Status.HELD.value)
+    return wanted
+
+
 def hold_has_lapsed(state: BookingState, now: datetime) -> bool:
-    return state.status is Status.HELD and state.hold_until is not None and state.hold_until <= now
+    return status_at(state.status, state.hold_until, now) != state.status
 
 
 def check_not_final(state: BookingState) -> None:

@@ -1,7 +1,10 @@
 """Storing and reading users, their memberships, role grants and API tokens.
 
-Every write here is a writing transaction of its own, so that a database that stays locked
-raises DatabaseBusy (503, try again) as it does for bookings, and never leaves half a change.
+A write of one statement needs no transaction around it: it is one on both engines, waits for
+SQLite's write lock as long as the engine's timeout says, and a lock not had by then is the
+503 (try again) that the API answers wherever it meets one. A write that checks before it
+writes (a grant or membership given once) is a writing transaction, so that nothing comes
+between the check and the write on SQLite.
 """
 
 from __future__ import annotations
@@ -151,39 +154,28 @@ async def insert_user(
         active=True,
         created_at=now,
     )
-    rows = await _write(
-        lambda: UserAccount.insert(new).returning(UserAccount.id), single_statement=True
-    )
+    rows = await UserAccount.insert(new).returning(UserAccount.id)
     user_id: int = rows[0]["id"]
     return user_id
 
 
 async def set_password_hash(user_id: int, password_hash: str) -> None:
-    await _write(
-        lambda: UserAccount.update({UserAccount.password_hash: password_hash}).where(
-            UserAccount.id == user_id
-        ),
-        single_statement=True,
+    await UserAccount.update({UserAccount.password_hash: password_hash}).where(
+        UserAccount.id == user_id
     )
 
 
 async def change_password_hash(user_id: int, password_hash: str, now: datetime) -> None:
     """A new password, which ends every session started before `now`."""
-    await _write(
-        lambda: UserAccount.update(
-            {UserAccount.password_hash: password_hash, UserAccount.sessions_valid_from: now}
-        ).where(UserAccount.id == user_id),
-        single_statement=True,
-    )
+    await UserAccount.update(
+        {UserAccount.password_hash: password_hash, UserAccount.sessions_valid_from: now}
+    ).where(UserAccount.id == user_id)
 
 
 async def update_user(user_id: int, values: dict[str, Any]) -> None:
     columns = {getattr(UserAccount, name): value for name, value in values.items()}
     if columns:
-        await _write(
-            lambda: UserAccount.update(columns).where(UserAccount.id == user_id),
-            single_statement=True,
-        )
+        await UserAccount.update(columns).where(UserAccount.id == user_id)
 
 
 async def list_users(limit: int, offset: int) -> list[User]:
@@ -247,13 +239,10 @@ async def add_grant(
 
 
 async def remove_grant(user_id: int, grant_id: int) -> bool:
-    removed = await _write(
-        lambda: (
-            RoleGrant.delete()
-            .where((RoleGrant.id == grant_id) & (RoleGrant.user == user_id))
-            .returning(RoleGrant.id)
-        ),
-        single_statement=True,
+    removed = (
+        await RoleGrant.delete()
+        .where((RoleGrant.id == grant_id) & (RoleGrant.user == user_id))
+        .returning(RoleGrant.id)
     )
     return bool(removed)
 
@@ -272,16 +261,12 @@ async def add_membership(user_id: int, organisation_id: int) -> None:
 
 
 async def remove_membership(user_id: int, organisation_id: int) -> bool:
-    removed = await _write(
-        lambda: (
-            MembershipTable.delete()
-            .where(
-                (MembershipTable.user == user_id)
-                & (MembershipTable.organisation == organisation_id)
-            )
-            .returning(MembershipTable.id)
-        ),
-        single_statement=True,
+    removed = (
+        await MembershipTable.delete()
+        .where(
+            (MembershipTable.user == user_id) & (MembershipTable.organisation == organisation_id)
+        )
+        .returning(MembershipTable.id)
     )
     return bool(removed)
 
@@ -304,9 +289,7 @@ async def insert_token(
     user_id: int, name: str, token_digest: str, prefix: str, now: datetime
 ) -> Token:
     new = ApiToken(user=user_id, name=name, token_hash=token_digest, prefix=prefix, created_at=now)
-    rows: list[dict[str, Any]] = await _write(
-        lambda: ApiToken.insert(new).returning(ApiToken.id), single_statement=True
-    )
+    rows = await ApiToken.insert(new).returning(ApiToken.id)
     return Token(rows[0]["id"], name, prefix, now, None, None)
 
 
@@ -320,15 +303,13 @@ async def tokens_of(user_id: int) -> list[Token]:
 
 
 async def revoke_token(user_id: int, token_id: int, now: datetime) -> Token | None:
-    await _write(
-        lambda: ApiToken.update({ApiToken.revoked_at: now}).where(
-            (ApiToken.id == token_id) & (ApiToken.user == user_id) & ApiToken.revoked_at.is_null()
-        ),
-        single_statement=True,
-    )
+    """The token revoked (at `now`, or when it already was); None if the user has no such
+    token."""
     rows = await fetch(
         ApiToken,
-        f'SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE id = {{}} AND "user" = {{}}',
+        "UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, {})"
+        f' WHERE id = {{}} AND "user" = {{}} RETURNING {_TOKEN_COLUMNS}',
+        now,
         token_id,
         user_id,
     )
@@ -338,6 +319,8 @@ async def revoke_token(user_id: int, token_id: int, now: datetime) -> Token | No
 async def touch_token(token_id: int, now: datetime) -> None:
     """Stamp the token's last use; DatabaseBusy if the write lock is not had within
     TOKEN_STAMP_WAIT_SECONDS."""
+    # A writing transaction of one statement all the same: it is what waits less than the
+    # engine's timeout, and says so with DatabaseBusy.
     await _write(
         lambda: ApiToken.update({ApiToken.last_used_at: now}).where(ApiToken.id == token_id),
         single_statement=True,

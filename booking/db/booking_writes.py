@@ -7,52 +7,52 @@ which needs no transaction of its own: creating bookings is the busiest write th
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from booking.core.conflicts import Placement
+from booking.core.timespan import TimeSpan
 from booking.core.transitions import Change, NewBooking
 from booking.core.workflow import HOLDING, Status
 from booking.db import change_log
-from booking.db.booking_records import skipped_data, stored_values
+from booking.db.booking_records import stored_values
 from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
 from booking.db.room_locks import ROOM_LOCK_SPACE
 from booking.db.tables import BookingRequest, Occurrence
 
-_BOOKING_COLUMNS = (
-    "title, description, organisation, organiser_name, contact_email, contact_phone,"
-    " expected_attendance, is_public, status, version, created_at, updated_at, requested_by,"
-    " paid_rental, required_tiers, tiers_done, change_pending, recurrence, skipped_dates"
-)
 _OCCURRENCE_COLUMNS = "room, starts_at, ends_at, blocked_from, blocked_until, status"
 
 
-def _booking_values(new: NewBooking, now: datetime) -> list[Any]:
+def _booking_row(new: NewBooking, now: datetime) -> dict[str, Any]:
+    """The new request's columns and their stored values."""
     fields = new.fields
-    return [
-        fields.title,
-        fields.description,
-        fields.organisation_id,
-        fields.organiser_name,
-        fields.contact_email,
-        fields.contact_phone,
-        fields.expected_attendance,
-        fields.is_public,
-        new.status.value,
-        1,
-        now,
-        now,
-        new.requested_by,
-        fields.paid_rental,
-        json.dumps([t.value for t in new.required_tiers]),
-        new.tiers_done,
-        False,
-        json.dumps(new.series.as_data()) if new.series else "",
-        json.dumps(skipped_data(new.skipped_dates)),
-    ]
+    return {
+        "title": fields.title,
+        "description": fields.description,
+        "organisation": fields.organisation_id,
+        "organiser_name": fields.organiser_name,
+        "contact_email": fields.contact_email,
+        "contact_phone": fields.contact_phone,
+        "expected_attendance": fields.expected_attendance,
+        "is_public": fields.is_public,
+        "paid_rental": fields.paid_rental,
+        "version": 1,
+        "created_at": now,
+        "updated_at": now,
+        "requested_by": new.requested_by,
+        "tiers_done": new.tiers_done,
+        "change_pending": False,
+        **stored_values(
+            {
+                "status": new.status,
+                "required_tiers": new.required_tiers,
+                "series": new.series,
+                "skipped_dates": new.skipped_dates,
+            }
+        ),
+    }
 
 
 def _slot_values(slot: Placement, status: str) -> list[Any]:
@@ -80,10 +80,11 @@ async def insert_booking(
     in the order of its placements."""
     if claims_alone(new.placements, new.status):
         return await _insert_in_one_statement(new, entry, now)
+    row = _booking_row(new, now)
     inserted = await fetch(
         BookingRequest,
-        f"INSERT INTO bookings ({_BOOKING_COLUMNS}) VALUES ({placeholders(19)}) RETURNING id",
-        *_booking_values(new, now),
+        f"INSERT INTO bookings ({', '.join(row)}) VALUES ({placeholders(len(row))}) RETURNING id",
+        *row.values(),
     )
     booking_id: int = inserted[0]["id"]
     occurrence_ids = await insert_occurrences(booking_id, new.placements, new.status.value)
@@ -95,14 +96,15 @@ async def _insert_in_one_statement(
     new: NewBooking, entry: change_log.Entry, now: datetime
 ) -> tuple[int, list[int]]:
     (slot,) = new.placements
-    recorded = change_log.statements(entry, within_creation=True)
+    row = _booking_row(new, now)
+    recorded = change_log.statements(entry)
     sql = (
         # The room's lock first (the inserts read from it, so it is taken before them): two
         # overlapping inserts would otherwise each wait for the other's row in the exclusion
         # constraint, a deadlock. It is held until the statement commits.
         "WITH l AS (SELECT pg_advisory_xact_lock({}, {})),"
-        f" b AS (INSERT INTO bookings ({_BOOKING_COLUMNS}) SELECT {placeholders(19)} FROM l"
-        " RETURNING id),"
+        f" b AS (INSERT INTO bookings ({', '.join(row)}) SELECT {placeholders(len(row))}"
+        " FROM l RETURNING id),"
         f" o AS (INSERT INTO occurrences (booking, {_OCCURRENCE_COLUMNS})"
         f" SELECT b.id, {placeholders(6)} FROM b RETURNING id)"
         + "".join(f", {name} AS ({statement})" for name, statement, _ in recorded)
@@ -111,7 +113,7 @@ async def _insert_in_one_statement(
     args = [
         ROOM_LOCK_SPACE,
         slot.room_id,
-        *_booking_values(new, now),
+        *row.values(),
         *_slot_values(slot, new.status.value),
     ]
     for _, _, values in recorded:
@@ -197,8 +199,35 @@ async def apply_change(booking_id: int, change: Change, entry: change_log.Entry)
             await Occurrence.update({Occurrence.status: update.to}).where(condition)
     if change.new_slots:
         await insert_occurrences(booking_id, change.new_slots, change.new_slots_state)
-    for occurrence_id, blocked in change.blocked:
-        await Occurrence.update(
-            {Occurrence.blocked_from: blocked.start, Occurrence.blocked_until: blocked.end}
-        ).where(Occurrence.id == occurrence_id)
+    if change.blocked:
+        await _set_blocked(change.blocked)
     await change_log.record(booking_id, entry)
+
+
+# Slots per UPDATE on SQLite: 3 parameters each stays far below its limit on parameters.
+UPDATE_CHUNK = 1000
+
+
+async def _set_blocked(spans: Sequence[tuple[int, TimeSpan]]) -> None:
+    """Give each slot its new blocked span, in one statement (one per UPDATE_CHUNK slots on
+    SQLite): a series' new buffers must not cost a round trip per date inside the write lock."""
+    if is_postgres(Occurrence._meta.db):
+        await fetch(
+            Occurrence,
+            "UPDATE occurrences o SET blocked_from = s.bf, blocked_until = s.bu"
+            " FROM unnest({}::int[], {}::timestamptz[], {}::timestamptz[]) AS s(id, bf, bu)"
+            " WHERE o.id = s.id",
+            [occurrence_id for occurrence_id, _ in spans],
+            [blocked.start for _, blocked in spans],
+            [blocked.end for _, blocked in spans],
+        )
+        return
+    for first in range(0, len(spans), UPDATE_CHUNK):
+        chunk = spans[first : first + UPDATE_CHUNK]
+        values = ", ".join(f"({placeholders(3)})" for _ in chunk)
+        await fetch(
+            Occurrence,
+            "UPDATE occurrences SET blocked_from = s.column2, blocked_until = s.column3"
+            f" FROM (VALUES {values}) AS s WHERE occurrences.id = s.column1",
+            *(value for occurrence_id, b in chunk for value in (occurrence_id, b.start, b.end)),
+        )

@@ -10,7 +10,7 @@ from typing import Any
 from booking.core.booking import Booking, Slot
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
-from booking.core.workflow import SUPERSEDED, Status
+from booking.core.workflow import LAPSED_HOLD, SUPERSEDED, Status
 from booking.db.booking_records import (
     BOOKING_COLUMNS,
     BOOKING_FROM,
@@ -47,12 +47,7 @@ async def _bookings(rows: list[dict[str, Any]]) -> list[Booking]:
 
 
 async def load_booking(booking_id: int) -> Booking | None:
-    rows = await fetch(
-        BookingRequest,
-        f"SELECT {BOOKING_COLUMNS} FROM {BOOKING_FROM} WHERE b.id = {{}}",
-        booking_id,
-    )
-    found = await _bookings(rows)
+    found = await load_bookings([booking_id])
     return found[0] if found else None
 
 
@@ -121,22 +116,25 @@ def _current_slots() -> Any:
 
 
 def _with_status(statuses: Sequence[str], now: datetime) -> Any:
-    """Requests in `statuses` as they stand at `now`: a hold whose time is up is pending."""
-    lapsed = (BookingRequest.status == Status.HELD.value) & (BookingRequest.hold_until <= now)
-    condition: Any = BookingRequest.status.is_in(
-        [s for s in statuses if s != Status.HELD.value] or ["-"]
-    )
-    if Status.HELD.value in statuses:
-        condition = condition | (
-            (BookingRequest.status == Status.HELD.value) & (BookingRequest.hold_until > now)
-        )
-    if Status.PENDING.value in statuses:
-        condition = condition | lapsed
+    """Requests in `statuses` as they stand at `now` (core.workflow.status_at, in SQL): a hold
+    whose time is up has lapsed."""
+    held = BookingRequest.status == Status.HELD.value
+    condition: Any = BookingRequest.status.is_in([s for s in statuses if s != Status.HELD] or ["-"])
+    if Status.HELD in statuses:
+        condition = condition | (held & (BookingRequest.hold_until > now))
+    if LAPSED_HOLD in statuses:
+        condition = condition | (held & (BookingRequest.hold_until <= now))
     return condition
 
 
 async def find_bookings(criteria: BookingFilter) -> list[Booking]:
-    query = BookingRequest.select(BookingRequest.id)
+    # The columns booking_records.booking reads (BOOKING_COLUMNS), the filtered rows themselves.
+    query = BookingRequest.select(
+        *BookingRequest.all_columns(),
+        BookingRequest.organisation.code.as_alias("organisation_code"),
+        BookingRequest.organisation.kind.as_alias("organisation_kind"),
+        BookingRequest.requested_by.display_name.as_alias("requested_by_name"),
+    )
     if criteria.visible_to is not None:
         seen = criteria.visible_to
         visible = _theirs(seen) | (BookingRequest.is_public == True)  # noqa: E712
@@ -175,7 +173,7 @@ async def find_bookings(criteria: BookingFilter) -> list[Booking]:
         .limit(criteria.limit)
         .offset(criteria.offset)
     )
-    return await load_bookings([row["id"] for row in rows])
+    return await _bookings(rows)
 
 
 def _in_rooms(rooms: Iterable[int], buildings: Iterable[int]) -> Any:

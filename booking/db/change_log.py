@@ -1,9 +1,10 @@
 """The audit trail and the change log: what every change of a request writes besides itself.
 
 One audit row per change (who, when, from which state to which, why) and the change's domain
-events, in the transaction that made it. The statements are built here once, for both ways of
-writing them: with the request's id given, or taken from the statement that inserts the
-request (the one-statement creation on PostgreSQL).
+events, in the transaction that made it: one statement for the audit row, one for all the
+events. The statements are built here once, for both ways of writing them: with the request's
+id given, or taken from the statement that inserts the request (the one-statement creation on
+PostgreSQL).
 """
 
 from __future__ import annotations
@@ -48,19 +49,11 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, default=str)
 
 
-def _insert(table: str, columns: str, values: int, source: str | None) -> str:
-    """An insert of one row whose first column is the request's id: given as a parameter, or
-    selected, with `source` (`b` or `b, event0`), from the statement `b` (a CTE returning the
-    new request's id)."""
-    if source is None:
-        return f"INSERT INTO {table} ({columns}) VALUES ({placeholders(values + 1)})"
-    return f"INSERT INTO {table} ({columns}) SELECT b.id, {placeholders(values)} FROM {source}"
-
-
-def statements(entry: Entry, within_creation: bool = False) -> list[tuple[str, str, list[Any]]]:
-    """The inserts of the entry's audit row and events, as (name, statement, parameters after
-    the request's id). `within_creation`: as parts of the statement that inserts the request
-    (`b`), where each event waits for the one before it, so the log keeps their order."""
+def statements(entry: Entry, booking_id: int | None = None) -> list[tuple[str, str, list[Any]]]:
+    """The inserts of the entry's audit row and of all its events, one statement each, as
+    (name, statement, parameters): for the request `booking_id`, or, without it, as parts of
+    the statement that inserts the request, whose id they select from `b` (a CTE returning it).
+    The events' ids follow their order, which is the order the log is read in."""
     audit: list[Any] = [
         entry.actor_id,
         entry.actor_name,
@@ -73,24 +66,52 @@ def statements(entry: Entry, within_creation: bool = False) -> list[tuple[str, s
         _dumps(entry.changes),
         _dumps(entry.details),
     ]
-    source = "b" if within_creation else None
-    found = [("audit", _insert("audit_entries", AUDIT_COLUMNS, len(audit), source), audit)]
     rooms = _dumps(list(entry.rooms))
-    for number, event in enumerate(entry.events):
-        values = [
-            entry.version,
-            entry.at,
-            entry.actor_id,
-            event.kind.value,
-            rooms,
-            _dumps(event.data),
+    events = [(event.kind.value, _dumps(event.data)) for event in entry.events]
+    if booking_id is not None:
+        found = [
+            (
+                "audit",
+                f"INSERT INTO audit_entries ({AUDIT_COLUMNS}) VALUES ({placeholders(11)})",
+                [booking_id, *audit],
+            )
         ]
-        if within_creation:
-            source = f"b, event{number - 1}" if number else "b"
-        statement = _insert("change_log", EVENT_COLUMNS, len(values), source)
-        if within_creation:
-            statement += " RETURNING id"
-        found.append((f"event{number}", statement, values))
+        if events:
+            rows = ", ".join(f"({placeholders(7)})" for _ in events)
+            values = [entry.version, entry.at, entry.actor_id]
+            found.append(
+                (
+                    "events",
+                    f"INSERT INTO change_log ({EVENT_COLUMNS}) VALUES {rows}",
+                    [v for kind, data in events for v in (booking_id, *values, kind, rooms, data)],
+                )
+            )
+        return found
+    found = [
+        (
+            "audit",
+            f"INSERT INTO audit_entries ({AUDIT_COLUMNS}) SELECT b.id, {placeholders(10)} FROM b",
+            audit,
+        )
+    ]
+    if events:
+        # PostgreSQL draws the ids as the rows leave the ORDER BY: in the events' order.
+        rows = ", ".join(f"({{}}, {{}}, {number})" for number in range(len(events)))
+        found.append(
+            (
+                "events",
+                f"INSERT INTO change_log ({EVENT_COLUMNS})"
+                " SELECT b.id, {}, {}, {}, e.kind, {}, e.data::json"
+                f" FROM b, (VALUES {rows}) AS e(kind, data, n) ORDER BY e.n",
+                [
+                    entry.version,
+                    entry.at,
+                    entry.actor_id,
+                    rooms,
+                    *(v for kind, data in events for v in (kind, data)),
+                ],
+            )
+        )
     return found
 
 
@@ -98,8 +119,8 @@ async def record(booking_id: int, entry: Entry) -> None:
     """Write the entry's audit row and events, in the caller's transaction."""
     # Raw SQL: every booking change writes these, and Piccolo's insert costs more than the
     # statement itself.
-    for _, sql, values in statements(entry):
-        await fetch(AuditEntry, sql, booking_id, *values)
+    for _, sql, values in statements(entry, booking_id):
+        await fetch(AuditEntry, sql, *values)
 
 
 def _loaded(raw: Any) -> Any:

@@ -9,18 +9,17 @@ from typing import Any
 from booking.core.conflicts import Occupation, Placement
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan, hull
-from booking.core.workflow import Status
+from booking.core.workflow import status_at, stored_states
 from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import Occurrence
 
-_HELD, _PENDING = Status.HELD.value, Status.PENDING.value
-
 
 def _status(row: dict[str, Any], as_of: datetime | None) -> str:
     """The slot's state; read `as_of` a moment, a hold whose time is up has lapsed."""
-    lapsed = row["status"] == _HELD and as_of is not None and row["hold_until"] <= as_of
-    return _PENDING if lapsed else str(row["status"])
+    if as_of is None:
+        return str(row["status"])
+    return str(status_at(row["status"], row["hold_until"], as_of))
 
 
 def _occupations(
@@ -44,13 +43,6 @@ def _occupations(
     return found
 
 
-def _stored_states(statuses: Sequence[str], as_of: datetime | None) -> list[str]:
-    """The stored states that may read as `statuses`: a lapsed hold is stored as held."""
-    if as_of is not None and _PENDING in statuses and _HELD not in statuses:
-        return [*statuses, _HELD]
-    return list(statuses)
-
-
 async def occupations(
     window: TimeSpan,
     statuses: Iterable[str],
@@ -65,7 +57,8 @@ async def occupations(
     MAX_BLOCKED_LENGTH), so the index scan is short however much history the table holds.
     """
     asked = list(statuses)
-    wanted_statuses = _stored_states(asked, as_of)
+    # Read as of a moment, a slot stored as held may stand as pending.
+    wanted_statuses = stored_states(asked) if as_of is not None else asked
     sql = (
         "SELECT o.id, o.booking, o.room, o.starts_at, o.ends_at, o.blocked_from,"
         " o.blocked_until, o.status, b.title, b.is_public, b.hold_until"

@@ -35,20 +35,20 @@ async def rules_for(rooms: Iterable[RoomFacts]) -> dict[int, RoomRules]:
                     time.fromisoformat(row["closes"]),
                 )
             )
-    return {
-        room_id: RoomRules(
+    found = {}
+    for room_id in ids:
+        notice_minutes, advance_days = windows.get(room_id, (0, 0))
+        room = asked[room_id]
+        found[room_id] = RoomRules(
             room_id=room_id,
-            code=asked[room_id].code,
-            zone=asked[room_id].zone,
-            building_id=asked[room_id].building_id,
+            code=room.code,
+            zone=room.zone,
+            building_id=room.building_id,
             hours=tuple(hours[room_id]),
-            min_notice=timedelta(minutes=windows.get(room_id, (0, 0))[0]),
-            max_advance=timedelta(days=windows[room_id][1])
-            if windows.get(room_id, (0, 0))[1]
-            else None,
+            min_notice=timedelta(minutes=notice_minutes),
+            max_advance=timedelta(days=advance_days) if advance_days else None,
         )
-        for room_id in ids
-    }
+    return found
 
 
 async def set_hours(room_id: int, hours: Sequence[OpeningHours]) -> None:

@@ -13,6 +13,7 @@ from booking.accounts.credentials import digest
 from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SESSIONS
 from booking.accounts.throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT
+from booking.db import accounts
 from booking.db.tables import ApiToken
 from tests.conftest import environment_of, run_booking
 from tests.factories import (
@@ -206,6 +207,19 @@ async def test_tokens_of_another_user_cannot_be_revoked(open_client) -> None:
     made = (await ana.client.post("/api/auth/tokens", json={"name": "mine"})).json()
     assert (await ion.client.delete(f"/api/auth/tokens/{made['id']}")).status_code == 404
     assert (await ana.client.get("/api/auth/tokens")).json()[-1]["revoked_at"] is None
+
+
+async def test_a_token_revoked_again_keeps_the_moment_it_was_first_revoked(open_client) -> None:
+    ana = await person(open_client, "ana@upt.ro")
+    made = (await ana.client.post("/api/auth/tokens", json={"name": "mine"})).json()
+    first = datetime(2030, 1, 2, 3, 4, tzinfo=UTC)
+    revoked = await accounts.revoke_token(ana.id, made["id"], first)
+    assert revoked is not None
+    assert (revoked.id, revoked.name, revoked.revoked_at) == (made["id"], "mine", first)
+    again = await accounts.revoke_token(ana.id, made["id"], first + timedelta(days=1))
+    assert again == revoked
+    assert await accounts.revoke_token(ana.id + 1, made["id"], first) is None
+    assert await accounts.revoke_token(ana.id, made["id"] + 1000, first) is None
 
 
 async def test_administrators_manage_users_roles_and_memberships(api, open_client) -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import pytest
 
+from booking.db import bookings
 from booking.db.tables import BookingRequest, Occurrence
 from tests.factories import (
     booking_body,
@@ -367,3 +368,33 @@ async def test_a_missing_body_is_named_as_such(api) -> None:
             "reason": "is required: send a JSON object",
         }
     ]
+
+
+async def test_a_listed_request_reads_as_the_request_loaded_by_its_id(api) -> None:
+    """The list reads its rows in the query that filters them; each is the same request as
+    the one read by its id, to the last field."""
+    room = await make_room(instant_book=False)
+    await make_organisation(code="LST")
+    series = booking_body(
+        [room["id"]],
+        local(3, "10:00"),
+        local(3, "11:00"),
+        organisation="LST",
+        recurrence={"frequency": "daily", "count": 3},
+    )
+    single = booking_body([room["id"]], local(9, "10:00"), local(9, "11:00"))
+    created = [(await api.post("/api/bookings", json=body)).json() for body in (series, single)]
+    ids = [b["id"] for b in created]
+    await BookingRequest.update(
+        {BookingRequest.status: "held", BookingRequest.hold_until: datetime.now(UTC)}
+    ).where(BookingRequest.id == ids[1])
+
+    listed = await bookings.find_bookings(
+        bookings.BookingFilter(visible_to=None, as_of=datetime.now(UTC), room_id=room["id"])
+    )
+    assert [b.id for b in listed] == sorted(ids, reverse=True)
+    assert listed == await bookings.load_bookings(sorted(ids, reverse=True))
+    assert listed[1].organisation_code == "LST"
+    assert listed[1].series is not None
+    assert len(listed[1].occurrences) == 3
+    assert listed[0].hold_until is not None

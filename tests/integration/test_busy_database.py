@@ -220,12 +220,10 @@ def written(
     return found
 
 
-@pytest.mark.sqlite_only
-@pytest.mark.parametrize("write", ACCOUNT_WRITES)
-async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_nothing(
-    sqlite_engine: SQLiteEngine, api, admin, open_client, write: str
-) -> None:
-    method, path, body = ACCOUNT_WRITES[write]
+async def account_write(api, admin, open_client, write: str) -> tuple[str, Ids]:
+    """The url of the write, with what it needs made first: Ana, with a membership of OSUT and
+    a grant, organisation LSAC, and a spare token of the admin's; and their ids."""
+    path = ACCOUNT_WRITES[write][1]
     lsac = await make_organisation(code="LSAC")
     osut = await make_organisation(code="OSUT")
     ana = await person(
@@ -239,8 +237,18 @@ async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_
         .where(ApiToken.user == admin.id)
         .order_by(ApiToken.id, ascending=False)
     )
-    url = path.format(ana=ana.id, grant=grant["id"], token=spare[0]["id"])
     assert (await api.get("/api/auth/me")).status_code == 200  # the caller's token is stamped
+    url = path.format(ana=ana.id, grant=grant["id"], token=spare[0]["id"])
+    return url, Ids(admin.id, ana.id, grant["id"], spare[0]["id"], membership["id"], lsac["id"])
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("write", ACCOUNT_WRITES)
+async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_nothing(
+    sqlite_engine: SQLiteEngine, api, admin, open_client, write: str
+) -> None:
+    method, _, body = ACCOUNT_WRITES[write]
+    url, ids = await account_write(api, admin, open_client, write)
     before = await account_rows()
 
     async with write_lock_held_elsewhere(sqlite_engine):
@@ -249,5 +257,34 @@ async def test_an_account_write_under_a_held_write_lock_answers_503_and_changes_
     assert await account_rows() == before
     again = await api.request(method, url, json=body)
     assert again.is_success, again.text
-    ids = Ids(admin.id, ana.id, grant["id"], spare[0]["id"], membership["id"], lsac["id"])
+    assert written(before, await account_rows()) == WRITTEN[write](ids)
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("write", ACCOUNT_WRITES)
+async def test_an_account_write_waits_for_a_write_lock_given_up_in_time(
+    sqlite_engine: SQLiteEngine, api, admin, open_client, monkeypatch, write: str
+) -> None:
+    """A write waits for the write lock as long as the engine's timeout says, and goes
+    through once the lock is given up."""
+    method, _, body = ACCOUNT_WRITES[write]
+    url, ids = await account_write(api, admin, open_client, write)
+    before = await account_rows()
+    monkeypatch.setitem(sqlite_engine.connection_kwargs, "timeout", 10)
+    giving_up = asyncio.Event()
+
+    async def given_up_after_a_moment() -> None:
+        async with write_lock_held_elsewhere(sqlite_engine):
+            held.set()
+            await asyncio.sleep(0.5)
+            giving_up.set()
+
+    held = asyncio.Event()
+    holder = asyncio.create_task(given_up_after_a_moment())
+    await held.wait()
+    response = await api.request(method, url, json=body)
+    # It went through only once the lock was being given up: it waited for it.
+    assert response.is_success, response.text
+    assert giving_up.is_set()
+    await holder
     assert written(before, await account_rows()) == WRITTEN[write](ids)

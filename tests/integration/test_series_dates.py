@@ -4,11 +4,12 @@ approve or refuse dates one by one."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from booking.db import booking_writes
 from booking.db.tables import BookingRequest, Occurrence
 from tests.factories import booking_body, day, local, make_room
 
@@ -315,6 +316,30 @@ async def test_buffers_that_make_a_bookings_dates_overlap_are_refused(api) -> No
         api, cancelled, "buffers", 409, setup_minutes=30, teardown_minutes=30, reason="stage"
     )
     assert refused["code"] == "not_allowed_now"
+
+
+async def test_buffers_move_every_dates_blocked_span_and_no_other(api, monkeypatch) -> None:
+    monkeypatch.setattr(booking_writes, "UPDATE_CHUNK", 3)  # SQLite: a chunk and a part of one
+    room = await make_room(instant_book=True)
+    series = await _series(api, room, count=4)
+    other = await _series(api, room, count=2, start="14:00", end="15:00")
+    await _do(api, series, "buffers", setup_minutes=30, teardown_minutes=15, reason="stage")
+    stored = await Occurrence.select(
+        Occurrence.booking,
+        Occurrence.starts_at,
+        Occurrence.ends_at,
+        Occurrence.blocked_from,
+        Occurrence.blocked_until,
+    ).where(Occurrence.booking.is_in([series["id"], other["id"]]))
+    buffers = {
+        series["id"]: (timedelta(minutes=30), timedelta(minutes=15)),
+        other["id"]: (timedelta(), timedelta()),
+    }
+    assert sorted(row["booking"] for row in stored) == [series["id"]] * 4 + [other["id"]] * 2
+    for row in stored:
+        setup, teardown = buffers[row["booking"]]
+        assert row["blocked_from"] == row["starts_at"] - setup
+        assert row["blocked_until"] == row["ends_at"] + teardown
 
 
 async def test_single_dates_of_a_cancelled_request_cannot_change(api) -> None:

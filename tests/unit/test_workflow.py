@@ -28,7 +28,9 @@ from booking.core.workflow import (
     current_tier,
     edit_effect,
     hold_has_lapsed,
+    status_at,
     status_on_creation,
+    stored_states,
     submitted_status,
     tiers_from,
 )
@@ -337,6 +339,39 @@ class TestCheckCanRelease:
 )
 def test_hold_has_lapsed(current: BookingState, lapsed: bool) -> None:
     assert hold_has_lapsed(current, NOW) is lapsed
+
+
+@pytest.mark.parametrize(
+    ("stored", "hold_until", "expected"),
+    [
+        ("held", NOW - minutes(1), "pending"),
+        ("held", NOW, "pending"),
+        ("held", NOW + minutes(1), "held"),
+        ("held", None, "held"),
+        ("pending", NOW - minutes(1), "pending"),
+        ("approved", NOW - minutes(1), "approved"),
+        ("proposed", NOW - minutes(1), "proposed"),
+        ("superseded", None, "superseded"),
+    ],
+)
+def test_status_at(stored: str, hold_until: datetime | None, expected: str) -> None:
+    assert status_at(stored, hold_until, NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("asked", "stored"),
+    [
+        (["pending"], ["pending", "held"]),
+        (["pending", "held"], ["pending", "held"]),
+        (["held"], ["held"]),
+        (["approved", "proposed"], ["approved", "proposed"]),
+        ([], []),
+    ],
+)
+def test_stored_states_are_those_that_may_stand_as_asked(
+    asked: list[str], stored: list[str]
+) -> None:
+    assert stored_states(asked) == stored
 
 
 class TestCheckCanCancel:
