@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
-from booking.core.access import Actor, RoomPlace, manages_room, sees_bookings_of_room
+from booking.core.access import Actor, RoomPlace, may_close, sees_bookings_of_room
 from booking.core.booking_rules import Blackout
 from booking.core.conflicts import Occupation
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation, refused
@@ -55,27 +55,25 @@ async def scope(
     """The zone of the scope and its rooms; refuses callers who do not manage all of it."""
     if building is not None and room is not None:
         raise refused("room", Message("blackout.building_or_room"))
-    rooms = await catalogue.all_rooms()
+    place = None
     if room is not None:
-        found = [r for r in rooms if r.id == room]
-        if not found:
+        found = (await catalogue.rooms_by_id([room])).get(room)
+        if found is None:
             raise refused("room", Message("rooms.unknown", id=room))
-        zone, places = ZoneInfo(found[0].zone), [RoomPlace(room, found[0].building_id)]
+        zone, place = ZoneInfo(found.zone), RoomPlace(room, found.building_id)
     elif building is not None:
         found_building = await catalogue.building(building)
         if found_building is None:
             raise refused("building", Message("buildings.unknown", id=building))
         zone = ZoneInfo(found_building.zone)
-        places = [RoomPlace(r.id, r.building_id) for r in rooms if r.building_id == building]
     else:
-        zone, places = default_zone, [RoomPlace(r.id, r.building_id) for r in rooms]
-    allowed = actor.admin or (
-        (building is not None or room is not None)
-        and all(manages_room(actor, p) for p in places)
-        and (room is not None or building in actor.approver_buildings)
-    )
-    if not allowed:
+        zone = default_zone
+    if not may_close(actor, building, place):
         raise Forbidden(Message("blackout.only_admins_or_managers"))
+    if place is not None:
+        return Scope(zone, [place])
+    rooms = await catalogue.all_rooms()
+    places = [RoomPlace(r.id, r.building_id) for r in rooms if building in (None, r.building_id)]
     return Scope(zone, places)
 
 
