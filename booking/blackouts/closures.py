@@ -12,10 +12,10 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.core.access import Actor, RoomPlace, may_close, sees_bookings_of_room
-from booking.core.booking_rules import Blackout
+from booking.core.booking_rules import MAX_BLACKOUT_LENGTH, Blackout
 from booking.core.conflicts import Occupation
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation, refused
-from booking.core.localtime import period, to_instant
+from booking.core.localtime import period
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import SpanSet, TimeSpan, hull
@@ -23,7 +23,6 @@ from booking.core.workflow import HOLDING, Status
 from booking.db import blackouts, catalogue, occurrences
 from booking.db.transactions import in_writing_transaction
 
-MAX_BLACKOUT_LENGTH = timedelta(days=400)
 MAX_LISTED_PERIOD = timedelta(days=3 * 366)
 
 
@@ -86,12 +85,9 @@ def _span(start: datetime, end: datetime, zone: ZoneInfo) -> TimeSpan:
     if seconds:
         # As for bookings: a closure from 10:00:30 would leave half a minute nobody can book.
         raise RuleViolation([FieldProblem(name, Message("time.whole_minutes")) for name in seconds])
-    first, last = to_instant(start, zone, "start"), to_instant(end, zone, "end")
-    if last <= first:
-        raise refused("end", Message("span.end_before_start"))
-    if last - first > MAX_BLACKOUT_LENGTH:
-        raise refused("end", Message("blackout.too_long"))
-    return TimeSpan(first, last)
+    span = period(start, end, zone, MAX_BLACKOUT_LENGTH, Message("blackout.too_long"))
+    assert span is not None  # both ends are given
+    return span
 
 
 async def affected(

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from booking.core.booking_rules import overlapping
+from booking.core.booking_rules import MAX_BLACKOUT_LENGTH, overlapping
 from booking.core.errors import FieldProblem, RuleViolation, refused
 from booking.core.localtime import LATEST_YEAR, to_instant
 from booking.core.messages import Message
@@ -20,7 +20,6 @@ from booking.core.timespan import TimeSpan
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # An academic calendar has a few hundred events; each one is checked and stored.
 MAX_IMPORT_EVENTS = 2000
-MAX_EVENT_LENGTH = timedelta(days=400)
 MAX_UID_LENGTH = 255
 # An event without STATUS is confirmed; a tentative closure is still a closure.
 _EVENT_STATUSES = frozenset({"", "TENTATIVE", "CONFIRMED", "CANCELLED"})
@@ -111,7 +110,7 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
         ends = _instant(start + timedelta(days=1), zone, "DTSTART")  # the whole day
     if ends <= begins:
         raise _unusable("calendar.ends_before_start")
-    if ends - begins > MAX_EVENT_LENGTH:
+    if ends - begins > MAX_BLACKOUT_LENGTH:
         raise _unusable("calendar.too_long")
     if any(instant.second or instant.microsecond for instant in (begins, ends)):
         raise _unusable("calendar.whole_minutes")
@@ -125,7 +124,7 @@ def _after(start: date | datetime, duration: timedelta, zone: ZoneInfo) -> datet
     5545), the rest exactly."""
     if duration <= timedelta(0):
         raise _unusable("calendar.duration_not_positive")
-    if duration > MAX_EVENT_LENGTH:
+    if duration > MAX_BLACKOUT_LENGTH:
         raise _unusable("calendar.too_long")
     days, rest = timedelta(days=duration.days), duration - timedelta(days=duration.days)
     if not isinstance(start, datetime):
