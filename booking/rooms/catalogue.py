@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from booking.core.catalogue import Building, RoomDetails
 from booking.core.errors import NotFound
+from booking.core.rooms import RoomFacts
 from booking.db import catalogue
 
 
@@ -20,6 +21,14 @@ async def get_building(building_id: int) -> Building:
 
 async def get_room(room_id: int) -> RoomDetails:
     found = await catalogue.room(room_id)
+    if found is None:
+        raise NotFound("room")
+    return found
+
+
+async def room_facts(room_id: int) -> RoomFacts:
+    """What the rules, tiers and schedules of one room need to know of it."""
+    found = (await catalogue.rooms_by_id([room_id])).get(room_id)
     if found is None:
         raise NotFound("room")
     return found
