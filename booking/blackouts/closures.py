@@ -180,10 +180,7 @@ async def blackout_with_affected(
         raise NotFound("blackout")
     rooms = await catalogue.all_rooms()
     places = [
-        RoomPlace(r.id, r.building_id)
-        for r in rooms
-        if (found.room_id is None or r.id == found.room_id)
-        and (found.building_id is None or r.building_id == found.building_id)
+        RoomPlace(r.id, r.building_id) for r in rooms if found.applies_to(r.id, r.building_id)
     ]
     # An approver sees the bookings under it in the rooms they manage only.
     places = [p for p in places if sees_bookings_of_room(user.actor, p)]
