@@ -64,7 +64,14 @@ def error_body(
     problems: Sequence[FieldProblem] = (),
     **extra: Any,
 ) -> ErrorBody:
-    errors = [FieldError(p.field, p.reason.code, texts(p.reason)) for p in problems]
+    errors = [
+        FieldError(
+            texts(p.field) if isinstance(p.field, Message) else p.field,
+            p.reason.code,
+            texts(p.reason),
+        )
+        for p in problems
+    ]
     return ErrorBody(status, code, texts(message), errors, message.code, **extra)
 
 

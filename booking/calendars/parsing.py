@@ -21,6 +21,10 @@ MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # An academic calendar has a few hundred events; each one is checked and stored.
 MAX_IMPORT_EVENTS = 2000
 MAX_UID_LENGTH = 255
+# The reason stored for an event without a SUMMARY. Stored data, not a text of the catalogue:
+# the UID made up for an event without one hashes it, so it must not change, or importing the
+# same file again would no longer find the closures it made.
+UNTITLED = "closed"
 # An event without STATUS is confirmed; a tentative closure is still a closure.
 _EVENT_STATUSES = frozenset({"", "TENTATIVE", "CONFIRMED", "CANCELLED"})
 # Any of these makes an event repeat; the file must list the dates instead.
@@ -172,9 +176,10 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     for number, event in enumerate(events, start=1):
         label = event.get("SUMMARY", "")
         label = str(label[0] if isinstance(label, list) and label else label).strip()
-        where = f"event {number} ({label[:60] or 'closed'})"
+        named = label[:60] or Message("calendar.untitled_event")
+        where = Message("calendar.event", number=number, summary=named)
         try:
-            summary = _text(event, "SUMMARY") or "closed"
+            summary = _text(event, "SUMMARY") or UNTITLED
             uid = _text(event, "UID")
             status = _text(event, "STATUS").upper()
             if status not in _EVENT_STATUSES:
