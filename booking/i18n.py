@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, time, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,7 @@ class Texts:
             return str(get_day_names("wide", locale=self.locale)[int(value)])
         if isinstance(value, Duration):
             return self.duration(value)
-        if isinstance(value, datetime):
-            return value.isoformat()
-        if isinstance(value, date):
+        if isinstance(value, date):  # a datetime too
             return value.isoformat()
         if isinstance(value, time):
             return f"{value:%H:%M}"

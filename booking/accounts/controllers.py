@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any
 
-import msgspec
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -45,6 +44,7 @@ from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
 from booking.accounts.views import account_view, created_token_view, token_view
 from booking.api import MAX_OFFSET
+from booking.api.updates import sent_fields
 from booking.core.messages import Message
 from booking.settings import Settings
 
@@ -58,17 +58,6 @@ def _session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
         httponly=True,
         samesite="lax",
         secure=settings.base_url.startswith("https://"),
-    )
-
-
-def _changes(data: PreferencesUpdate | UserUpdate) -> UserChanges:
-    """The fields given, and only those."""
-    return UserChanges(
-        {
-            name: value
-            for name in data.__struct_fields__
-            if (value := getattr(data, name)) is not msgspec.UNSET
-        }
     )
 
 
@@ -163,7 +152,7 @@ class AuthController(Controller):
     async def update_me(
         self, user: NamedDependency[CurrentUser], data: JSONBody[PreferencesUpdate]
     ) -> UserView:
-        return account_view(await users.update_user(user.id, _changes(data)))
+        return account_view(await users.update_user(user.id, UserChanges(sent_fields(data))))
 
     @post(
         "/password",
@@ -248,7 +237,7 @@ class UserController(Controller):
 
     @patch("/{user_id:int}", summary="Rename, change language, deactivate (administrators)")
     async def update_user(self, user_id: FromPath[int], data: JSONBody[UserUpdate]) -> UserView:
-        return account_view(await users.update_user(user_id, _changes(data)))
+        return account_view(await users.update_user(user_id, UserChanges(sent_fields(data))))
 
     @post("/{user_id:int}/roles", status_code=200, summary="Grant a role (administrators)")
     async def grant_role(self, user_id: FromPath[int], data: JSONBody[GrantCreate]) -> UserView:

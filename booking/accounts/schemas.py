@@ -9,8 +9,8 @@ import msgspec
 
 from booking.accounts.passwords import MAX_LENGTH as MAX_PASSWORD
 from booking.api.record_ids import RecordId
+from booking.api.validation import EMAIL_PATTERN
 
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=EMAIL_PATTERN)]
 Language = Literal["ro", "en"]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]

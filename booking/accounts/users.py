@@ -7,18 +7,26 @@ from datetime import datetime
 from booking.accounts import passwords
 from booking.accounts.commands import GrantRequest, NewUser, UserChanges
 from booking.core.access import Role
-from booking.core.accounts import Account
+from booking.core.accounts import Account, User
 from booking.core.errors import FieldProblem, NotFound, RuleViolation, refused
 from booking.core.messages import Message
 from booking.db import accounts, catalogue
 
 
-async def get_account(user_id: int) -> Account:
+async def _user(user_id: int) -> User:
     user = await accounts.user_by_id(user_id)
     if user is None:
         raise NotFound("user")
+    return user
+
+
+async def _account(user: User) -> Account:
     (account,) = await accounts.accounts_of([user])
     return account
+
+
+async def get_account(user_id: int) -> Account:
+    return await _account(await _user(user_id))
 
 
 async def list_accounts(limit: int, offset: int) -> list[Account]:
@@ -47,7 +55,7 @@ async def create_user(command: NewUser, now: datetime) -> Account:
 
 
 async def update_user(user_id: int, changes: UserChanges) -> Account:
-    await get_account(user_id)
+    await _user(user_id)
     values = dict(changes.values)
     if "display_name" in values:
         values["display_name"] = values["display_name"].strip()
@@ -85,12 +93,12 @@ async def _scope_problems(grant: GrantRequest) -> list[FieldProblem]:
 
 
 async def grant_role(user_id: int, grant: GrantRequest) -> Account:
-    await get_account(user_id)
+    user = await _user(user_id)
     problems = await _scope_problems(grant)
     if problems:
         raise RuleViolation(problems)
     await accounts.add_grant(user_id, grant.role, grant.building, grant.room, grant.team or "")
-    return await get_account(user_id)
+    return await _account(user)
 
 
 async def revoke_role(user_id: int, grant_id: int) -> Account:
@@ -100,12 +108,12 @@ async def revoke_role(user_id: int, grant_id: int) -> Account:
 
 
 async def add_membership(user_id: int, organisation_code: str) -> Account:
-    await get_account(user_id)
+    user = await _user(user_id)
     organisation = await catalogue.organisation_by_code(organisation_code)
     if organisation is None:
         raise refused("organisation", Message("organisation.unknown", code=organisation_code))
     await accounts.add_membership(user_id, organisation.id)
-    return await get_account(user_id)
+    return await _account(user)
 
 
 async def remove_membership(user_id: int, organisation_code: str) -> Account:

@@ -18,7 +18,6 @@ from litestar.exceptions import HTTPException, ValidationException
 from booking.api.language import texts_of
 from booking.api.validation import problems as validation_problems
 from booking.core.errors import (
-    BookingConflict,
     DomainError,
     FieldProblem,
     Forbidden,
@@ -65,7 +64,14 @@ def error_body(
     problems: Sequence[FieldProblem] = (),
     **extra: Any,
 ) -> ErrorBody:
-    errors = [FieldError(p.field, p.reason.code, texts(p.reason)) for p in problems]
+    errors = [
+        FieldError(
+            texts(p.field) if isinstance(p.field, Message) else p.field,
+            p.reason.code,
+            texts(p.reason),
+        )
+        for p in problems
+    ]
     return ErrorBody(status, code, texts(message), errors, message.code, **extra)
 
 
@@ -116,6 +122,7 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 
 
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    # A BookingConflict has its own handler (bookings/refusals.py): it carries the collisions.
     texts = texts_of(request)
     if isinstance(exc, RuleViolation):
         body = error_body(texts, 422, "invalid", exc.message, exc.problems)
@@ -127,8 +134,6 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     elif isinstance(exc, NotSignedIn | WrongCredentials):
         challenge = {"WWW-Authenticate": 'Bearer realm="upt-booking"'}
         return error_response(error_body(texts, 401, "unauthorized", exc.message), challenge)
-    elif isinstance(exc, BookingConflict):
-        body = error_body(texts, 409, "conflict", exc.message)
     elif isinstance(exc, StaleVersion):
         body = error_body(texts, 409, "stale_version", exc.message)
     elif isinstance(exc, TransitionNotAllowed):

@@ -9,13 +9,12 @@ value through unchanged. Query and path parameters keep the lax rules.
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException, ValidationException
-from litestar.serialization import default_deserializer
+from litestar.serialization import decode_json
 from litestar.types import Empty
 
 
@@ -30,20 +29,19 @@ class StrictJSONRequest(Request[Any, Any, Any]):
         if self._json is Empty:
             body = await self.body()
             try:
-                self._json = msgspec.json.decode(
+                self._json = decode_json(
                     body or b"null",
-                    type=data.annotation,
+                    data.annotation,
+                    self.route_handler.resolve_type_decoders(),
                     strict=True,
-                    dec_hook=partial(
-                        default_deserializer,
-                        type_decoders=self.route_handler.resolve_type_decoders(),
-                    ),
                 )
-            except msgspec.ValidationError as exc:
+            except SerializationException as exc:
+                # Litestar reports a value of the wrong type as it does a body that is not JSON
+                # at all; the decoder's own error, kept as the cause, tells them apart.
+                wrong = exc.__cause__
+                if not isinstance(wrong, msgspec.ValidationError):
+                    raise
                 # The message names the field (`... - at `$.submit``): errors.py reads it.
-                raise ValidationException(
-                    "the body is not valid", extra=[{"message": str(exc), "source": "body"}]
-                ) from None
-            except msgspec.DecodeError as exc:  # not JSON at all, as Litestar reports it
-                raise SerializationException(str(exc)) from exc
+                problem = {"message": str(wrong), "source": "body"}
+                raise ValidationException("the body is not valid", extra=[problem]) from None
         return self._json

@@ -24,11 +24,16 @@ KINDS: Mapping[str, Message] = {
     "null": Message("kind.null"),
 }
 
-# The forms the service asks for, by the regular expression that checks them.
+# The forms the service asks for: the schemas check them with these regular expressions, and
+# the decoder names the one a value failed.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+WALL_CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
+CLOSING_TIME_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"  # may be 24:00, the end of the day
+
 PATTERNS: Mapping[str, Message] = {
-    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": Message("validation.email"),
-    r"^([01]\d|2[0-3]):[0-5]\d$": Message("validation.wall_clock"),
-    r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$": Message("validation.closing_time"),
+    EMAIL_PATTERN: Message("validation.email"),
+    WALL_CLOCK_PATTERN: Message("validation.wall_clock"),
+    CLOSING_TIME_PATTERN: Message("validation.closing_time"),
 }
 
 

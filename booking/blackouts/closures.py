@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
-from booking.core.access import Actor, RoomPlace, manages_room, sees_bookings_of_room
-from booking.core.booking_rules import Blackout
+from booking.core.access import Actor, RoomPlace, may_close, sees_bookings_of_room
+from booking.core.booking_rules import MAX_BLACKOUT_LENGTH, Blackout
 from booking.core.conflicts import Occupation
 from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation, refused
-from booking.core.localtime import period, to_instant
+from booking.core.localtime import period
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
 from booking.core.timespan import SpanSet, TimeSpan, hull
@@ -23,7 +23,6 @@ from booking.core.workflow import HOLDING, Status
 from booking.db import blackouts, catalogue, occurrences
 from booking.db.transactions import in_writing_transaction
 
-MAX_BLACKOUT_LENGTH = timedelta(days=400)
 MAX_LISTED_PERIOD = timedelta(days=3 * 366)
 
 
@@ -55,27 +54,25 @@ async def scope(
     """The zone of the scope and its rooms; refuses callers who do not manage all of it."""
     if building is not None and room is not None:
         raise refused("room", Message("blackout.building_or_room"))
-    rooms = await catalogue.all_rooms()
+    place = None
     if room is not None:
-        found = [r for r in rooms if r.id == room]
-        if not found:
+        found = (await catalogue.rooms_by_id([room])).get(room)
+        if found is None:
             raise refused("room", Message("rooms.unknown", id=room))
-        zone, places = ZoneInfo(found[0].zone), [RoomPlace(room, found[0].building_id)]
+        zone, place = ZoneInfo(found.zone), RoomPlace(room, found.building_id)
     elif building is not None:
         found_building = await catalogue.building(building)
         if found_building is None:
             raise refused("building", Message("buildings.unknown", id=building))
         zone = ZoneInfo(found_building.zone)
-        places = [RoomPlace(r.id, r.building_id) for r in rooms if r.building_id == building]
     else:
-        zone, places = default_zone, [RoomPlace(r.id, r.building_id) for r in rooms]
-    allowed = actor.admin or (
-        (building is not None or room is not None)
-        and all(manages_room(actor, p) for p in places)
-        and (room is not None or building in actor.approver_buildings)
-    )
-    if not allowed:
+        zone = default_zone
+    if not may_close(actor, building, place):
         raise Forbidden(Message("blackout.only_admins_or_managers"))
+    if place is not None:
+        return Scope(zone, [place])
+    rooms = await catalogue.all_rooms()
+    places = [RoomPlace(r.id, r.building_id) for r in rooms if building in (None, r.building_id)]
     return Scope(zone, places)
 
 
@@ -88,12 +85,9 @@ def _span(start: datetime, end: datetime, zone: ZoneInfo) -> TimeSpan:
     if seconds:
         # As for bookings: a closure from 10:00:30 would leave half a minute nobody can book.
         raise RuleViolation([FieldProblem(name, Message("time.whole_minutes")) for name in seconds])
-    first, last = to_instant(start, zone, "start"), to_instant(end, zone, "end")
-    if last <= first:
-        raise refused("end", Message("span.end_before_start"))
-    if last - first > MAX_BLACKOUT_LENGTH:
-        raise refused("end", Message("blackout.too_long"))
-    return TimeSpan(first, last)
+    span = period(start, end, zone, MAX_BLACKOUT_LENGTH, Message("blackout.too_long"))
+    assert span is not None  # both ends are given
+    return span
 
 
 async def affected(
@@ -186,10 +180,7 @@ async def blackout_with_affected(
         raise NotFound("blackout")
     rooms = await catalogue.all_rooms()
     places = [
-        RoomPlace(r.id, r.building_id)
-        for r in rooms
-        if (found.room_id is None or r.id == found.room_id)
-        and (found.building_id is None or r.building_id == found.building_id)
+        RoomPlace(r.id, r.building_id) for r in rooms if found.applies_to(r.id, r.building_id)
     ]
     # An approver sees the bookings under it in the rooms they manage only.
     places = [p for p in places if sees_bookings_of_room(user.actor, p)]

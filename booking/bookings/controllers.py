@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-import msgspec
 from litestar import Controller, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -14,6 +13,7 @@ from piccolo.engine.base import Engine
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
 from booking.api import MAX_ID, MAX_OFFSET
+from booking.api.updates import sent_fields
 from booking.bookings import cancelling, creating, editing, reading
 from booking.bookings.commands import Act, CreateBooking, EditBooking, Submit
 from booking.bookings.schemas import (
@@ -70,12 +70,7 @@ def create_command(data: BookingCreate) -> CreateBooking:
 
 
 def edit_command(data: BookingUpdate) -> EditBooking:
-    given = {
-        name: value
-        for name in data.__struct_fields__
-        if name not in ("version", "comment", "override_reason")
-        and (value := getattr(data, name)) is not msgspec.UNSET
-    }
+    given = sent_fields(data, skip=("version", "comment", "override_reason"))
     if "rooms" in given:
         given["rooms"] = tuple(given["rooms"])
     return EditBooking(data.version, given, data.comment, data.override_reason)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from booking.core.booking_rules import overlapping
+from booking.core.booking_rules import MAX_BLACKOUT_LENGTH, overlapping
 from booking.core.errors import FieldProblem, RuleViolation, refused
 from booking.core.localtime import LATEST_YEAR, to_instant
 from booking.core.messages import Message
@@ -20,8 +20,11 @@ from booking.core.timespan import TimeSpan
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 # An academic calendar has a few hundred events; each one is checked and stored.
 MAX_IMPORT_EVENTS = 2000
-MAX_EVENT_LENGTH = timedelta(days=400)
 MAX_UID_LENGTH = 255
+# The reason stored for an event without a SUMMARY. Stored data, not a text of the catalogue:
+# the UID made up for an event without one hashes it, so it must not change, or importing the
+# same file again would no longer find the closures it made.
+UNTITLED = "closed"
 # An event without STATUS is confirmed; a tentative closure is still a closure.
 _EVENT_STATUSES = frozenset({"", "TENTATIVE", "CONFIRMED", "CANCELLED"})
 # Any of these makes an event repeat; the file must list the dates instead.
@@ -111,7 +114,7 @@ def _event_span(event: Any, zone: ZoneInfo) -> TimeSpan:
         ends = _instant(start + timedelta(days=1), zone, "DTSTART")  # the whole day
     if ends <= begins:
         raise _unusable("calendar.ends_before_start")
-    if ends - begins > MAX_EVENT_LENGTH:
+    if ends - begins > MAX_BLACKOUT_LENGTH:
         raise _unusable("calendar.too_long")
     if any(instant.second or instant.microsecond for instant in (begins, ends)):
         raise _unusable("calendar.whole_minutes")
@@ -125,7 +128,7 @@ def _after(start: date | datetime, duration: timedelta, zone: ZoneInfo) -> datet
     5545), the rest exactly."""
     if duration <= timedelta(0):
         raise _unusable("calendar.duration_not_positive")
-    if duration > MAX_EVENT_LENGTH:
+    if duration > MAX_BLACKOUT_LENGTH:
         raise _unusable("calendar.too_long")
     days, rest = timedelta(days=duration.days), duration - timedelta(days=duration.days)
     if not isinstance(start, datetime):
@@ -173,9 +176,10 @@ def parse_calendar(raw: bytes, zone: ZoneInfo) -> CalendarEntries:
     for number, event in enumerate(events, start=1):
         label = event.get("SUMMARY", "")
         label = str(label[0] if isinstance(label, list) and label else label).strip()
-        where = f"event {number} ({label[:60] or 'closed'})"
+        named = label[:60] or Message("calendar.untitled_event")
+        where = Message("calendar.event", number=number, summary=named)
         try:
-            summary = _text(event, "SUMMARY") or "closed"
+            summary = _text(event, "SUMMARY") or UNTITLED
             uid = _text(event, "UID")
             status = _text(event, "STATUS").upper()
             if status not in _EVENT_STATUSES:

@@ -92,6 +92,17 @@ def manages_room(actor: Actor, place: RoomPlace) -> bool:
     )
 
 
+def may_close(actor: Actor, building_id: int | None, room: RoomPlace | None) -> bool:
+    """May the actor put a blackout on this room, on this building (`room` None), or on
+    everything (both None)? An approver closes what they manage; only an administrator closes
+    everything."""
+    if actor.admin:
+        return True
+    if room is not None:
+        return manages_room(actor, room)
+    return building_id is not None and building_id in actor.approver_buildings
+
+
 def sees_bookings_of_room(actor: Actor, place: RoomPlace) -> bool:
     """May the actor see every request for this room, private ones included?"""
     return actor.sees_every_request or manages_room(actor, place)

@@ -71,6 +71,10 @@ class RoomRules:
     max_advance: timedelta | None = None  # None: no limit beyond the series cap
 
 
+# A closure lasts at most a long academic year, whether it is typed in or imported.
+MAX_BLACKOUT_LENGTH = timedelta(days=400)
+
+
 @dataclass(frozen=True, slots=True)
 class Blackout:
     id: int

@@ -12,9 +12,10 @@ from booking.core.messages import Message
 
 @dataclass(frozen=True, slots=True)
 class FieldProblem:
-    """One reason one input field was refused."""
+    """One reason one input field was refused. The field is named as the input names it, or,
+    for a part of the input that has no name (an event of a calendar file), said in words."""
 
-    field: str
+    field: str | Message
     reason: Message
 
 
@@ -34,7 +35,11 @@ class RuleViolation(DomainError):
         self.problems = list(problems)
 
     def __str__(self) -> str:
-        return "; ".join(f"{p.field}: {p.reason.code}" for p in self.problems)
+        return "; ".join(f"{_named(p.field)}: {p.reason.code}" for p in self.problems)
+
+
+def _named(field: str | Message) -> str:
+    return field.code if isinstance(field, Message) else field
 
 
 def refused(field: str, reason: Message) -> RuleViolation:

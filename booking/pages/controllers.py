@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 
 from booking.rooms import catalogue, views
+from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 
 
@@ -20,8 +21,8 @@ class PageController(Controller):
     async def home(
         self, settings: NamedDependency[Settings], now: NamedDependency[datetime]
     ) -> Template:
-        search = catalogue.RoomSearch()
-        rooms = await catalogue.search_rooms(search, settings.default_zone, now)
+        search = RoomSearch()
+        rooms = await search_rooms(search, settings.default_zone, now)
         buildings = await catalogue.list_buildings()
         return Template(
             template_name="home.html.j2",

@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from booking.core.booking_rules import Blackout
 from booking.core.catalogue import Building
 from booking.core.conflicts import Occupation
-from booking.core.errors import NotFound
 from booking.core.localtime import period
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
@@ -17,6 +16,7 @@ from booking.core.timespan import TimeSpan
 from booking.core.workflow import HOLDING, Status
 from booking.db import catalogue, occurrences
 from booking.db.blackouts import blackouts_in
+from booking.rooms.catalogue import get_building, room_facts
 
 MAX_RANGE = timedelta(days=62)
 
@@ -63,9 +63,7 @@ def _of_room(
 async def room_availability(
     room_id: int, start: datetime, end: datetime, now: datetime
 ) -> RoomSchedule:
-    room = (await catalogue.rooms_by_id([room_id])).get(room_id)
-    if room is None:
-        raise NotFound("room")
+    room = await room_facts(room_id)
     span = _range(start, end, ZoneInfo(room.zone))
     found = await occurrences.occupations(span, [*HOLDING, Status.PENDING], [room.id], as_of=now)
     return _of_room(room, span, found, await blackouts_in(span))
@@ -74,9 +72,7 @@ async def room_availability(
 async def building_availability(
     building_id: int, start: datetime, end: datetime, now: datetime
 ) -> BuildingSchedule:
-    building = await catalogue.building(building_id)
-    if building is None:
-        raise NotFound("building")
+    building = await get_building(building_id)
     span = _range(start, end, ZoneInfo(building.zone))
     rooms = [r for r in await catalogue.all_rooms() if r.building_id == building_id and r.active]
     found = await occurrences.occupations(

@@ -23,6 +23,7 @@ from booking.rooms.schemas import (
     RoomView,
     TierSetting,
 )
+from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 
 # An empty name would match no room: a mistake, not a filter.
@@ -76,14 +77,14 @@ class RoomController(Controller):
         free_start: Annotated[datetime | None, QueryParameter()] = None,
         free_end: Annotated[datetime | None, QueryParameter()] = None,
     ) -> list[RoomView]:
-        search = catalogue.RoomSearch(
+        search = RoomSearch(
             building_id=building,
             min_capacity=min_capacity,
             equipment=tuple(equipment or ()),
             free_start=free_start,
             free_end=free_end,
         )
-        found = await catalogue.search_rooms(search, settings.default_zone, now)
+        found = await search_rooms(search, settings.default_zone, now)
         return [views.room_view(room) for room in found]
 
     @get("/{room_id:int}", summary="One room with its details")

@@ -13,15 +13,16 @@ from booking.accounts.current_user import CurrentUser
 from booking.core.access import RoomPlace, manages_room
 from booking.core.booking_rules import Breach, OpeningHours, RoomRules, check_hours, check_rules
 from booking.core.conflicts import Placement
-from booking.core.errors import FieldProblem, Forbidden, NotFound, RuleViolation
+from booking.core.errors import FieldProblem, Forbidden, RuleViolation
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
 from booking.core.rule_breaches import RoomsKnown
 from booking.core.timespan import TimeSpan, hull
-from booking.db import catalogue, tiers
 from booking.db import room_rules as stored_rules
+from booking.db import tiers
 from booking.db.blackouts import blackouts_in
 from booking.db.transactions import in_writing_transaction
+from booking.rooms.catalogue import room_facts
 
 
 async def breaches(
@@ -45,10 +46,7 @@ class BookingWindows:
 
 
 async def room_rules(room_id: int) -> RoomRules:
-    rooms = await catalogue.rooms_by_id([room_id])
-    if room_id not in rooms:
-        raise NotFound("room")
-    return (await stored_rules.rules_for([rooms[room_id]]))[room_id]
+    return (await stored_rules.rules_for([await room_facts(room_id)]))[room_id]
 
 
 async def set_room_rules(
@@ -58,10 +56,7 @@ async def set_room_rules(
     hours: Sequence[OpeningHours],
     windows: BookingWindows,
 ) -> RoomRules:
-    rooms = await catalogue.rooms_by_id([room_id])
-    if room_id not in rooms:
-        raise NotFound("room")
-    room = rooms[room_id]
+    room = await room_facts(room_id)
     if not manages_room(user.actor, RoomPlace(room.id, room.building_id)):
         raise Forbidden(Message("rules.change_only_managers"))
     problems = check_hours(hours)
@@ -73,7 +68,7 @@ async def set_room_rules(
         await stored_rules.set_windows(room_id, windows.min_notice, windows.max_advance)
 
     await in_writing_transaction(engine, store)
-    return await room_rules(room_id)
+    return (await stored_rules.rules_for([room]))[room_id]
 
 
 async def rooms_known(rooms: Sequence[RoomFacts], meetings: Iterable[TimeSpan]) -> RoomsKnown:

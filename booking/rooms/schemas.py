@@ -7,6 +7,8 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from booking.api.validation import CLOSING_TIME_PATTERN, WALL_CLOCK_PATTERN
+
 
 class BuildingView(msgspec.Struct):
     id: int
@@ -77,9 +79,9 @@ class BuildingAvailability(msgspec.Struct):
     rooms: list[RoomAvailability]
 
 
-WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+WallClock = Annotated[str, msgspec.Meta(pattern=WALL_CLOCK_PATTERN)]
 # A closing time may also be 24:00, the end of the day.
-ClosingTime = Annotated[str, msgspec.Meta(pattern=r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$")]
+ClosingTime = Annotated[str, msgspec.Meta(pattern=CLOSING_TIME_PATTERN)]
 
 
 class OpeningHoursView(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -6,11 +6,12 @@ from collections.abc import Sequence
 
 from piccolo.engine.base import Engine
 
-from booking.core.errors import NotFound, refused
+from booking.core.errors import refused
 from booking.core.messages import Message
 from booking.core.tiers import TierRule, effective_rules
-from booking.db import catalogue, tiers
+from booking.db import tiers
 from booking.db.transactions import in_writing_transaction
+from booking.rooms.catalogue import get_building, room_facts
 
 MAX_TIERS = 5
 
@@ -25,33 +26,30 @@ def _checked(rules: Sequence[TierRule]) -> list[TierRule]:
 
 
 async def building_tiers(building_id: int) -> list[TierRule]:
-    if await catalogue.building(building_id) is None:
-        raise NotFound("building")
+    await get_building(building_id)
     return list(effective_rules([], await tiers.configured(building=building_id)))
 
 
 async def set_building_tiers(
     engine: Engine, building_id: int, rules: Sequence[TierRule]
 ) -> list[TierRule]:
-    if await catalogue.building(building_id) is None:
-        raise NotFound("building")
+    await get_building(building_id)
     checked = _checked(rules)
     # One transaction: a request submitted meanwhile sees the old tiers or the new, never none.
     await in_writing_transaction(engine, lambda: tiers.replace(checked, building=building_id))
-    return await building_tiers(building_id)
+    # What was stored, in its order, is what a read gives back.
+    return list(effective_rules([], checked))
 
 
 async def room_tiers(room_id: int) -> list[TierRule]:
-    rooms = await catalogue.rooms_by_id([room_id])
-    if room_id not in rooms:
-        raise NotFound("room")
-    (rules,) = await tiers.rules_for_rooms([rooms[room_id]])
+    (rules,) = await tiers.rules_for_rooms([await room_facts(room_id)])
     return list(rules)
 
 
 async def set_room_tiers(engine: Engine, room_id: int, rules: Sequence[TierRule]) -> list[TierRule]:
-    if room_id not in await catalogue.rooms_by_id([room_id]):
-        raise NotFound("room")
+    room = await room_facts(room_id)
     checked = _checked(rules)
     await in_writing_transaction(engine, lambda: tiers.replace(checked, room=room_id))
-    return await room_tiers(room_id)
+    # Without tiers of its own the room has its building's: read them back.
+    (effective,) = await tiers.rules_for_rooms([room])
+    return list(effective)

@@ -491,6 +491,26 @@ async def test_bad_calendar_files_are_refused_and_change_nothing(
     assert await Blackout.count() == 0
 
 
+async def test_a_refused_event_is_named_in_the_readers_language(world) -> None:
+    untitled = (
+        "BEGIN:VEVENT\r\nUID:bare@upt.ro\r\nDTSTART;VALUE=DATE:20270102\r\n"
+        "RRULE:FREQ=DAILY\r\nEND:VEVENT\r\n"
+    )
+    calendar = _ics(_raw_event("DTSTART;VALUE=DATE:20270101", "RRULE:FREQ=DAILY"), untitled)
+    for language, fields in (
+        ("en", ["event 1 (Closed)", "event 2 (closed)"]),
+        ("ro", ["evenimentul 1 (Closed)", "evenimentul 2 (închidere)"]),
+    ):
+        changed = await world.admin.client.patch("/api/auth/me", json={"language": language})
+        assert changed.status_code == 200, changed.text
+        response = await _import(world.admin, calendar)
+        assert response.status_code == 422, response.text
+        errors = response.json()["errors"]
+        assert [e["field"] for e in errors] == fields
+        assert {e["code"] for e in errors} == {"calendar.repeating"}
+    assert await Blackout.count() == 0
+
+
 async def test_durations_and_cancelled_events_of_a_calendar(world) -> None:
     week = _raw_event(f"DTSTART;VALUE=DATE:{day(1):%Y%m%d}", "DURATION:P7D", uid="week@upt.ro")
     talk = _raw_event(f"DTSTART:{day(20):%Y%m%d}T080000Z", "DURATION:PT2H", uid="talk@upt.ro")

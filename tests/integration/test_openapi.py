@@ -7,6 +7,7 @@ import re
 import msgspec
 
 from booking.api.errors import ErrorBody
+from booking.api.validation import EMAIL_PATTERN, PATTERNS
 
 
 async def test_schema_describes_the_api(api, app) -> None:
@@ -93,3 +94,20 @@ async def test_the_operations_open_to_anyone_make_signing_in_optional(api, open_
     # And so it is: the catalogue answers nobody signed in, the bookings do not.
     assert (await anonymous.get("/api/rooms")).status_code == 200
     assert (await anonymous.get("/api/bookings")).status_code == 401
+
+
+def _patterns(node: object) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+        return found.union(*(_patterns(value) for value in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_patterns(value) for value in node))
+    return set()
+
+
+async def test_every_pattern_of_a_body_has_its_own_words(api) -> None:
+    """A value that fails a schema's pattern is refused with what the form is, not the regex."""
+    schema = (await api.get("/api/schema/openapi.json")).json()
+    patterns = _patterns(schema)
+    assert EMAIL_PATTERN in patterns
+    assert patterns <= set(PATTERNS), patterns - set(PATTERNS)

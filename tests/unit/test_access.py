@@ -16,6 +16,7 @@ from booking.core.access import (
     is_requester_of,
     manages,
     manages_room,
+    may_close,
 )
 
 ORG = 7
@@ -287,3 +288,25 @@ def test_can_change_and_cancel(actor: Actor, change: bool, cancel: bool) -> None
 def test_can_act_for(actor: Actor, for_org: bool, for_none: bool) -> None:
     assert can_act_for(actor, ORG) is for_org
     assert can_act_for(actor, None) is for_none
+
+
+ROOM_10 = RoomPlace(10, 1)
+
+
+@pytest.mark.parametrize(
+    ("actor", "room", "building", "everywhere"),
+    [
+        (ADMIN, True, True, True),
+        (BUILDING_APPROVER, True, True, False),
+        (ROOM_APPROVER, True, False, False),
+        (OTHER_APPROVER, False, False, False),
+        (FINANCE, False, False, False),
+        (MEMBER, False, False, False),
+    ],
+    ids=["admin", "building-approver", "room-approver", "other-approver", "finance", "member"],
+)
+def test_may_close(actor: Actor, room: bool, building: bool, everywhere: bool) -> None:
+    """Room 10 of building 1, building 1, or everything."""
+    assert may_close(actor, None, ROOM_10) is room
+    assert may_close(actor, 1, None) is building
+    assert may_close(actor, None, None) is everywhere
