@@ -9,10 +9,8 @@ import msgspec
 from msgspec import UNSET, UnsetType
 
 from booking.api.record_ids import RecordId
+from booking.api.validation import EMAIL_PATTERN, WALL_CLOCK_PATTERN
 from booking.core.requests import MAX_ROOMS_PER_REQUEST, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
-
-EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
-
 
 RoomIds = Annotated[list[RecordId], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
 
@@ -190,7 +188,7 @@ class DateMove(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 # A wall-clock time as people write it: 09:30, 14:00.
-WallClock = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+WallClock = Annotated[str, msgspec.Meta(pattern=WALL_CLOCK_PATTERN)]
 
 
 class DateRestore(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
