@@ -22,7 +22,9 @@ from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan, blocked_span
 from booking.core.workflow import (
     LIVE,
+    PROPOSED,
     STATUS_NAMES,
+    SUPERSEDED,
     BookingState,
     Status,
     hold_has_lapsed,
@@ -227,6 +229,15 @@ class Booking:
                 for o in self.occurrences
             ),
         )
+
+
+def current_and_proposed(slots: Iterable[Slot]) -> tuple[tuple[Slot, ...], tuple[Slot, ...]]:
+    """A request's stored slots as it is worked on: its current ones (dates cancelled or
+    refused on their own included), and those of a change waiting for approval. Superseded
+    slots are history only."""
+    found = list(slots)
+    current = tuple(o for o in found if o.status not in (PROPOSED, SUPERSEDED))
+    return current, tuple(o for o in found if o.status == PROPOSED)
 
 
 def slots_by_day(slots: Sequence[Slot]) -> dict[date, list[Slot]]:

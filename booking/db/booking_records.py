@@ -8,14 +8,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from booking.core.booking import Booking, BookingFields, Slot, WaitingValues
+from booking.core.booking import (
+    Booking,
+    BookingFields,
+    Slot,
+    WaitingValues,
+    current_and_proposed,
+)
 from booking.core.messages import Message, message_data, message_from_data
+from booking.core.rooms import buffer_of, minutes_of
 from booking.core.series import Series, SkippedDate
 from booking.core.timespan import TimeSpan
-from booking.core.workflow import PROPOSED, SUPERSEDED, Status, tiers_from
+from booking.core.workflow import Status, tiers_from
 
 # The columns of a booking row, with its organisation and requester, every reader selects.
 BOOKING_COLUMNS = (
@@ -74,6 +81,17 @@ def skipped_data(skipped: Iterable[SkippedDate]) -> list[dict[str, Any]]:
     return [{"date": s.day.isoformat(), "reason": message_data(s.reason)} for s in skipped]
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
+# How the values a change waiting for approval sets are kept in its JSON column.
+_WAITING_ENCODE: dict[str, Any] = {
+    "series": lambda series: series.as_data(),
+    "skipped_dates": skipped_data,
+}
+
+
 def _waiting(raw: Any) -> WaitingValues:
     stored = _json(raw, {})
     series = stored.get("series") or stored.get("recurrence")
@@ -85,15 +103,11 @@ def _waiting(raw: Any) -> WaitingValues:
     )
 
 
-def _minutes(value: int | None) -> timedelta | None:
-    return None if value is None else timedelta(minutes=value)
-
-
 def booking(row: Mapping[str, Any], slots: Iterable[Slot]) -> Booking:
     """The request of a booking row (selected with BOOKING_COLUMNS) and its slots."""
     recurrence = _json(row["recurrence"], None)
     supersedes = _json(row["change_supersedes"], None)
-    all_slots = list(slots)
+    current, proposed = current_and_proposed(slots)
     return Booking(
         id=row["id"],
         fields=BookingFields(
@@ -119,14 +133,14 @@ def booking(row: Mapping[str, Any], slots: Iterable[Slot]) -> Booking:
         change_pending=bool(row["change_pending"]),
         change_supersedes=frozenset(supersedes) if supersedes is not None else None,
         change_values=_waiting(row["change_values"]),
-        setup_override=_minutes(row["setup_override"]),
-        teardown_override=_minutes(row["teardown_override"]),
+        setup_override=buffer_of(row["setup_override"]),
+        teardown_override=buffer_of(row["teardown_override"]),
         series=Series.from_data(recurrence) if recurrence else None,
         skipped_dates=_skipped(_json(row["skipped_dates"], [])),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
-        occurrences=tuple(o for o in all_slots if o.status not in (PROPOSED, SUPERSEDED)),
-        proposed=tuple(o for o in all_slots if o.status == PROPOSED),
+        occurrences=current,
+        proposed=proposed,
     )
 
 
@@ -137,18 +151,11 @@ def _series_text(series: Series | None) -> str:
 def _waiting_text(waiting: WaitingValues | None) -> str:
     if waiting is None:
         return ""
-    stored: dict[str, Any] = {}
-    if waiting.paid_rental is not None:
-        stored["paid_rental"] = waiting.paid_rental
-    if waiting.series is not None:
-        stored["series"] = waiting.series.as_data()
-    if waiting.skipped_dates is not None:
-        stored["skipped_dates"] = skipped_data(waiting.skipped_dates)
+    stored = {
+        name: _WAITING_ENCODE.get(name, _as_is)(value)
+        for name, value in waiting.as_values().items()
+    }
     return json.dumps(stored) if stored else ""
-
-
-def _override_minutes(value: timedelta | None) -> int | None:
-    return None if value is None else int(value.total_seconds() // 60)
 
 
 # How a domain value of a request is stored, by field; the others are stored as they are.
@@ -162,8 +169,8 @@ _ENCODE: dict[str, tuple[str, Any]] = {
         lambda ids: json.dumps(sorted(ids)) if ids is not None else "",
     ),
     "change_values": ("change_values", _waiting_text),
-    "setup_override": ("setup_override", _override_minutes),
-    "teardown_override": ("teardown_override", _override_minutes),
+    "setup_override": ("setup_override", minutes_of),
+    "teardown_override": ("teardown_override", minutes_of),
 }
 
 
