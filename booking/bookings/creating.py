@@ -79,7 +79,7 @@ async def create_booking(
     booking = stored.stored_as(
         booking_id,
         occurrence_ids,
-        {room.id: room for room in rooms},
+        creation.rooms,
         creation.organisation,
         user.display_name,
         now,

@@ -90,8 +90,7 @@ class Creation:
     skipped: list[SkippedDate]  # dates the rooms' rules refuse, in a series that skips them
     overridden: Mapping[str, object]
     skip_taken_dates: bool
-    zones: Mapping[int, str]
-    codes: Mapping[int, str]
+    rooms: Mapping[int, RoomFacts]  # by id
 
     @property
     def claims(self) -> bool:
@@ -103,8 +102,10 @@ class Creation:
         dates taken skips them; else the conflicts refuse it (None)."""
         placements, skipped = self.placements, list[SkippedDate]()
         if conflicts and self.skip_taken_dates:
-            taken = taken_dates(conflicts, self.codes, self.zones)
-            placements, skipped = without_dates(placements, taken, self.zones)
+            zones = {room.id: room.zone for room in self.rooms.values()}
+            codes = {room.id: room.code for room in self.rooms.values()}
+            taken = taken_dates(conflicts, codes, zones)
+            placements, skipped = without_dates(placements, taken, zones)
         if conflicts and not (self.skip_taken_dates and placements):
             return None
         return new_booking(
@@ -197,6 +198,5 @@ def decide(
         skipped=verdict.skipped,
         overridden=verdict.overridden,
         skip_taken_dates=skip_dates,
-        zones={room.id: room.zone for room in rooms},
-        codes={room.id: room.code for room in rooms},
+        rooms={room.id: room for room in rooms},
     )
