@@ -11,10 +11,13 @@ from typing import Any
 import httpx
 import pytest
 
+from booking.accounts.current_user import CurrentUser
+from booking.bookings import deciding
+from booking.bookings.commands import Act
 from booking.bookings.unit_of_work import UnitOfWork, sweep_expired_holds
 from booking.core.events import Action
 from booking.core.transitions import change
-from booking.db import booking_writes, bookings, change_log
+from booking.db import accounts, booking_writes, bookings, change_log
 from booking.db.tables import AuditEntry, BookingRequest, ChangeLogEntry
 from booking.db.transactions import in_writing_transaction
 from tests.factories import Person, booking_body, day, local, make_room, within_a_week
@@ -330,3 +333,28 @@ async def test_the_log_reads_back_in_order_with_what_each_event_says(admin, room
     assert last.data["tier"] == "room_manager"
     assert last.rooms == (rooms["approval"]["id"],)
     assert last.actor_id is not None
+
+
+async def test_a_use_case_returns_the_events_it_wrote_for_every_request_it_changed(
+    admin, app, rooms
+) -> None:
+    winner = await request(admin, rooms["approval"], day=44)
+    loser = await request(admin, rooms["approval"], day=44)
+    principal = await accounts.active_principal(admin.id)
+    assert principal is not None
+    user = CurrentUser(admin.id, "", "", "en", principal.actor, None)
+    outcome = await deciding.approve_booking(
+        app.state.engine, user, winner["id"], Act(winner["version"], "ok"), datetime.now(UTC)
+    )
+    returned = [(w.booking_id, w.version, w.event.kind, w.event.data) for w in outcome.events]
+    logged = [
+        (e.booking_id, e.version, e.kind, e.data)
+        for booking in (winner, loser)
+        for e in await change_log.events_of(booking["id"])
+        if e.version > 1
+    ]
+    assert sorted(returned, key=repr) == sorted(logged, key=repr)
+    assert {(b, kind) for b, _, kind, _ in returned} == {
+        (winner["id"], Action.APPROVED),
+        (loser["id"], Action.DECLINED),
+    }
