@@ -38,16 +38,18 @@ class Alternatives:
                 }
                 for r in self.rooms
             ],
-            "slots": [
-                {
-                    "room_id": room_id,
-                    "room_code": rooms[room_id].code,
-                    "start": span.start.astimezone(ZoneInfo(rooms[room_id].zone)).isoformat(),
-                    "end": span.end.astimezone(ZoneInfo(rooms[room_id].zone)).isoformat(),
-                }
-                for room_id, span in self.slots
-            ],
+            "slots": [_slot_data(rooms[room_id], span) for room_id, span in self.slots],
         }
+
+
+def _slot_data(room: RoomFacts, span: TimeSpan) -> dict[str, Any]:
+    local = span.in_zone(ZoneInfo(room.zone))
+    return {
+        "room_id": room.id,
+        "room_code": room.code,
+        "start": local.start.isoformat(),
+        "end": local.end.isoformat(),
+    }
 
 
 def alternative_rooms(

@@ -189,16 +189,19 @@ def _slot_changes(
     booking: Booking, rooms: Sequence[RoomFacts], meeting: TimeSpan
 ) -> dict[str, list[Any]]:
     first = booking.occurrences[0]
-    zone, new_zone = ZoneInfo(first.zone), ZoneInfo(rooms[0].zone)
+    was, now_is = (
+        first.meeting.in_zone(ZoneInfo(first.zone)),
+        meeting.in_zone(ZoneInfo(rooms[0].zone)),
+    )
     before = {
         "rooms": sorted(o.room_code for o in booking.occurrences),
-        "start": first.meeting.start.astimezone(zone).isoformat(),
-        "end": first.meeting.end.astimezone(zone).isoformat(),
+        "start": was.start.isoformat(),
+        "end": was.end.isoformat(),
     }
     after = {
         "rooms": sorted(room.code for room in rooms),
-        "start": meeting.start.astimezone(new_zone).isoformat(),
-        "end": meeting.end.astimezone(new_zone).isoformat(),
+        "start": now_is.start.isoformat(),
+        "end": now_is.end.isoformat(),
     }
     return changed_fields(before, after)
 
@@ -273,7 +276,5 @@ def _check_one_date_a_day(
 
 
 def _described(meeting: TimeSpan, zone: str) -> str:
-    local = ZoneInfo(zone)
-    return (
-        f"{meeting.start.astimezone(local).isoformat()}/{meeting.end.astimezone(local).isoformat()}"
-    )
+    local = meeting.in_zone(ZoneInfo(zone))
+    return f"{local.start.isoformat()}/{local.end.isoformat()}"

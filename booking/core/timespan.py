@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from itertools import accumulate
 
 
@@ -38,8 +38,12 @@ class TimeSpan:
     def shifted(self, by: timedelta) -> TimeSpan:
         return TimeSpan(self.start + by, self.end + by)
 
+    def in_zone(self, zone: tzinfo) -> TimeSpan:
+        """The same span, read on the clock of `zone`."""
+        return TimeSpan(self.start.astimezone(zone), self.end.astimezone(zone))
+
     def in_utc(self) -> TimeSpan:
-        return TimeSpan(self.start.astimezone(UTC), self.end.astimezone(UTC))
+        return self.in_zone(UTC)
 
 
 def blocked_span(meeting: TimeSpan, setup: timedelta, teardown: timedelta) -> TimeSpan:
