@@ -9,23 +9,15 @@ from piccolo.engine.base import Engine
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
+from booking.core import transitions
 from booking.core.access import can_cancel
 from booking.core.booking import Booking
 from booking.core.date_decisions import decide_date_cancel
 from booking.core.errors import Forbidden
-from booking.core.events import Action
 from booking.core.messages import Message
-from booking.core.transitions import SlotUpdate, change
 from booking.core.workflow import (
-    NO_CHANGE_WAITING,
-    PROPOSED,
-    SUPERSEDED,
-    Status,
     check_can_cancel,
 )
-
-# A cancelled request's change waiting for approval is dropped with it.
-_DROP_WAITING_CHANGE = SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))
 
 
 def _check_canceller(user: CurrentUser, booking: Booking) -> None:
@@ -40,16 +32,7 @@ async def cancel_booking(
 
     async def cancel(unit: UnitOfWork, booking: Booking) -> None:
         check_can_cancel(booking.state, now)
-        cancelled = change(
-            booking,
-            Action.CANCELLED,
-            to=Status.CANCELLED,
-            values={"hold_until": None, **NO_CHANGE_WAITING},
-            slot_updates=[_DROP_WAITING_CHANGE],
-            slots_to=Status.CANCELLED.value,
-            comment=command.comment,
-        )
-        await unit.apply(booking, cancelled)
+        await unit.apply(booking, transitions.cancelled(booking, command.comment))
 
     return await change_booking(
         engine, user, booking_id, command.version, now, _check_canceller, cancel

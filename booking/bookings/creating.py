@@ -16,11 +16,10 @@ from booking.bookings.commands import CreateBooking
 from booking.bookings.conflicts import current_conflicts
 from booking.bookings.unit_of_work import Collision, Outcome, UnitOfWork, lapse_expired_holds
 from booking.core.catalogue import Organisation
-from booking.core.creation import Asked, Creation, decide, meetings_asked
+from booking.core.creation import Asked, Creation, NewBooking, decide, meetings_asked
 from booking.core.errors import FieldProblem, RuleViolation
 from booking.core.messages import Message
 from booking.core.rooms import RoomFacts
-from booking.core.transitions import NewBooking
 from booking.db import catalogue
 from booking.db.booking_writes import claims_alone
 from booking.rooms.rules import rooms_known

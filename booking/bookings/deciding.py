@@ -24,19 +24,16 @@ from booking.core.errors import (
     Forbidden,
     NotFound,
     TransitionNotAllowed,
-    refused,
 )
 from booking.core.events import Action
 from booking.core.messages import Message
 from booking.core.tiers import can_decide_tier, required_tiers
 from booking.core.transitions import (
-    change,
     message_detail,
     request_refused,
 )
 from booking.core.workflow import (
     COMPETING,
-    Status,
     approval_step,
     check_can_reject,
     check_can_request_changes,
@@ -70,14 +67,7 @@ async def approve_booking(
         check_not_ended(booking.state, now)
         details = {"tier": step.tier.value, "step": message_detail(step.describe())}
         if not step.final:
-            tier_approved = change(
-                booking,
-                Action.TIER_APPROVED,
-                values={"tiers_done": booking.tiers_done + 1},
-                comment=command.comment,
-                details=details,
-            )
-            await unit.apply(booking, tier_approved)
+            await unit.apply(booking, transitions.tier_approved(booking, command.comment, details))
             return
         waiting_change = booking.change_pending
         wanted = booking.placements(proposed=waiting_change)
@@ -158,18 +148,7 @@ async def request_changes(
 
     async def send_back(unit: UnitOfWork, booking: Booking) -> None:
         tier = check_can_request_changes(booking.state)
-        if not command.comment.strip():
-            raise refused("comment", Message("decision.say_which_changes"))
-        sent_back = change(
-            booking,
-            Action.CHANGES_REQUESTED,
-            to=Status.CHANGES_REQUESTED,
-            values={"hold_until": None, "tiers_done": 0},
-            slots_to=Status.CHANGES_REQUESTED.value,
-            comment=command.comment,
-            details={"tier": tier.value},
-        )
-        await unit.apply(booking, sent_back)
+        await unit.apply(booking, transitions.changes_requested(booking, tier, command.comment))
 
     return await change_booking(
         engine, user, booking_id, command.version, now, check_decider, send_back

@@ -11,15 +11,15 @@ from piccolo.engine.base import Engine
 from booking.accounts.current_user import CurrentUser
 from booking.bookings.commands import Act, Hold
 from booking.bookings.unit_of_work import Outcome, UnitOfWork, change_booking
+from booking.core import transitions
 from booking.core.access import manages
 from booking.core.booking import Booking
 from booking.core.errors import Forbidden
 from booking.core.events import Action
 from booking.core.localtime import to_instant
 from booking.core.messages import Message
-from booking.core.transitions import change
+from booking.core.transitions import hold_ended
 from booking.core.workflow import (
-    Status,
     check_can_hold,
     check_can_release,
     check_not_ended,
@@ -43,16 +43,7 @@ async def hold_booking(
         placements = booking.placements()
         await unit.lock_rooms([p.room_id for p in placements])
         await unit.check_free(placements, booking.fields.expected_attendance, booking_id)
-        held = change(
-            booking,
-            Action.HELD,
-            to=Status.HELD,
-            values={"hold_until": until},
-            slots_to=Status.HELD.value,
-            comment=command.comment,
-            details={"until": until.isoformat()},
-        )
-        await unit.apply(booking, held)
+        await unit.apply(booking, transitions.held(booking, until, command.comment))
 
     return await change_booking(
         engine, user, booking_id, command.version, now, _check_manager, hold
@@ -64,14 +55,7 @@ async def release_hold(
 ) -> Outcome:
     async def release(unit: UnitOfWork, booking: Booking) -> None:
         check_can_release(booking.state)
-        released = change(
-            booking,
-            Action.HOLD_RELEASED,
-            to=Status.PENDING,
-            values={"hold_until": None},
-            slots_to=Status.PENDING.value,
-            comment=command.comment,
-        )
+        released = hold_ended(booking, Action.HOLD_RELEASED, command.comment)
         await unit.apply(booking, released)
 
     return await change_booking(

@@ -22,11 +22,12 @@ from booking.bookings.conflicts import conflict_error, current_conflicts
 from booking.bookings.reading import visible_booking
 from booking.core.booking import Booking
 from booking.core.conflicts import Conflict, Placement
+from booking.core.creation import NewBooking
 from booking.core.errors import NotFound, StaleVersion, TransitionNotAllowed
 from booking.core.events import Action, Event
 from booking.core.messages import Message
-from booking.core.transitions import Change, Decided, NewBooking, change, message_detail
-from booking.core.workflow import Status, check_version, hold_has_lapsed
+from booking.core.transitions import Change, Decided, hold_ended, message_detail
+from booking.core.workflow import check_version, hold_has_lapsed
 from booking.db import booking_writes, bookings, catalogue, change_log
 from booking.db.room_locks import lock_rooms
 from booking.db.transactions import RoomTaken, in_writing_transaction
@@ -172,14 +173,8 @@ async def lapse_expired_holds(unit: UnitOfWork) -> int:
     for booking in await bookings.load_bookings(await bookings.expired_holds(unit.now)):
         if not hold_has_lapsed(booking.state, unit.now):
             continue
-        lapse = change(
-            booking,
-            Action.HOLD_LAPSED,
-            to=Status.PENDING,
-            values={"hold_until": None},
-            slots_to=Status.PENDING.value,
-            details={"note": message_detail(Message("hold.expired"))},
-        )
+        note = {"note": message_detail(Message("hold.expired"))}
+        lapse = hold_ended(booking, Action.HOLD_LAPSED, details=note)
         try:
             await service.apply(booking, lapse)
         except StaleVersion:

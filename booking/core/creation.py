@@ -11,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking.core.access import Actor, can_act_for
-from booking.core.booking import BookingFields
+from booking.core.booking import Booking, BookingFields, Slot, WaitingValues
 from booking.core.catalogue import Organisation
 from booking.core.conflicts import Conflict, Placement
 from booking.core.errors import FieldProblem, RuleViolation, refused
+from booking.core.events import Action, Event
 from booking.core.localtime import to_instant
 from booking.core.messages import Message
 from booking.core.recurrence import Ambiguity, Rule
@@ -35,7 +37,7 @@ from booking.core.series import (
 )
 from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan
-from booking.core.transitions import NewBooking, new_booking
+from booking.core.transitions import message_detail
 from booking.core.workflow import Status, status_on_creation
 
 
@@ -55,6 +57,115 @@ class Asked:
     skip_taken_dates: bool  # a series books its free dates and lists the others
     override_reason: str | None
     organisation: str | None  # the code of the one named; None: the requester's only one
+
+
+@dataclass(frozen=True, slots=True)
+class NewBooking:
+    """A request to store, with its slots, and what its creation records."""
+
+    fields: BookingFields
+    status: Status
+    requested_by: int | None
+    required_tiers: tuple[TierRole, ...]
+    series: Series | None
+    skipped_dates: tuple[SkippedDate, ...]
+    placements: tuple[Placement, ...]
+    details: Mapping[str, Any]
+    events: tuple[Event, ...]
+
+    @property
+    def tiers_done(self) -> int:
+        return len(self.required_tiers) if self.status is Status.APPROVED else 0
+
+    @property
+    def rooms(self) -> tuple[int, ...]:
+        return tuple(sorted({p.room_id for p in self.placements}))
+
+    def stored_as(
+        self,
+        booking_id: int,
+        occurrence_ids: Sequence[int],
+        rooms: Mapping[int, RoomFacts],
+        organisation: Organisation | None,
+        requested_by_name: str | None,
+        now: datetime,
+    ) -> Booking:
+        """The request as it was stored, with these ids (no need to read it back)."""
+        slots = sorted(
+            (
+                Slot(
+                    id=occurrence_id,
+                    room_id=p.room_id,
+                    room_code=rooms[p.room_id].code,
+                    building_id=rooms[p.room_id].building_id,
+                    zone=rooms[p.room_id].zone,
+                    meeting=p.meeting,
+                    blocked=p.blocked,
+                    status=self.status.value,
+                )
+                for p, occurrence_id in zip(self.placements, occurrence_ids, strict=True)
+            ),
+            key=lambda o: (o.meeting.start, o.id),
+        )
+        return Booking(
+            id=booking_id,
+            fields=self.fields,
+            organisation_code=organisation.code if organisation else None,
+            organisation_kind=organisation.kind if organisation else None,
+            requested_by=self.requested_by,
+            requested_by_name=requested_by_name,
+            status=self.status,
+            version=1,
+            required_tiers=self.required_tiers,
+            tiers_done=self.tiers_done,
+            hold_until=None,
+            change_pending=False,
+            change_supersedes=None,
+            change_values=WaitingValues(),
+            setup_override=None,
+            teardown_override=None,
+            series=self.series,
+            skipped_dates=self.skipped_dates,
+            created_at=now,
+            updated_at=now,
+            occurrences=tuple(slots),
+        )
+
+
+def new_booking(
+    fields: BookingFields,
+    status: Status,
+    requested_by: int | None,
+    required_tiers: Sequence[TierRole],
+    series: Series | None,
+    skipped_dates: Sequence[SkippedDate],
+    placements: Sequence[Placement],
+    overridden: Mapping[str, Any],
+) -> NewBooking:
+    """A new request; its creation is an event, and so is its submission or its approval."""
+    details = {
+        "required_tiers": [t.value for t in required_tiers],
+        "skipped_dates": [
+            {"date": s.day.isoformat(), "reason": message_detail(s.reason)} for s in skipped_dates
+        ],
+        **overridden,
+    }
+    events = [Event(Action.CREATED, {"from": None, "to": status.value, **details})]
+    if status is Status.PENDING:
+        events.append(Event(Action.SUBMITTED, {"from": None, "to": status.value}))
+    elif status is Status.APPROVED:
+        events.append(Event(Action.APPROVED, {"from": None, "to": status.value}))
+    return NewBooking(
+        fields=fields,
+        status=status,
+        requested_by=requested_by,
+        required_tiers=tuple(required_tiers),
+        series=series,
+        skipped_dates=tuple(skipped_dates),
+        placements=tuple(placements),
+        details=details,
+        events=tuple(events),
+    )
 
 
 def meetings_asked(

@@ -12,13 +12,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from booking.core.booking import Booking, BookingFields, Slot, WaitingValues
-from booking.core.catalogue import Organisation
+from booking.core.booking import Booking
 from booking.core.conflicts import Placement
+from booking.core.errors import refused
 from booking.core.events import Action, Event
 from booking.core.messages import Message, message_data
-from booking.core.rooms import RoomFacts
-from booking.core.series import Series, SkippedDate
 from booking.core.tiers import TierRole
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import (
@@ -151,6 +149,17 @@ def all_tiers_done(booking: Booking) -> dict[str, Any]:
     return {"tiers_done": len(booking.required_tiers), "hold_until": None}
 
 
+def tier_approved(booking: Booking, comment: str, details: Mapping[str, Any]) -> Change:
+    """A tier before the last one approved: the request waits for the next."""
+    return change(
+        booking,
+        Action.TIER_APPROVED,
+        values={"tiers_done": booking.tiers_done + 1},
+        comment=comment,
+        details=details,
+    )
+
+
 def approved(booking: Booking, comment: str, details: Mapping[str, Any]) -> Change:
     """The last tier's approval: the request holds its rooms; or, while a change waits for
     approval, the change takes effect and its slots replace those it supersedes."""
@@ -198,6 +207,65 @@ def change_rejected(
         slot_updates=[SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))],
         comment=comment,
         details=details,
+    )
+
+
+def changes_requested(booking: Booking, tier: TierRole, comment: str) -> Change:
+    """The request sent back to its requester, who must say it again: the tiers restart."""
+    if not comment.strip():
+        raise refused("comment", Message("decision.say_which_changes"))
+    return change(
+        booking,
+        Action.CHANGES_REQUESTED,
+        to=Status.CHANGES_REQUESTED,
+        values={"hold_until": None, "tiers_done": 0},
+        slots_to=Status.CHANGES_REQUESTED.value,
+        comment=comment,
+        details={"tier": tier.value},
+    )
+
+
+def held(booking: Booking, until: datetime, comment: str) -> Change:
+    """The request's rooms held for it until `until`, while it waits for a decision."""
+    return change(
+        booking,
+        Action.HELD,
+        to=Status.HELD,
+        values={"hold_until": until},
+        slots_to=Status.HELD.value,
+        comment=comment,
+        details={"until": until.isoformat()},
+    )
+
+
+def hold_ended(
+    booking: Booking,
+    action: Action,
+    comment: str = "",
+    details: Mapping[str, Any] | None = None,
+) -> Change:
+    """A hold released by a manager, or lapsed when its time was up: pending again."""
+    return change(
+        booking,
+        action,
+        to=Status.PENDING,
+        values={"hold_until": None},
+        slots_to=Status.PENDING.value,
+        comment=comment,
+        details=details,
+    )
+
+
+def cancelled(booking: Booking, comment: str) -> Change:
+    """The request cancelled, with every live date and any change waiting for approval."""
+    return change(
+        booking,
+        Action.CANCELLED,
+        to=Status.CANCELLED,
+        values={"hold_until": None, **NO_CHANGE_WAITING},
+        slot_updates=[SlotUpdate(SUPERSEDED, states=frozenset({PROPOSED}))],
+        slots_to=Status.CANCELLED.value,
+        comment=comment,
     )
 
 
@@ -256,115 +324,6 @@ def dates_decided(
         slot_updates=updates,
         comment=comment,
         details=details,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class NewBooking:
-    """A request to store, with its slots, and what its creation records."""
-
-    fields: BookingFields
-    status: Status
-    requested_by: int | None
-    required_tiers: tuple[TierRole, ...]
-    series: Series | None
-    skipped_dates: tuple[SkippedDate, ...]
-    placements: tuple[Placement, ...]
-    details: Mapping[str, Any]
-    events: tuple[Event, ...]
-
-    @property
-    def tiers_done(self) -> int:
-        return len(self.required_tiers) if self.status is Status.APPROVED else 0
-
-    @property
-    def rooms(self) -> tuple[int, ...]:
-        return tuple(sorted({p.room_id for p in self.placements}))
-
-    def stored_as(
-        self,
-        booking_id: int,
-        occurrence_ids: Sequence[int],
-        rooms: Mapping[int, RoomFacts],
-        organisation: Organisation | None,
-        requested_by_name: str | None,
-        now: datetime,
-    ) -> Booking:
-        """The request as it was stored, with these ids (no need to read it back)."""
-        slots = sorted(
-            (
-                Slot(
-                    id=occurrence_id,
-                    room_id=p.room_id,
-                    room_code=rooms[p.room_id].code,
-                    building_id=rooms[p.room_id].building_id,
-                    zone=rooms[p.room_id].zone,
-                    meeting=p.meeting,
-                    blocked=p.blocked,
-                    status=self.status.value,
-                )
-                for p, occurrence_id in zip(self.placements, occurrence_ids, strict=True)
-            ),
-            key=lambda o: (o.meeting.start, o.id),
-        )
-        return Booking(
-            id=booking_id,
-            fields=self.fields,
-            organisation_code=organisation.code if organisation else None,
-            organisation_kind=organisation.kind if organisation else None,
-            requested_by=self.requested_by,
-            requested_by_name=requested_by_name,
-            status=self.status,
-            version=1,
-            required_tiers=self.required_tiers,
-            tiers_done=self.tiers_done,
-            hold_until=None,
-            change_pending=False,
-            change_supersedes=None,
-            change_values=WaitingValues(),
-            setup_override=None,
-            teardown_override=None,
-            series=self.series,
-            skipped_dates=self.skipped_dates,
-            created_at=now,
-            updated_at=now,
-            occurrences=tuple(slots),
-        )
-
-
-def new_booking(
-    fields: BookingFields,
-    status: Status,
-    requested_by: int | None,
-    required_tiers: Sequence[TierRole],
-    series: Series | None,
-    skipped_dates: Sequence[SkippedDate],
-    placements: Sequence[Placement],
-    overridden: Mapping[str, Any],
-) -> NewBooking:
-    """A new request; its creation is an event, and so is its submission or its approval."""
-    details = {
-        "required_tiers": [t.value for t in required_tiers],
-        "skipped_dates": [
-            {"date": s.day.isoformat(), "reason": message_detail(s.reason)} for s in skipped_dates
-        ],
-        **overridden,
-    }
-    events = [Event(Action.CREATED, {"from": None, "to": status.value, **details})]
-    if status is Status.PENDING:
-        events.append(Event(Action.SUBMITTED, {"from": None, "to": status.value}))
-    elif status is Status.APPROVED:
-        events.append(Event(Action.APPROVED, {"from": None, "to": status.value}))
-    return NewBooking(
-        fields=fields,
-        status=status,
-        requested_by=requested_by,
-        required_tiers=tuple(required_tiers),
-        series=series,
-        skipped_dates=tuple(skipped_dates),
-        placements=tuple(placements),
-        details=details,
-        events=tuple(events),
     )
 
 

@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from booking.core.conflicts import Placement
+from booking.core.creation import NewBooking
 from booking.core.timespan import TimeSpan
-from booking.core.transitions import Change, NewBooking
+from booking.core.transitions import Change
 from booking.core.workflow import HOLDING, Status
 from booking.db import change_log
 from booking.db.booking_records import stored_values

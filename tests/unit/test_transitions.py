@@ -9,6 +9,7 @@ import pytest
 
 from booking.core.booking import Booking, BookingFields, Slot, WaitingValues
 from booking.core.conflicts import Placement
+from booking.core.creation import new_booking
 from booking.core.events import Action
 from booking.core.rescheduling import reslot
 from booking.core.tiers import TierRole
@@ -19,7 +20,6 @@ from booking.core.transitions import (
     change,
     dates_decided,
     events_caused,
-    new_booking,
     request_refused,
 )
 from booking.core.workflow import PROPOSED, SUPERSEDED, EditEffect, Status
