@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Response
 from litestar.config.compression import CompressionConfig
-from litestar.datastructures import State
+from litestar.datastructures import CacheControlHeader, State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 from litestar.openapi.config import OpenAPIConfig
@@ -42,7 +41,7 @@ from booking.i18n import Texts
 from booking.jobs.in_process import periodic_jobs
 from booking.jobs.worker import PERIODIC_JOBS
 from booking.organisations.controllers import OrganisationController
-from booking.pages.controllers import PageController
+from booking.pages import PAGE_ROUTES
 from booking.rooms.controllers import (
     BuildingController,
     RoomController,
@@ -50,8 +49,11 @@ from booking.rooms.controllers import (
     TierController,
 )
 from booking.settings import Settings, load_settings
+from booking.web.assets import CACHE_SECONDS, STATIC
+from booking.web.errors import pages_too
+from booking.web.language import PageLanguage
+from booking.web.templates import environment as template_environment
 
-FRONTEND = Path(__file__).resolve().parent.parent / "frontend"
 IN_PROCESS_JOB_INTERVAL = 60.0
 
 
@@ -69,8 +71,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     engine = create_engine(settings.database)
     bind_tables(engine)
     stores = SharedStores(settings)
-    # The refusals that carry a request are answered with the request's view.
-    exception_handlers: dict[Any, Any] = {**EXCEPTION_HANDLERS, **BOOKING_REFUSALS}
+    # The refusals that carry a request are answered with the request's view; outside /api,
+    # every error is a page.
+    exception_handlers = pages_too({**EXCEPTION_HANDLERS, **BOOKING_REFUSALS})
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -89,7 +92,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     return Litestar(
         route_handlers=[
-            PageController,
+            *PAGE_ROUTES,
             BuildingController,
             RoomController,
             OrganisationController,
@@ -102,7 +105,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TierController,
             BlackoutController,
             RoomRulesController,
-            create_static_files_router(path="/static", directories=[FRONTEND / "static"]),
+            create_static_files_router(
+                path="/static",
+                directories=[STATIC],
+                cache_control=CacheControlHeader(max_age=CACHE_SECONDS, public=True),
+                include_in_schema=False,
+            ),
         ],
         dependencies={
             "engine": Provide(provide_engine, sync_to_thread=False),
@@ -111,7 +119,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "user": Provide(provide_user, sync_to_thread=False),
             "texts": Provide(provide_texts, sync_to_thread=False),
         },
-        middleware=[DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"])],
+        middleware=[
+            DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"]),
+            PageLanguage,
+        ],
         stores=stores.registry,
         state=State({"engine": engine, "settings": settings}),
         lifespan=[lifespan],
@@ -145,7 +156,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_plugins=[CompletedSwaggerPage(path="/"), CompletedJsonSchema()],
         ),
         template_config=TemplateConfig(
-            directory=FRONTEND / "templates", engine=JinjaTemplateEngine
+            engine=JinjaTemplateEngine.from_environment(template_environment())
         ),
         # Level 5 of 9: nearly the same size for JSON at a third of the time of the default.
         compression_config=CompressionConfig(

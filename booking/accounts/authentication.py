@@ -1,9 +1,10 @@
 """Who is calling: a personal API token (Bearer header) or a session cookie, else nobody.
 
 Cookie requests that change state must carry the session's CSRF token in the X-CSRF-Token
-header: a browser sends the cookie along with a forged cross-site request, but the attacker
-cannot read the token. Bearer requests need no CSRF token, since browsers never add that header
-on their own.
+header, or a page's form in its `csrf_token` field: a browser sends the cookie along with a
+forged cross-site request, but the attacker cannot read the token. Bearer requests need no CSRF
+token, since browsers never add that header on their own. A visitor's form (no session yet:
+sign-in, the language) must send the token its page set in the visitor cookie.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
 
@@ -19,7 +21,9 @@ from booking.accounts.credentials import digest, same
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.sessions import (
     COOKIE,
+    CSRF_FIELD,
     CSRF_HEADER,
+    VISITOR_CSRF_COOKIE,
     Session,
     end_session,
     ended_by_password_change,
@@ -68,8 +72,10 @@ class Authentication(AbstractAuthenticationMiddleware):
                 if ended_by_password_change(session, principal.sessions_valid_from):
                     await end_session(store, session.key)
                     return AuthenticationResult(None, None)
-                self._check_csrf(connection, session)
+                await _check_csrf(connection, session.csrf_token)
                 return AuthenticationResult(_current(principal, session), "session")
+        if _is_page(connection):
+            await _check_csrf(connection, connection.cookies.get(VISITOR_CSRF_COOKIE, ""))
         return AuthenticationResult(None, None)
 
     async def _by_token(self, header: str, now: datetime) -> AuthenticationResult:
@@ -86,16 +92,31 @@ class Authentication(AbstractAuthenticationMiddleware):
             await _stamp_use(principal.token_id, now)
         return AuthenticationResult(_current(principal, None), "token")
 
-    @staticmethod
-    def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], session: Session) -> None:
-        if connection.scope.get("method", "GET") in SAFE_METHODS:
-            return
-        handler = connection.scope.get("route_handler")
-        if handler is not None and handler.opt.get("csrf_exempt"):
-            return
-        sent = connection.headers.get(CSRF_HEADER, "")
-        if not sent or not same(sent, session.csrf_token):
-            raise Forbidden(Message("auth.csrf"))
+
+def _is_page(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    return not connection.scope.get("path", "").startswith("/api/")
+
+
+async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], expected: str) -> None:
+    if connection.scope.get("method", "GET") in SAFE_METHODS:
+        return
+    handler = connection.scope.get("route_handler")
+    if handler is not None and handler.opt.get("csrf_exempt"):
+        return
+    sent = connection.headers.get(CSRF_HEADER, "") or await _form_token(connection)
+    if not sent or not expected or not same(sent, expected):
+        raise Forbidden(Message("auth.csrf"))
+
+
+async def _form_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The token a page's form sent as a field. The parsed form is kept in the request's scope,
+    so the handler reads it again without the body."""
+    kind = connection.headers.get("content-type", "")
+    if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        return ""
+    form = await Request(connection.scope, connection.receive).form()
+    value = form.get(CSRF_FIELD, "")
+    return value if isinstance(value, str) else ""
 
 
 async def _stamp_use(token_id: int, now: datetime) -> None:

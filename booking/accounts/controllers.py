@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -39,6 +38,7 @@ from booking.accounts.sessions import (
     confirm_session,
     end_session,
     load_session,
+    session_cookie,
 )
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
@@ -49,19 +49,7 @@ from booking.core.messages import Message
 from booking.settings import Settings
 
 
-def _session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
-    return Cookie(
-        key=COOKIE,
-        value=value,
-        max_age=max_age,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=settings.base_url.startswith("https://"),
-    )
-
-
-def _client_address(request: Request[Any, Any, Any]) -> str:
+def client_address(request: Request[Any, Any, Any]) -> str:
     """What the login limits count per client (the proxy's forwarded address, if trusted)."""
     return request.client.host if request.client else "unknown"
 
@@ -117,13 +105,13 @@ class AuthController(Controller):
                 request.app.stores.get(THROTTLE),
                 data.email,
                 data.password,
-                _client_address(request),
+                client_address(request),
                 now,
             )
         return Response(
             SignedIn(account_view(signed.account), signed.session.csrf_token),
             cookies=[
-                _session_cookie(signed.session_id, settings, int(SESSION_MAX_AGE.total_seconds()))
+                session_cookie(signed.session_id, settings, int(SESSION_MAX_AGE.total_seconds()))
             ],
         )
 
@@ -141,7 +129,7 @@ class AuthController(Controller):
     ) -> Response[None]:
         if user.session is not None:
             await end_session(request.app.stores.get(SESSIONS), user.session.key)
-        return Response(None, status_code=204, cookies=[_session_cookie("", settings, 0)])
+        return Response(None, status_code=204, cookies=[session_cookie("", settings, 0)])
 
     @get("/me", guards=[requires_login], summary="The signed-in user, roles and memberships")
     async def me(self, user: NamedDependency[CurrentUser]) -> Me:
@@ -173,7 +161,7 @@ class AuthController(Controller):
                 data.current_password,
                 data.new_password,
                 request.app.stores.get(THROTTLE),
-                _client_address(request),
+                client_address(request),
                 now,
             )
         if user.session is not None:

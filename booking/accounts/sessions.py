@@ -12,13 +12,20 @@ import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from litestar.datastructures import Cookie
 from litestar.stores.base import Store
 
 from booking.accounts.credentials import digest, new_secret
 from booking.accounts.current_user import Session
+from booking.settings import Settings
 
 COOKIE = "upt_session"
 CSRF_HEADER = "x-csrf-token"
+# A page's form sends the token as this field instead of the header.
+CSRF_FIELD = "csrf_token"
+# Visitors' forms (sign-in, language) have no session: the token is also kept in this cookie,
+# and a form is taken only when both agree (a page elsewhere can send the cookie, not read it).
+VISITOR_CSRF_COOKIE = "upt_csrf"
 SESSION_IDLE = timedelta(hours=8)
 SESSION_MAX_AGE = timedelta(days=7)
 
@@ -74,3 +81,16 @@ async def confirm_session(store: Store, session: Session, now: datetime) -> None
 
 async def end_session(store: Store, key: str) -> None:
     await store.delete(key)
+
+
+def session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
+    """The session cookie: `value` for `max_age` seconds (0 and "" remove it)."""
+    return Cookie(
+        key=COOKIE,
+        value=value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.base_url.startswith("https://"),
+    )

@@ -112,7 +112,7 @@ async def test_demo_data_covers_the_three_buildings_and_is_marked(api) -> None:
     assert senate["capacity"] >= 100
     big_with_streaming = await _codes(api, min_capacity=100, equipment="streaming")
     assert {"CC-AULA", "REC-SENAT", "BUPT-AULA"} <= set(big_with_streaming)
-    home = await api.get("/")
+    home = await api.get("/rooms")
     assert home.status_code == 200
     assert "Sala Senatului" in home.text
     assert "demo" in home.text

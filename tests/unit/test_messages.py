@@ -17,16 +17,18 @@ from tests.conftest import ROOT
 
 
 def _codes_in_the_code() -> dict[str, str]:
-    """Each code the code base says, as `pybabel extract` finds it (with the keywords of
-    pyproject.toml), and one place that says it."""
+    """Each code the code base and the templates say, as `pybabel extract` finds it (with the
+    keywords of pyproject.toml, and `_` in templates), and one place that says it."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["babel"]
     keywords = dict.fromkeys(config["extract_messages"]["keywords"].split())
     found: dict[str, str] = {}
-    for filename, line, code, _, _ in extract_from_dir(
-        ROOT / "booking", [("**.py", "python")], keywords=keywords
+    for folder, method, words in (
+        ("booking", ("**.py", "python"), keywords),
+        ("frontend/templates", ("**.j2", "jinja2"), {"_": None}),
     ):
-        assert isinstance(code, str)
-        found.setdefault(code, f"{filename}:{line}")
+        for filename, line, code, _, _ in extract_from_dir(ROOT / folder, [method], keywords=words):
+            assert isinstance(code, str)
+            found.setdefault(code, f"{folder}/{filename}:{line}")
     return found
 
 

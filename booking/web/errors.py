@@ -1,0 +1,56 @@
+"""Errors on pages: the same mapping of errors to statuses and sentences as the API
+(api.errors), shown as a page instead of JSON. Not being signed in leads to the sign-in page,
+which comes back here afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Request, Response
+from litestar.response import Redirect
+
+from booking.core.errors import NotSignedIn
+from booking.web.language import speak_as
+from booking.web.rendering import page
+
+Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
+
+
+def _is_api(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith(("/api/", "/static/"))
+
+
+def sign_in_redirect(request: Request[Any, Any, Any]) -> Redirect:
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return Redirect(f"/sign-in?next={quote(here, safe='')}", status_code=303)
+
+
+def _page_or_json(handler: Handler) -> Handler:
+    def handle(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+        answer = handler(request, exc)
+        if _is_api(request):
+            return answer
+        if isinstance(exc, NotSignedIn) and request.method == "GET":
+            return sign_in_redirect(request)
+        speak_as(request)
+        body = answer.content if isinstance(answer.content, Mapping) else {}
+        return page(
+            request,
+            "errors/error.html.j2",
+            {
+                "status": answer.status_code,
+                "message": body.get("message", ""),
+                "problems": body.get("errors", []),
+            },
+            status_code=answer.status_code or 500,
+            headers={k: v for k, v in answer.headers.items() if k.lower() == "retry-after"},
+        )
+
+    return handle
+
+
+def pages_too(handlers: Mapping[Any, Handler]) -> dict[Any, Handler]:
+    """The API's error handlers, answering with a page outside /api."""
+    return {kind: _page_or_json(handler) for kind, handler in handlers.items()}
