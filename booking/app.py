@@ -27,7 +27,7 @@ from booking.api.dependencies import provide_engine, provide_now, provide_settin
 from booking.api.errors import EXCEPTION_HANDLERS
 from booking.api.json_bodies import StrictJSONRequest
 from booking.api.language import provide_texts
-from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage
+from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage, SwaggerFiles
 from booking.api.options import answer_options
 from booking.api.record_ids import refuse_ids_beyond_any_record
 from booking.api.request_text import check_request_text
@@ -49,7 +49,7 @@ from booking.rooms.controllers import (
     TierController,
 )
 from booking.settings import Settings, load_settings
-from booking.web.assets import CACHE_SECONDS, STATIC
+from booking.web.assets import CACHE_SECONDS, STATIC, static_url
 from booking.web.errors import pages_too
 from booking.web.language import PageLanguage
 from booking.web.templates import environment as template_environment
@@ -153,7 +153,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 }
             ),
             security=[{"token": []}, {"session": []}],
-            render_plugins=[CompletedSwaggerPage(path="/"), CompletedJsonSchema()],
+            render_plugins=[
+                CompletedSwaggerPage(
+                    path="/",
+                    urls=SwaggerFiles(
+                        bundle=static_url("vendor/swagger-ui-bundle.js"),
+                        preset=static_url("vendor/swagger-ui-standalone-preset.js"),
+                        css=static_url("vendor/swagger-ui.css"),
+                    ),
+                ),
+                CompletedJsonSchema(),
+            ],
         ),
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(template_environment())

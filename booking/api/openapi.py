@@ -9,7 +9,7 @@ the catalogue, availability and sign-in itself are open to anyone.
 from __future__ import annotations
 
 import copy
-from typing import Any
+from typing import Any, NamedTuple
 
 import msgspec
 from litestar import Litestar, Request
@@ -47,6 +47,14 @@ def _refusing_unknown_fields() -> set[str]:
         ):
             names.add(struct.__name__)
     return names
+
+
+class SwaggerFiles(NamedTuple):
+    """Where the page finds Swagger UI's files."""
+
+    bundle: str
+    preset: str
+    css: str
 
 
 # Signing in is optional there: `{}` is the requirement of no scheme at all.
@@ -110,10 +118,18 @@ class CompletedJsonSchema(JsonRenderPlugin):
 
 
 class CompletedSwaggerPage(SwaggerRenderPlugin):
-    """The Swagger UI page, which carries the document itself rather than fetching it."""
+    """The Swagger UI page, which carries the document itself rather than fetching it. Its
+    scripts and style come from `urls` (the service's own copies, so the page works without
+    internet access), and it has no icon from elsewhere."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__(path=path)
+    def __init__(self, path: str, urls: SwaggerFiles) -> None:
+        super().__init__(
+            path=path,
+            js_url=urls.bundle,
+            standalone_preset_js_url=urls.preset,
+            css_url=urls.css,
+            favicon="",
+        )
         self._document: dict[str, Any] | None = None
 
     def render(self, request: Request[Any, Any, Any], openapi_schema: dict[str, Any]) -> bytes:

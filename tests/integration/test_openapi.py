@@ -111,3 +111,18 @@ async def test_every_pattern_of_a_body_has_its_own_words(api) -> None:
     patterns = _patterns(schema)
     assert EMAIL_PATTERN in patterns
     assert patterns <= set(PATTERNS), patterns - set(PATTERNS)
+
+
+async def test_the_documentation_page_needs_nothing_from_elsewhere(api) -> None:
+    """The page works without internet access: every file it loads is the service's own."""
+    page = await api.get("/api/schema/")
+    assert page.status_code == 200
+    head = page.text.split("<body", 1)[0]
+    assert "//" not in head.replace("http://testserver/", ""), head
+    loaded = re.findall(r'(?:src|href)="([^"]+)"', head)
+    assert len(loaded) == 3, loaded
+    for url in loaded:
+        assert url.startswith("/static/vendor/swagger-ui"), url
+        served = await api.get(url)
+        assert served.status_code == 200, url
+        assert len(served.content) > 1000
