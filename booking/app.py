@@ -31,6 +31,7 @@ from booking.api.openapi import CompletedJsonSchema, CompletedSwaggerPage, Swagg
 from booking.api.options import answer_options
 from booking.api.record_ids import refuse_ids_beyond_any_record
 from booking.api.request_text import check_request_text
+from booking.api.wall_times import QueryTimesWithSeconds
 from booking.blackouts.controllers import BlackoutController
 from booking.bookings.controllers import BookingController
 from booking.bookings.date_controllers import DateController
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "texts": Provide(provide_texts, sync_to_thread=False),
         },
         middleware=[
+            QueryTimesWithSeconds,
             DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"]),
             PageLanguage,
         ],
@@ -133,8 +135,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             title="UPT room booking",
             version="0.1.0",
             description="Rooms of the Conference Centre, the library (BUPT) and the Rectorate of "
-            "Universitatea Politehnica Timișoara. Times are ISO 8601; a time without an offset "
-            "is a wall-clock time in the building's zone (Europe/Bucharest).",
+            "Universitatea Politehnica Timișoara. Times are ISO 8601 (the seconds may be left out: "
+            "`2027-01-20T14:00`); a time without an offset is a wall-clock time in the "
+            "building's zone (Europe/Bucharest).",
             path="/api/schema",
             components=Components(
                 security_schemes={

@@ -9,13 +9,16 @@ value through unchanged. Query and path parameters keep the lax rules.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import msgspec
 from litestar import Request
 from litestar.exceptions import SerializationException, ValidationException
-from litestar.serialization import decode_json
+from litestar.serialization import decode_json, default_deserializer
 from litestar.types import Empty
+
+from booking.api.wall_times import body_with_seconds
 
 
 class StrictJSONRequest(Request[Any, Any, Any]):
@@ -41,7 +44,25 @@ class StrictJSONRequest(Request[Any, Any, Any]):
                 wrong = exc.__cause__
                 if not isinstance(wrong, msgspec.ValidationError):
                     raise
+                if str(wrong).startswith("Invalid RFC3339 encoded datetime"):
+                    # Perhaps a time to the minute: decoded again with the seconds added.
+                    self._json = self._with_seconds(body, data.annotation)
+                    return self._json
                 # The message names the field (`... - at `$.submit``): errors.py reads it.
                 problem = {"message": str(wrong), "source": "body"}
                 raise ValidationException("the body is not valid", extra=[problem]) from None
         return self._json
+
+    def _with_seconds(self, body: bytes, annotation: Any) -> Any:
+        plain = body_with_seconds(msgspec.json.decode(body), annotation)
+        decoders = self.route_handler.resolve_type_decoders()
+        try:
+            return msgspec.convert(
+                plain,
+                annotation,
+                strict=True,
+                dec_hook=partial(default_deserializer, type_decoders=decoders),
+            )
+        except msgspec.ValidationError as wrong:
+            problem = {"message": str(wrong), "source": "body"}
+            raise ValidationException("the body is not valid", extra=[problem]) from None
