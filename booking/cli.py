@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
+import re
 import sys
 from collections.abc import Sequence
 
@@ -19,12 +22,19 @@ async def _migrate(settings: Settings) -> None:
     engine = create_engine(settings.database)
     bind_tables(engine)
     await open_engine(engine, pool_size=2)
+    # Piccolo lists every migration it looks at; one line says what happened instead.
+    listing = io.StringIO()
     try:
-        result = await run_forwards(app_name="booking")
+        with contextlib.redirect_stdout(listing):
+            result = await run_forwards(app_name="booking")
     finally:
         await close_engine(engine)
     if not result.success:
+        sys.stderr.write(listing.getvalue())
         raise SystemExit(f"error: migrations failed: {result.message}")
+    ran = re.search(r"Running (\d+) migrations?", listing.getvalue())
+    if ran:
+        print(f"database schema: {ran.group(1)} migrations applied")
 
 
 async def _seed(settings: Settings, only_if_empty: bool) -> None:
@@ -40,7 +50,8 @@ async def _seed(settings: Settings, only_if_empty: bool) -> None:
             return
         added = await seed_demo_data(settings.var_dir)
         print(
-            f"demo data: {added} buildings, rooms, organisations, tiers and accounts added; "
+            f"demo data: {added} buildings, rooms, organisations, approval tiers, room rules, "
+            f"public holiday closures and accounts added; "
             f"demo sign-ins are in {settings.var_dir / 'demo-accounts.txt'}"
         )
     finally:

@@ -10,13 +10,24 @@ import json
 import os
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from piccolo.engine.base import Engine
+
+from booking.accounts.current_user import CurrentUser
 from booking.accounts.passwords import hash_password
+from booking.blackouts.closures import create_blackout
+from booking.core.access import Actor
+from booking.core.booking_rules import OpeningHours
 from booking.core.tiers import TierCondition, TierRole, TierRule
+from booking.core.timespan import TimeSpan
 from booking.db import accounts, catalogue, tiers
+from booking.db.blackouts import blackouts_in
+from booking.db.room_rules import rules_for
 from booking.db.tables import ApprovalTier, Building, Organisation, Room, UserAccount
+from booking.rooms.rules import BookingWindows, set_room_rules
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,86 @@ class DemoBuilding:
     name_en: str
     address: str
     rooms: tuple[DemoRoom, ...]
+
+
+def _hours(weekdays: range, opens: str, closes: str) -> tuple[OpeningHours, ...]:
+    return tuple(
+        OpeningHours(day, time.fromisoformat(opens), time.fromisoformat(closes)) for day in weekdays
+    )
+
+
+MONDAY_TO_FRIDAY = range(5)
+SATURDAY = range(5, 6)
+
+# When the demo rooms may be used, by building (weekday 0 = Monday); Sundays all are closed.
+OPENING_HOURS = {
+    "CC": _hours(MONDAY_TO_FRIDAY, "08:00", "20:00") + _hours(SATURDAY, "09:00", "14:00"),
+    "BUPT": _hours(MONDAY_TO_FRIDAY, "08:00", "20:00") + _hours(SATURDAY, "09:00", "13:00"),
+    "REC": _hours(MONDAY_TO_FRIDAY, "08:00", "18:00"),
+}
+
+# How long before a meeting it must be asked for, and how far ahead it may be.
+DEFAULT_WINDOWS = BookingWindows(min_notice=timedelta(days=1), max_advance=timedelta(days=365))
+WINDOWS = {
+    "REC-SENAT": BookingWindows(min_notice=timedelta(days=2), max_advance=timedelta(days=365)),
+    "CC-AULA": BookingWindows(min_notice=timedelta(days=2), max_advance=timedelta(days=365)),
+    "REC-CA": BookingWindows(min_notice=timedelta(days=2), max_advance=timedelta(days=365)),
+    # Small rooms booked on the day, a few weeks ahead at most.
+    "CC-SEDINTE": BookingWindows(min_notice=timedelta(hours=1), max_advance=timedelta(days=60)),
+    "BUPT-GRUP1": BookingWindows(min_notice=timedelta(0), max_advance=timedelta(days=30)),
+    "BUPT-GRUP2": BookingWindows(min_notice=timedelta(0), max_advance=timedelta(days=30)),
+}
+
+
+@dataclass(frozen=True)
+class PublicHoliday:
+    day: date
+    name: str  # Romanian
+    name_en: str
+
+    @property
+    def reason(self) -> str:
+        """The blackout's reason: it has one text, so both languages."""
+        return f"Sărbătoare legală: {self.name} / Public holiday: {self.name_en}"
+
+
+def _holidays(year: int, good_friday: date, pentecost: date) -> list[PublicHoliday]:
+    """Romania's public holidays (Codul muncii, art. 139) of a year; Easter and Pentecost are
+    the Orthodox ones. A day that is two holidays at once is listed once, with both names."""
+    easter = good_friday + timedelta(days=2)
+    named = [
+        (date(year, 1, 1), "Anul Nou", "New Year's Day"),
+        (date(year, 1, 2), "A doua zi de Anul Nou", "Day after New Year's Day"),
+        (date(year, 1, 6), "Boboteaza", "Epiphany"),
+        (date(year, 1, 7), "Sfântul Ioan Botezătorul", "Saint John the Baptist"),
+        (date(year, 1, 24), "Ziua Unirii Principatelor Române", "Union Day"),
+        (good_friday, "Vinerea Mare", "Orthodox Good Friday"),
+        (easter, "Paștele", "Orthodox Easter Sunday"),
+        (easter + timedelta(days=1), "A doua zi de Paște", "Orthodox Easter Monday"),
+        (date(year, 5, 1), "Ziua Muncii", "Labour Day"),
+        (date(year, 6, 1), "Ziua Copilului", "Children's Day"),
+        (pentecost, "Rusaliile", "Orthodox Pentecost"),
+        (pentecost + timedelta(days=1), "A doua zi de Rusalii", "Orthodox Whit Monday"),
+        (date(year, 8, 15), "Adormirea Maicii Domnului", "Dormition of the Mother of God"),
+        (date(year, 11, 30), "Sfântul Andrei", "Saint Andrew's Day"),
+        (date(year, 12, 1), "Ziua Națională a României", "National Day of Romania"),
+        (date(year, 12, 25), "Crăciunul", "Christmas Day"),
+        (date(year, 12, 26), "A doua zi de Crăciun", "Second day of Christmas"),
+    ]
+    by_day: dict[date, PublicHoliday] = {}
+    for day, name, name_en in named:
+        same = by_day.get(day)
+        if same is not None:
+            name, name_en = f"{same.name}; {name}", f"{same.name_en}; {name_en}"
+        by_day[day] = PublicHoliday(day, name, name_en)
+    return sorted(by_day.values(), key=lambda holiday: holiday.day)
+
+
+# Orthodox Good Friday and Pentecost Sunday (Easter + 49 days) of each year.
+PUBLIC_HOLIDAYS = (
+    *_holidays(2026, good_friday=date(2026, 4, 10), pentecost=date(2026, 5, 31)),
+    *_holidays(2027, good_friday=date(2027, 4, 30), pentecost=date(2027, 6, 20)),
+)
 
 
 AV = ("projector", "screen", "sound", "microphones")
@@ -196,13 +287,79 @@ FINANCE_TIER_BUILDINGS = ("CC", "REC")
 
 
 async def seed_demo_data(var_dir: Path | None = None) -> int:
-    """Add the demo buildings, rooms, organisations, tiers and accounts that are missing;
-    return how many. New demo accounts get random passwords, written to
-    VAR_DIR/demo-accounts.txt (readable by the owner only)."""
+    """Add the demo buildings, rooms, organisations, tiers, room rules, public holidays and
+    accounts that are missing; return how many. New demo accounts get random passwords,
+    written to VAR_DIR/demo-accounts.txt (readable by the owner only)."""
     added = await _seed_catalogue()
     added += await _seed_tiers()
+    added += await _seed_rules()
+    added += await _seed_holidays()
     if var_dir is not None:
         added += await _seed_accounts(var_dir)
+    return added
+
+
+# The demo data is written through the same use cases as an administrator's changes.
+_SEEDER = CurrentUser(
+    id=0,
+    email="",
+    display_name="demo data",
+    language="ro",
+    actor=Actor(user_id=0, admin=True),
+    session=None,
+)
+
+
+def _engine() -> Engine:
+    engine: Engine = Building._meta.db
+    return engine
+
+
+async def _seed_rules() -> int:
+    """Opening hours and booking windows of the demo rooms that have no rules of their own."""
+    added = 0
+    for building in BUILDINGS:
+        for demo in building.rooms:
+            row = await Room.select(Room.id).where(Room.code == demo.code).first()
+            if row is None:
+                continue
+            room = (await catalogue.rooms_by_id([row["id"]]))[row["id"]]
+            rules = (await rules_for([room]))[room.id]
+            if rules.hours or rules.min_notice or rules.max_advance:
+                continue
+            windows = WINDOWS.get(demo.code, DEFAULT_WINDOWS)
+            hours = OPENING_HOURS[building.code]
+            await set_room_rules(_engine(), _SEEDER, room.id, hours, windows)
+            added += 1
+    return added
+
+
+async def _seed_holidays() -> int:
+    """A closure of every demo building on each public holiday it is not closed for yet."""
+    added = 0
+    now = datetime.now(UTC)
+    for building in BUILDINGS:
+        row = (
+            await Building.select(Building.id, Building.zone)
+            .where(Building.code == building.code)
+            .first()
+        )
+        if row is None:
+            continue
+        zone = ZoneInfo(row["zone"])
+        for holiday in PUBLIC_HOLIDAYS:
+            start = datetime.combine(holiday.day, time())
+            end = datetime.combine(holiday.day + timedelta(days=1), time())
+            day = TimeSpan(start.replace(tzinfo=zone), end.replace(tzinfo=zone))
+            if any(
+                b.building_id == row["id"] and b.room_id is None and b.reason == holiday.reason
+                for b in await blackouts_in(day)
+            ):
+                continue
+            await create_blackout(
+                _engine(), _SEEDER, (start, end), holiday.reason, (row["id"], None), zone, now
+            )
+            added += 1
     return added
 
 
