@@ -29,11 +29,15 @@ KINDS: Mapping[str, Message] = {
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 WALL_CLOCK_PATTERN = r"^([01]\d|2[0-3]):[0-5]\d$"
 CLOSING_TIME_PATTERN = r"^(([01]\d|2[0-3]):[0-5]\d|24:00)$"  # may be 24:00, the end of the day
+# A code of a room or building: letters, digits, `-`, `_` and `.`, with a letter (digits alone
+# are an id).
+CODE_PATTERN = r"^[0-9_.-]*[A-Za-z][A-Za-z0-9_.-]*$"
 
 PATTERNS: Mapping[str, Message] = {
     EMAIL_PATTERN: Message("validation.email"),
     WALL_CLOCK_PATTERN: Message("validation.wall_clock"),
     CLOSING_TIME_PATTERN: Message("validation.closing_time"),
+    CODE_PATTERN: Message("validation.code"),
 }
 
 

@@ -12,15 +12,13 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
-from booking.api import MAX_ID
+from booking.api.places import BuildingInQuery, RoomInQuery, building_id, room_id
 from booking.blackouts import closures, importing, views
 from booking.blackouts.schemas import BlackoutCreate, BlackoutSaved, BlackoutView, ImportReport
 from booking.calendars.parsing import MAX_IMPORT_BYTES
 from booking.core.errors import refused
 from booking.core.messages import Message
 from booking.settings import Settings
-
-ScopeId = Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)]
 
 
 class BlackoutController(Controller):
@@ -33,10 +31,12 @@ class BlackoutController(Controller):
         settings: NamedDependency[Settings],
         start: Annotated[datetime | None, QueryParameter()] = None,
         end: Annotated[datetime | None, QueryParameter()] = None,
-        building: ScopeId = None,
-        room: ScopeId = None,
+        building: BuildingInQuery = None,
+        room: RoomInQuery = None,
     ) -> list[BlackoutView]:
-        found = await closures.list_blackouts(start, end, building, room, settings.default_zone)
+        found = await closures.list_blackouts(
+            start, end, await building_id(building), await room_id(room), settings.default_zone
+        )
         return [views.blackout_view(blackout, zone) for blackout, zone in found]
 
     @post(
@@ -59,7 +59,7 @@ class BlackoutController(Controller):
             user,
             (data.start, data.end),
             data.reason,
-            (data.building, data.room),
+            (await building_id(data.building), await room_id(data.room)),
             settings.default_zone,
             now,
         )
@@ -109,14 +109,19 @@ class BlackoutController(Controller):
         user: NamedDependency[CurrentUser],
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
-        building: ScopeId = None,
-        room: ScopeId = None,
+        building: BuildingInQuery = None,
+        room: RoomInQuery = None,
     ) -> ImportReport:
         kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if kind != "text/calendar":
             raise refused("body", Message("calendar.send_the_file"))
         raw = await request.body()
         result = await importing.import_calendar(
-            engine, user, raw, (building, room), settings.default_zone, now
+            engine,
+            user,
+            raw,
+            (await building_id(building), await room_id(room)),
+            settings.default_zone,
+            now,
         )
         return views.import_view(result)

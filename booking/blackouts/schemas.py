@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from booking.api.record_ids import RecordId
+from booking.api.places import BuildingRef, RoomRef
 
 
 class BlackoutCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -16,8 +16,8 @@ class BlackoutCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     start: datetime
     end: datetime
     reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
-    building: RecordId | None = None
-    room: RecordId | None = None
+    building: BuildingRef | None = None
+    room: RoomRef | None = None
 
 
 class BlackoutView(msgspec.Struct):

@@ -12,7 +12,15 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
-from booking.api import MAX_ID, MAX_OFFSET
+from booking.api import MAX_OFFSET
+from booking.api.places import (
+    BuildingInQuery,
+    RoomInQuery,
+    as_ids,
+    building_id,
+    room_id,
+    with_room_ids,
+)
 from booking.api.updates import sent_fields
 from booking.bookings import cancelling, creating, editing, reading
 from booking.bookings.commands import Act, CreateBooking, EditBooking, Submit
@@ -50,7 +58,7 @@ def create_command(data: BookingCreate) -> CreateBooking:
         )
     return CreateBooking(
         title=data.title,
-        rooms=tuple(data.rooms),
+        rooms=as_ids(data.rooms),
         start=data.start,
         end=data.end,
         expected_attendance=data.expected_attendance,
@@ -72,7 +80,7 @@ def create_command(data: BookingCreate) -> CreateBooking:
 def edit_command(data: BookingUpdate) -> EditBooking:
     given = sent_fields(data, skip=("version", "comment", "override_reason"))
     if "rooms" in given:
-        given["rooms"] = tuple(given["rooms"])
+        given["rooms"] = as_ids(given["rooms"])
     return EditBooking(data.version, given, data.comment, data.override_reason)
 
 
@@ -97,6 +105,7 @@ class BookingController(Controller):
         now: NamedDependency[datetime],
         texts: NamedDependency[Texts],
     ) -> BookingView:
+        data = await with_room_ids(data)
         outcome = await creating.create_booking(engine, user, create_command(data), now)
         return outcome_view(outcome, user, now, texts)
 
@@ -114,8 +123,8 @@ class BookingController(Controller):
         texts: NamedDependency[Texts],
         status: Annotated[list[str] | None, QueryParameter()] = None,
         mine: Annotated[bool, QueryParameter()] = False,
-        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
-        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        room: RoomInQuery = None,
+        building: BuildingInQuery = None,
         organisation: Annotated[str | None, QueryParameter(max_length=64)] = None,
         start: Annotated[datetime | None, QueryParameter()] = None,
         end: Annotated[datetime | None, QueryParameter()] = None,
@@ -125,8 +134,8 @@ class BookingController(Controller):
         query = reading.BookingQuery(
             statuses=tuple(status or ()),
             mine=mine,
-            room_id=room,
-            building_id=building,
+            room_id=await room_id(room),
+            building_id=await building_id(building),
             organisation=organisation,
             start=start,
             end=end,
@@ -163,6 +172,7 @@ class BookingController(Controller):
         now: NamedDependency[datetime],
         texts: NamedDependency[Texts],
     ) -> BookingView:
+        data = await with_room_ids(data)
         outcome = await editing.edit_booking(engine, user, booking_id, edit_command(data), now)
         return outcome_view(outcome, user, now, texts)
 

@@ -11,6 +11,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
+from booking.api.places import as_ids, room_ids
 from booking.bookings import cancelling, dates, deciding
 from booking.bookings.commands import Act, ChangeFollowing, MoveDate, RestoreDate
 from booking.bookings.controllers import outcome_view
@@ -103,7 +104,7 @@ class DateController(Controller):
             data.comment,
             start_time=time.fromisoformat(data.start_time) if data.start_time else None,
             end_time=time.fromisoformat(data.end_time) if data.end_time else None,
-            rooms=tuple(data.rooms) if data.rooms else None,
+            rooms=as_ids(await room_ids(data.rooms)) if data.rooms else None,
             ambiguous=_ambiguity(data.ambiguous),
             override_reason=data.override_reason,
         )

@@ -12,7 +12,8 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
-from booking.api import MAX_ID, MAX_OFFSET
+from booking.api import MAX_OFFSET
+from booking.api.places import BuildingInQuery, RoomInQuery, building_id, room_id
 from booking.bookings import buffers, deciding, holds, reading
 from booking.bookings.commands import Act, Hold, SetBuffers
 from booking.bookings.controllers import outcome_view
@@ -174,12 +175,14 @@ class QueueController(Controller):
         user: NamedDependency[CurrentUser],
         now: NamedDependency[datetime],
         texts: NamedDependency[Texts],
-        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
-        room: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        building: BuildingInQuery = None,
+        room: RoomInQuery = None,
         tier: Annotated[Literal["room_manager", "finance"] | None, QueryParameter()] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=200)] = 50,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[BookingView]:
-        query = reading.QueueQuery(building, room, tier, limit, offset)
+        query = reading.QueueQuery(
+            await building_id(building), await room_id(room), tier, limit, offset
+        )
         found = await reading.approval_queue(user, query, now)
         return booking_views(found, user.actor, now, texts)

@@ -8,11 +8,12 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import UNSET, UnsetType
 
-from booking.api.record_ids import RecordId
+from booking.api.places import RoomRef
 from booking.api.validation import EMAIL_PATTERN, WALL_CLOCK_PATTERN
 from booking.core.requests import MAX_ROOMS_PER_REQUEST, MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 
-RoomIds = Annotated[list[RecordId], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
+# Each room by its id or its code.
+RoomIds = Annotated[list[RoomRef], msgspec.Meta(min_length=1, max_length=MAX_ROOMS_PER_REQUEST)]
 
 
 class RecurrenceSpec(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

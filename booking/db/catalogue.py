@@ -122,3 +122,29 @@ async def organisation_by_code(code: str) -> Organisation | None:
 async def organisation(organisation_id: int) -> Organisation | None:
     rows = await fetch(OrganisationTable, f"{_ORGANISATION_SQL} WHERE id = {{}}", organisation_id)
     return _organisation(rows[0]) if rows else None
+
+
+async def _ids_by_code(
+    table: type[Room] | type[BuildingTable], codes: Iterable[str]
+) -> dict[str, int]:
+    """The ids of the rows with these codes, by the code as asked; codes match whatever their
+    case (`cc-s2` is `CC-S2`)."""
+    asked = {code: code.upper() for code in codes}
+    if not asked:
+        return {}
+    wanted = sorted(set(asked.values()))
+    name = table._meta.tablename
+    matching = f"UPPER(code) IN ({placeholders(len(wanted))})"
+    rows = await fetch(
+        table, f"SELECT id, UPPER(code) AS code FROM {name} WHERE {matching}", *wanted
+    )
+    by_code = {row["code"]: int(row["id"]) for row in rows}
+    return {code: by_code[upper] for code, upper in asked.items() if upper in by_code}
+
+
+async def room_ids_by_code(codes: Iterable[str]) -> dict[str, int]:
+    return await _ids_by_code(Room, codes)
+
+
+async def building_ids_by_code(codes: Iterable[str]) -> dict[str, int]:
+    return await _ids_by_code(BuildingTable, codes)

@@ -8,12 +8,20 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, get, put
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import JSONBody, QueryParameter
 from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
 from booking.api import MAX_ID
+from booking.api.places import (
+    BuildingInQuery,
+    BuildingKey,
+    RoomKey,
+    building_id,
+    building_in_path,
+    room_in_path,
+)
 from booking.rooms import availability, catalogue, rules, tiers, views
 from booking.rooms.schemas import (
     BuildingAvailability,
@@ -40,19 +48,22 @@ class BuildingController(Controller):
     async def list_buildings(self) -> list[BuildingView]:
         return [views.building_view(b) for b in await catalogue.list_buildings()]
 
-    @get("/{building_id:int}", summary="One building")
-    async def get_building(self, building_id: FromPath[int]) -> BuildingView:
-        return views.building_view(await catalogue.get_building(building_id))
+    @get("/{building_id:str}", summary="One building")
+    async def get_building(self, building_id: BuildingKey) -> BuildingView:
+        return views.building_view(
+            await catalogue.get_building(await building_in_path(building_id))
+        )
 
-    @get("/{building_id:int}/availability", summary="Busy spans of every room in a building")
+    @get("/{building_id:str}/availability", summary="Busy spans of every room in a building")
     async def building_availability(
         self,
-        building_id: FromPath[int],
+        building_id: BuildingKey,
         now: NamedDependency[datetime],
         start: RangeStart,
         end: RangeEnd,
     ) -> BuildingAvailability:
-        schedule = await availability.building_availability(building_id, start, end, now)
+        building = await building_in_path(building_id)
+        schedule = await availability.building_availability(building, start, end, now)
         return views.building_availability_view(schedule)
 
 
@@ -71,14 +82,14 @@ class RoomController(Controller):
         self,
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
-        building: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
+        building: BuildingInQuery = None,
         min_capacity: Annotated[int | None, QueryParameter(ge=1, le=MAX_ID)] = None,
         equipment: Annotated[list[EquipmentName] | None, QueryParameter()] = None,
         free_start: Annotated[datetime | None, QueryParameter()] = None,
         free_end: Annotated[datetime | None, QueryParameter()] = None,
     ) -> list[RoomView]:
         search = RoomSearch(
-            building_id=building,
+            building_id=await building_id(building),
             min_capacity=min_capacity,
             equipment=tuple(equipment or ()),
             free_start=free_start,
@@ -87,40 +98,42 @@ class RoomController(Controller):
         found = await search_rooms(search, settings.default_zone, now)
         return [views.room_view(room) for room in found]
 
-    @get("/{room_id:int}", summary="One room with its details")
-    async def get_room(self, room_id: FromPath[int]) -> RoomView:
-        return views.room_view(await catalogue.get_room(room_id))
+    @get("/{room_id:str}", summary="One room with its details")
+    async def get_room(self, room_id: RoomKey) -> RoomView:
+        return views.room_view(await catalogue.get_room(await room_in_path(room_id)))
 
-    @get("/{room_id:int}/availability", summary="Busy spans of a room")
+    @get("/{room_id:str}/availability", summary="Busy spans of a room")
     async def room_availability(
         self,
-        room_id: FromPath[int],
+        room_id: RoomKey,
         now: NamedDependency[datetime],
         start: RangeStart,
         end: RangeEnd,
     ) -> RoomAvailability:
-        schedule = await availability.room_availability(room_id, start, end, now)
+        room = await room_in_path(room_id)
+        schedule = await availability.room_availability(room, start, end, now)
         return views.room_availability_view(schedule)
 
 
 class RoomRulesController(Controller):
-    path = "/api/rooms/{room_id:int}/booking-rules"
+    path = "/api/rooms/{room_id:str}/booking-rules"
     tags = ("rooms",)
 
     @get("/", summary="When a room may be booked: opening hours and booking windows")
-    async def get_rules(self, room_id: FromPath[int]) -> RoomBookingRules:
-        return views.rules_view(await rules.room_rules(room_id))
+    async def get_rules(self, room_id: RoomKey) -> RoomBookingRules:
+        return views.rules_view(await rules.room_rules(await room_in_path(room_id)))
 
     @put("/", guards=[requires_login], summary="Set a room's opening hours and booking windows")
     async def set_rules(
         self,
-        room_id: FromPath[int],
+        room_id: RoomKey,
         data: JSONBody[RoomBookingRules],
         engine: NamedDependency[Engine],
         user: NamedDependency[CurrentUser],
     ) -> RoomBookingRules:
+        room = await room_in_path(room_id)
         changed = await rules.set_room_rules(
-            engine, user, room_id, views.hours_of(data), views.windows_of(data)
+            engine, user, room, views.hours_of(data), views.windows_of(data)
         )
         return views.rules_view(changed)
 
@@ -132,42 +145,42 @@ class TierController(Controller):
     path = "/api"
     tags = ("approvals",)
 
-    @get("/buildings/{building_id:int}/approval-tiers", summary="A building's approval tiers")
-    async def building_tiers(self, building_id: FromPath[int]) -> list[TierSetting]:
-        return views.tier_settings(await tiers.building_tiers(building_id))
+    @get("/buildings/{building_id:str}/approval-tiers", summary="A building's approval tiers")
+    async def building_tiers(self, building_id: BuildingKey) -> list[TierSetting]:
+        return views.tier_settings(await tiers.building_tiers(await building_in_path(building_id)))
 
     @put(
-        "/buildings/{building_id:int}/approval-tiers",
+        "/buildings/{building_id:str}/approval-tiers",
         guards=[requires_admin],
         summary="Set a building's approval tiers, in order (administrators)",
     )
     async def set_building_tiers(
         self,
-        building_id: FromPath[int],
+        building_id: BuildingKey,
         data: JSONBody[list[TierSetting]],
         engine: NamedDependency[Engine],
     ) -> list[TierSetting]:
-        changed = await tiers.set_building_tiers(engine, building_id, views.tier_rules(data))
+        building = await building_in_path(building_id)
+        changed = await tiers.set_building_tiers(engine, building, views.tier_rules(data))
         return views.tier_settings(changed)
 
     @get(
-        "/rooms/{room_id:int}/approval-tiers",
+        "/rooms/{room_id:str}/approval-tiers",
         summary="A room's approval tiers (its own, else its building's, else the default)",
     )
-    async def room_tiers(self, room_id: FromPath[int]) -> list[TierSetting]:
-        return views.tier_settings(await tiers.room_tiers(room_id))
+    async def room_tiers(self, room_id: RoomKey) -> list[TierSetting]:
+        return views.tier_settings(await tiers.room_tiers(await room_in_path(room_id)))
 
     @put(
-        "/rooms/{room_id:int}/approval-tiers",
+        "/rooms/{room_id:str}/approval-tiers",
         guards=[requires_admin],
         summary="Set a room's own approval tiers; an empty list returns to its building's",
     )
     async def set_room_tiers(
         self,
-        room_id: FromPath[int],
+        room_id: RoomKey,
         data: JSONBody[list[TierSetting]],
         engine: NamedDependency[Engine],
     ) -> list[TierSetting]:
-        return views.tier_settings(
-            await tiers.set_room_tiers(engine, room_id, views.tier_rules(data))
-        )
+        room = await room_in_path(room_id)
+        return views.tier_settings(await tiers.set_room_tiers(engine, room, views.tier_rules(data)))

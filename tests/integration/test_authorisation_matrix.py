@@ -210,10 +210,10 @@ TIERS = [{"role": "room_manager", "condition": "always"}]
 
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/buildings"): Case(EVERYONE_200, fixed("/api/buildings")),
-    ("GET", "/api/buildings/{building_id:int}"): Case(
+    ("GET", "/api/buildings/{building_id:str}"): Case(
         EVERYONE_200, fixed("/api/buildings/{building}")
     ),
-    ("GET", "/api/buildings/{building_id:int}/availability"): Case(
+    ("GET", "/api/buildings/{building_id:str}/availability"): Case(
         EVERYONE_200,
         fixed(
             "/api/buildings/{building}/availability?start="
@@ -223,8 +223,8 @@ CASES: dict[tuple[str, str], Case] = {
         ),
     ),
     ("GET", "/api/rooms"): Case(EVERYONE_200, fixed("/api/rooms")),
-    ("GET", "/api/rooms/{room_id:int}"): Case(EVERYONE_200, fixed("/api/rooms/{room}")),
-    ("GET", "/api/rooms/{room_id:int}/availability"): Case(
+    ("GET", "/api/rooms/{room_id:str}"): Case(EVERYONE_200, fixed("/api/rooms/{room}")),
+    ("GET", "/api/rooms/{room_id:str}/availability"): Case(
         EVERYONE_200,
         fixed(
             "/api/rooms/{room}/availability?start="
@@ -234,16 +234,16 @@ CASES: dict[tuple[str, str], Case] = {
         ),
     ),
     ("GET", "/api/organisations"): Case(EVERYONE_200, fixed("/api/organisations")),
-    ("GET", "/api/buildings/{building_id:int}/approval-tiers"): Case(
+    ("GET", "/api/buildings/{building_id:str}/approval-tiers"): Case(
         EVERYONE_200, fixed("/api/buildings/{building}/approval-tiers")
     ),
-    ("PUT", "/api/buildings/{building_id:int}/approval-tiers"): Case(
+    ("PUT", "/api/buildings/{building_id:str}/approval-tiers"): Case(
         ADMIN_ONLY_200, fixed("/api/buildings/{building}/approval-tiers", TIERS)
     ),
-    ("GET", "/api/rooms/{room_id:int}/approval-tiers"): Case(
+    ("GET", "/api/rooms/{room_id:str}/approval-tiers"): Case(
         EVERYONE_200, fixed("/api/rooms/{room}/approval-tiers")
     ),
-    ("PUT", "/api/rooms/{room_id:int}/approval-tiers"): Case(
+    ("PUT", "/api/rooms/{room_id:str}/approval-tiers"): Case(
         ADMIN_ONLY_200, fixed("/api/rooms/{room}/approval-tiers", TIERS)
     ),
     ("POST", "/api/auth/login"): Case(statuses(401, 200, 200, 200, 200, 200, 200), sign_in()),
@@ -375,10 +375,10 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/blackouts/import"): Case(
         statuses(401, 403, 403, 201, 403, 403, 201), an_import()
     ),
-    ("GET", "/api/rooms/{room_id:int}/booking-rules"): Case(
+    ("GET", "/api/rooms/{room_id:str}/booking-rules"): Case(
         EVERYONE_200, fixed("/api/rooms/{room}/booking-rules")
     ),
-    ("PUT", "/api/rooms/{room_id:int}/booking-rules"): Case(
+    ("PUT", "/api/rooms/{room_id:str}/booking-rules"): Case(
         statuses(401, 403, 403, 200, 403, 403, 200),
         fixed("/api/rooms/{room}/booking-rules", {"min_notice_minutes": 60}),
     ),
