@@ -17,6 +17,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.routes import HTTPRoute
 
 from booking.api.errors import ErrorBody
+from booking.api.places import ID_OR_CODE
 
 _COMPONENTS = "#/components/schemas/{name}"
 _ERROR_CONTENT = {"application/json": {"schema": {"$ref": _COMPONENTS.format(name="ErrorBody")}}}
@@ -75,11 +76,30 @@ def anonymous_operations(app: Litestar) -> set[tuple[str, str]]:
     return found
 
 
+_BARE_ID_OR_CODE = [{"type": "integer"}, {"type": "string"}]
+
+
+def _with_ids_or_codes(node: Any) -> None:
+    """Litestar writes `int | str` with their constraints lost; only rooms and buildings,
+    named by an id or a code, have that type here: put the constraints back."""
+    if isinstance(node, dict):
+        options = node.get("oneOf")
+        if isinstance(options, list) and all(o in options for o in _BARE_ID_OR_CODE):
+            rest = [o for o in options if o not in _BARE_ID_OR_CODE]
+            node["oneOf"] = copy.deepcopy(ID_OR_CODE) + rest
+        for value in node.values():
+            _with_ids_or_codes(value)
+    elif isinstance(node, list):
+        for value in node:
+            _with_ids_or_codes(value)
+
+
 def completed(schema: dict[str, Any], anonymous: set[tuple[str, str]]) -> dict[str, Any]:
     """A copy of Litestar's document with the error shape and the hand-read bodies in it, with
     `additionalProperties: false` on the bodies that refuse unknown fields, and signing in
     optional on the `anonymous` operations."""
     document = copy.deepcopy(schema)
+    _with_ids_or_codes(document)
     _, components = msgspec.json.schema_components([ErrorBody], ref_template=_COMPONENTS)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas.update(components)

@@ -30,6 +30,17 @@ BuildingRef = (
     | Annotated[str, msgspec.Meta(pattern=CODE_PATTERN, max_length=64, description=_BUILDING_WORDS)]
 )
 
+# How the OpenAPI document describes both (Litestar loses the constraints of a union's members).
+ID_OR_CODE: list[dict[str, object]] = [
+    {"type": "integer", "minimum": 1, "maximum": MAX_ID, "description": "an id"},
+    {
+        "type": "string",
+        "pattern": CODE_PATTERN,
+        "maxLength": 64,
+        "description": "a code, such as `CC` or `CC-S2`",
+    },
+]
+
 # In a path or a query everything is text: digits are an id, anything else a code.
 RoomKey = Annotated[str, PathParameter(description=_ROOM_WORDS, max_length=64)]
 BuildingKey = Annotated[str, PathParameter(description=_BUILDING_WORDS, max_length=64)]
