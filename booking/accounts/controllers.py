@@ -44,6 +44,7 @@ from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
 from booking.accounts.views import account_view, created_token_view, token_view
 from booking.api import MAX_OFFSET
+from booking.api.places import building_id, room_id
 from booking.api.updates import sent_fields
 from booking.core.messages import Message
 from booking.settings import Settings
@@ -229,7 +230,8 @@ class UserController(Controller):
 
     @post("/{user_id:int}/roles", status_code=200, summary="Grant a role (administrators)")
     async def grant_role(self, user_id: FromPath[int], data: JSONBody[GrantCreate]) -> UserView:
-        grant = GrantRequest(data.role, data.building, data.room, data.team)
+        building, room = await building_id(data.building), await room_id(data.room)
+        grant = GrantRequest(data.role, building, room, data.team)
         return account_view(await users.grant_role(user_id, grant))
 
     @delete(

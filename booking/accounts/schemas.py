@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from booking.accounts.passwords import MAX_LENGTH as MAX_PASSWORD
-from booking.api.record_ids import RecordId
+from booking.api.places import BuildingRef, RoomRef
 from booking.api.validation import EMAIL_PATTERN
 
 Email = Annotated[str, msgspec.Meta(max_length=254, pattern=EMAIL_PATTERN)]
@@ -108,8 +108,8 @@ class GrantCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """approver: give exactly one of building or room; logistics: a team; others: no scope."""
 
     role: Literal["approver", "finance", "logistics", "admin"]
-    building: RecordId | None = None
-    room: RecordId | None = None
+    building: BuildingRef | None = None
+    room: RoomRef | None = None
     team: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
 
 

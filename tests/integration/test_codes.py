@@ -118,3 +118,27 @@ async def test_the_document_says_ids_or_codes(api) -> None:
     assert {"minimum", "maximum"} <= set(rooms["items"]["oneOf"][0])
     assert "pattern" in rooms["items"]["oneOf"][1]
     assert kinds == {"integer", "string"}
+
+
+async def test_a_role_is_granted_on_a_building_or_room_by_code(api) -> None:
+    building, room = await _place()
+    created = await api.post(
+        "/api/users",
+        json={"email": "ion@upt.ro", "display_name": "Ion", "password": "a long password"},
+    )
+    user_id = created.json()["id"]
+    on_building = await api.post(
+        f"/api/users/{user_id}/roles", json={"role": "approver", "building": "CCX"}
+    )
+    assert on_building.status_code == 200, on_building.text
+    on_room = await api.post(
+        f"/api/users/{user_id}/roles", json={"role": "approver", "room": "CCX-S2"}
+    )
+    assert on_room.status_code == 200, on_room.text
+    scopes = {(g["building"], g["room"]) for g in on_room.json()["roles"]}
+    assert scopes == {(building["id"], None), (None, room["id"])}
+    unknown = await api.post(
+        f"/api/users/{user_id}/roles", json={"role": "approver", "building": "NOPE"}
+    )
+    assert unknown.status_code == 422
+    assert [e["field"] for e in unknown.json()["errors"]] == ["building"]
