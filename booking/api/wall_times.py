@@ -56,20 +56,13 @@ def _names_a_datetime(annotation: Any) -> bool:
     return any(_names_a_datetime(argument) for argument in typing.get_args(annotation))
 
 
-_QUERY_TIMES: dict[int, frozenset[str]] = {}
-
-
 def _query_times(handler: Any) -> frozenset[str]:
     """The handler's parameters that are times (only query parameters can be, here)."""
-    key = id(handler)
-    if key not in _QUERY_TIMES:
-        parameters = handler.parsed_fn_signature.parameters
-        _QUERY_TIMES[key] = frozenset(
-            name
-            for name, field in parameters.items()
-            if name != "data" and _names_a_datetime(field.annotation)
-        )
-    return _QUERY_TIMES[key]
+    return frozenset(
+        name
+        for name, field in handler.parsed_fn_signature.parameters.items()
+        if name != "data" and _names_a_datetime(field.annotation)
+    )
 
 
 def _query_with_seconds(query: bytes, names: frozenset[str]) -> bytes:
