@@ -15,7 +15,9 @@ from tests.integration.world import World, act, make_world, request
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-async def signed_in(open_client: Callable[..., httpx.AsyncClient], who: Person) -> httpx.AsyncClient:
+async def signed_in(
+    open_client: Callable[..., httpx.AsyncClient], who: Person
+) -> httpx.AsyncClient:
     """A browser-like client signed in through the sign-in form (a cookie session)."""
     browser = open_client()
     form = await browser.get("/sign-in")
@@ -66,20 +68,27 @@ async def test_the_list_shows_own_requests_with_status_words_and_filters(
     browser = await signed_in(open_client, world.requester_a)
 
     listed = (await browser.get("/requests")).text
-    assert "Seminar Y" in listed and "Conferință X" in listed and "Curs săptămânal" in listed
+    assert "Seminar Y" in listed
+    assert "Conferință X" in listed
+    assert "Curs săptămânal" in listed
     assert "Eveniment B" not in listed
-    assert "pending" in listed and "approved" in listed
+    assert "pending" in listed
+    assert "approved" in listed
     assert "Series of 3 dates" in listed
     assert f'href="/requests/{pending["id"]}"' in listed
 
     only_approved = (await browser.get("/requests?status=approved&when=&building=")).text
-    assert "Conferință X" in only_approved and "Seminar Y" not in only_approved
+    assert "Conferință X" in only_approved
+    assert "Seminar Y" not in only_approved
     in_x = (await browser.get(f"/requests?building={world.building_x['id']}")).text
-    assert "Conferință X" in in_x and "Seminar Y" not in in_x
+    assert "Conferință X" in in_x
+    assert "Seminar Y" not in in_x
     past = (await browser.get("/requests?when=past")).text
-    assert "Conferință X" not in past and "No request matches these filters" in past
+    assert "Conferință X" not in past
+    assert "No request matches these filters" in past
     upcoming = (await browser.get("/requests?when=upcoming")).text
-    assert "Conferință X" in upcoming and "Seminar Y" in upcoming
+    assert "Conferință X" in upcoming
+    assert "Seminar Y" in upcoming
     assert approved["status"] == "approved"
 
 
@@ -122,9 +131,9 @@ async def test_history_is_sentences_not_codes(
     assert "Ana (A) created the request." in history
     assert "Ana (A) cancelled the date" in history
     assert "sala nu mai e necesară" in history
-    for code in ("date_cancelled", "created", "pending", "history."):
-        assert f">{code}<" not in history and code + "." not in history.replace(".html", "")
-    assert "date_cancelled" not in history
+    for code in ("date_cancelled", "changes_requested", "history.", "my_requests.", "status."):
+        assert code not in history
+    assert "The request is now pending." in history
 
 
 async def test_edit_saves_and_a_stale_version_shows_the_current_state(
@@ -154,13 +163,15 @@ async def test_edit_saves_and_a_stale_version_shows_the_current_state(
     assert (now["title"], now["expected_attendance"]) == ("Seminar nou", 30)
     shown = (await browser.get(saved.headers["location"])).text
     assert "Your changes have been saved." in shown
-    assert "Ana (A) edited the request." in shown and "Changed: Title, Expected attendance" in shown
+    assert "Ana (A) edited the request." in shown
+    assert "Changed: Title, Expected attendance" in shown
 
     # The same form again, with the version it was shown with: someone acted in between.
     stale = await post_form(browser, path, fields | {"title": "Al treilea titlu"}, path)
     assert stale.status_code == 409
     assert "Someone changed this request while you were looking at it" in stale.text
-    assert "Seminar nou" in stale.text and 'id="history"' in stale.text
+    assert "Seminar nou" in stale.text
+    assert 'id="history"' in stale.text
     unchanged = (await world.requester_a.client.get(f"/api/bookings/{booking['id']}")).json()
     assert unchanged["title"] == "Seminar nou"
 
@@ -183,13 +194,15 @@ async def test_a_refused_edit_keeps_the_typed_values_beside_the_fields(
     }
     answer = await post_form(browser, path, fields, path)
     assert answer.status_code == 422
-    assert 'id="title-error"' in answer.text and "Descriere păstrată" in answer.text
+    assert 'id="title-error"' in answer.text
+    assert "Descriere păstrată" in answer.text
     # Shape is fine, the rule is not: more people than the room seats, said by the service.
     answer = await post_form(browser, path, fields | {"title": "Seminar"}, path)
     assert answer.status_code == 422
     assert 'id="expected_attendance-error"' in answer.text
     assert "exceed the capacity" in answer.text
-    assert 'value="500"' in answer.text and "Descriere păstrată" in answer.text
+    assert 'value="500"' in answer.text
+    assert "Descriere păstrată" in answer.text
 
 
 async def test_cancel_one_date_of_a_series(
@@ -226,12 +239,15 @@ async def test_cancel_the_whole_request(
     path = f"/requests/{booking['id']}/cancel"
     confirm = (await browser.get(path)).text
     assert "Cancel the booking?" in confirm
-    done = await post_form(browser, path, {"version": booking["version"], "comment": "amânat"}, path)
+    done = await post_form(
+        browser, path, {"version": booking["version"], "comment": "amânat"}, path
+    )
     assert done.status_code == 303
     now = (await world.requester_a.client.get(f"/api/bookings/{booking['id']}")).json()
     assert now["status"] == "cancelled"
     shown = (await browser.get(done.headers["location"])).text
-    assert "The booking has been cancelled" in shown and "amânat" in shown
+    assert "The booking has been cancelled" in shown
+    assert "amânat" in shown
     assert 'id="cancel-request"' not in shown  # nothing left to cancel
 
 
@@ -246,7 +262,8 @@ async def test_withdraw_a_pending_request_with_a_stale_page(
     await act(world.approver_y, booking, "approve")  # the approver acts in between
     answer = await post_form(browser, path, {"version": booking["version"], "withdraw": "1"}, path)
     assert answer.status_code == 409
-    assert "Someone changed this request" in answer.text and "Xenia" not in answer.text
+    assert "Someone changed this request" in answer.text
+    assert "Xenia" not in answer.text
     assert "Yvonne approved the request." in answer.text
 
 
@@ -259,7 +276,8 @@ async def test_resubmit_after_changes_were_requested(
     browser = await signed_in(open_client, world.requester_a)
     path = f"/requests/{booking['id']}"
     shown = (await browser.get(path)).text
-    assert "Yvonne asked for changes." in shown and "adăugați programul" in shown
+    assert "Yvonne asked for changes." in shown
+    assert "adăugați programul" in shown
     assert 'action="/requests/{}/submit"'.format(booking["id"]) in shown
     done = await post_form(
         browser,
@@ -271,7 +289,8 @@ async def test_resubmit_after_changes_were_requested(
     now = (await world.requester_a.client.get(f"/api/bookings/{booking['id']}")).json()
     assert now["status"] == "pending"
     shown = (await browser.get(done.headers["location"])).text
-    assert "Ana (A) sent the request." in shown and "programul e în descriere" in shown
+    assert "Ana (A) sent the request." in shown
+    assert "programul e în descriere" in shown
 
 
 async def test_a_form_without_the_csrf_token_is_refused(
