@@ -90,7 +90,7 @@ async def _request_page(
     texts = current_texts()
     view = booking_view(booking, user.actor, now, texts)
     entries = await reading.booking_history(user, booking_id)
-    zone = ZoneInfo(booking.occurrences[0].zone) if booking.occurrences else UTC
+    zone = ZoneInfo(booking.occurrences[0].zone) if booking.occurrences else ZoneInfo("UTC")
     context = {
         "booking": view,
         "dates": date_rows(booking, view, now),

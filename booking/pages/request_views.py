@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from booking.bookings.schemas import BookingView, OccurrenceView
 from booking.bookings.views import history_view
@@ -191,7 +192,7 @@ def _day_of(details: dict[str, Any]) -> str:
         return given
 
 
-def _moment(given: Any, zone: Any) -> str:
+def _moment(given: Any, zone: ZoneInfo) -> str:
     if not isinstance(given, str):
         return ""
     try:
@@ -201,7 +202,9 @@ def _moment(given: Any, zone: Any) -> str:
     return f"{day_long(moment, zone)}, {clock(moment, zone)}"
 
 
-def history_lines(entries: Sequence[HistoryEntry], texts: Texts, zone: Any) -> list[HistoryLine]:
+def history_lines(
+    entries: Sequence[HistoryEntry], texts: Texts, zone: ZoneInfo
+) -> list[HistoryLine]:
     """The audit trail as sentences: who did what, when, the fields an edit changed, and the
     comment (or the service's own reason) with it; newest first."""
     lines = []
@@ -226,5 +229,7 @@ def history_lines(entries: Sequence[HistoryEntry], texts: Texts, zone: Any) -> l
             status_change = texts(Message("history.now", status=status))
         names = [texts(FIELD_NAMES[name]) for name in view.changes if name in FIELD_NAMES]
         changed = texts(Message("history.changed", fields=", ".join(names))) if names else ""
-        lines.append(HistoryLine(view.at, said, status_change, changed, view.comment))
+        lines.append(
+            HistoryLine(view.at.astimezone(zone), said, status_change, changed, view.comment)
+        )
     return list(reversed(lines))
