@@ -29,6 +29,8 @@ FREE_STEP = timedelta(minutes=15)
 SHORTEST_FREE = timedelta(minutes=30)
 # What a "book" link proposes from the start of a free period (the form changes it).
 PROPOSED_LENGTH = timedelta(hours=1)
+# The hours a calendar shows of rooms open day and night, unless something happens outside.
+WORKING_DAY = (7, 22)
 # The caller's own requests read for one calendar page, at most.
 OWN_REQUESTS = 200
 
@@ -75,24 +77,23 @@ class BuildingCalendar:
         return TimeSpan(_midnight(self.days[0], self.zone), _midnight(self.days[-1], self.zone, 1))
 
     def visible_hours(self) -> tuple[int, int]:
-        """The first and last hour the graphical calendar needs to show: the opening hours of
-        every room on these days and anything held outside them."""
+        """The first and last hour the graphical calendar shows: the opening hours of every
+        room on these days (a room open day and night counts as open in the working day) and
+        anything held or closed outside them."""
         first, last = 24, 0
+        weekdays = {d.weekday() for d in self.days}
         for room in self.rooms:
-            weekdays = {d.weekday() for d in self.days}
+            windows = [h.window for h in room.rules.hours if h.weekday in weekdays]
             if not room.rules.hours:
-                return 0, 24
-            for hours in room.rules.hours:
-                if hours.weekday in weekdays:
-                    opens, closes = hours.window
-                    first, last = min(first, opens // 60), max(last, -(-closes // 60))
+                windows = [(WORKING_DAY[0] * 60, WORKING_DAY[1] * 60)]
+            for opens, closes in windows:
+                first, last = min(first, opens // 60), max(last, -(-closes // 60))
             for day in room.days:
                 for item in day.items:
                     if item.kind in ("busy", "mine", "closure"):
                         start, end = _clipped(item.span, day.day, self.zone)
-                        first = min(first, start // 60)
-                        last = max(last, -(-end // 60))
-        return (8, 20) if first >= last else (first, last)
+                        first, last = min(first, start // 60), max(last, -(-end // 60))
+        return WORKING_DAY if first >= last else (first, last)
 
 
 def _midnight(day: date, zone: ZoneInfo, days_later: int = 0) -> datetime:

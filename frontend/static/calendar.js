@@ -56,13 +56,30 @@
       return info.start.toDateString() === last.toDateString();
     }
 
-    // The library's grid puts role="row"/"columnheader" without the table roles around them
-    // (axe: aria-required-children); the list view carries the same data for assistive
-    // technology, so the drawing is presented as a picture of it.
+    // The library's grid carries ARIA grid roles and indexes without the grid around them
+    // (axe: aria-required-children, aria-allowed-attr); the list by room below holds the same
+    // data for assistive technology, so the drawing keeps only its text. Its scrolling pane
+    // takes the focus, so a keyboard can scroll it.
     function quietRoles() {
-      holder.querySelectorAll("[role]").forEach(function (el) {
+      holder.querySelectorAll("[role], [aria-colindex], [aria-rowindex]").forEach(function (el) {
         if (el.getAttribute("role") !== "button") el.removeAttribute("role");
+        el.removeAttribute("aria-colindex");
+        el.removeAttribute("aria-rowindex");
       });
+      holder.querySelectorAll(".ec-main, .ec-body").forEach(function (pane) {
+        if (pane.scrollHeight > pane.clientHeight || pane.scrollWidth > pane.clientWidth) {
+          pane.setAttribute("tabindex", "0");
+          pane.setAttribute("aria-label", data.label);
+        }
+      });
+    }
+
+    // A block too narrow for its text says it on hover.
+    function describe(info) {
+      if (info.event.display !== "background") {
+        var title = typeof info.event.title === "string" ? info.event.title : info.el.textContent;
+        info.el.setAttribute("title", (info.timeText ? info.timeText + " " : "") + title);
+      }
     }
 
     var time = { hour: "2-digit", minute: "2-digit", hour12: false };
@@ -76,11 +93,11 @@
       eventSources: [{ events: events }],
       slotMinTime: data.slotMin,
       slotMaxTime: data.slotMax,
-      // A room open day and night: start the view at a working hour, in a pane that scrolls.
-      scrollTime: data.slotMin === "00:00" ? "07:00" : data.slotMin,
+      scrollTime: data.slotMin,
       height: week ? "auto" : "42rem",
       slotDuration: week ? "01:00" : "00:30",
-      slotWidth: 48,
+      slotWidth: week ? 28 : 48,
+      slotLabelInterval: week ? "03:00" : undefined,
       slotHeight: 28,
       allDaySlot: false,
       nowIndicator: true,
@@ -91,6 +108,7 @@
       slotLabelFormat: time,
       dayHeaderFormat: week ? { weekday: "short", day: "numeric", month: "short" } : { weekday: "long", day: "numeric", month: "long" },
       eventAllUpdated: quietRoles,
+      eventDidMount: describe,
       viewDidMount: quietRoles
     });
   }
