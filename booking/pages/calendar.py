@@ -83,15 +83,15 @@ def book_link(room_code: str, span: TimeSpan, zone: ZoneInfo) -> str:
         "start": _clock(span.start, zone, day),
         "end": _clock(end, zone, day),
     }
-    return "/book?" + urlencode(query)
+    return "/book?" + urlencode(query, safe=":")
 
 
 def item_label(item: Item) -> str:
     """What an item is, in words: the status for what holds a room and a waiting request."""
+    if item.kind == "busy" and item.status == Status.HELD:
+        return said(Message("calendar_page.held"))
     if item.kind == "busy":
-        return said(
-            Message("calendar_page.held" if item.status == Status.HELD else "calendar_page.busy")
-        )
+        return said(Message("calendar_page.busy"))
     if item.kind == "mine":
         return said(STATUS_NAMES[Status(item.status or Status.PENDING)])
     return said(
