@@ -230,7 +230,6 @@ class CalendarPages(Controller):
             "calendar/building.html.j2",
             {
                 "building": building,
-                "buildings": await catalogue.list_buildings(),
                 "calendar": calendar,
                 "zone": zone,
                 "nav": Navigation(view, day, first - step, first + step, today),
