@@ -51,9 +51,18 @@
       window.location.assign(data.bookUrl + "?" + query.toString());
     }
 
-    function sameDay(info) {
+    // A selection stays within one day and off what holds or closes the room (a waiting
+    // request does not hold it); the booking form checks the rest.
+    var blocking = { busy: true, closure: true, closed: true };
+    function allowed(info) {
       var last = new Date(info.end.getTime() - 1);
-      return info.start.toDateString() === last.toDateString();
+      if (info.start.toDateString() !== last.toDateString()) return false;
+      var room = info.resource ? String(info.resource.id) : null;
+      return !calendar.getEvents().some(function (event) {
+        return blocking[event.extendedProps.kind] &&
+          event.resourceIds.map(String).indexOf(room) !== -1 &&
+          event.start < info.end && info.start < event.end;
+      });
     }
 
     // The library's grid carries ARIA grid roles and indexes without the grid around them
@@ -83,7 +92,7 @@
     }
 
     var time = { hour: "2-digit", minute: "2-digit", hour12: false };
-    EventCalendar.create(holder, {
+    var calendar = EventCalendar.create(holder, {
       view: data.view,
       date: data.date,
       locale: data.locale === "en" ? "en-GB" : "ro-RO",
@@ -102,7 +111,7 @@
       allDaySlot: false,
       nowIndicator: true,
       selectable: true,
-      selectConstraint: sameDay,
+      selectConstraint: allowed,
       select: select,
       eventTimeFormat: time,
       slotLabelFormat: time,
