@@ -274,7 +274,7 @@ def slot_errors(draft: Draft, preview: Preview) -> dict[str, str]:
     if not preview.is_series:
         day = preview.dates[0] if preview.dates else None
         if day is not None and day.conflicts:
-            errors["start"] = said(Message("form.slot_taken"))
+            errors["start"] = said(Message("form.slot_taken_error"))
         return errors
     blocked = [
         d for d in preview.dates if d.state != "free" and d.day.isoformat() not in draft.skip
