@@ -180,9 +180,8 @@ async def test_a_taken_slot_offers_another_room_taken_in_one_click(
     fields["room"] = ["X-2"]
     sent = await post(browser, 4, "send", **fields, **EVENT, **ORGANISER)
     assert sent.status_code == 303
-    mine = (
-        await world.requester_a.client.get("/api/bookings?mine=true&room=%d" % world.room_x2["id"])
-    ).json()
+    room = world.room_x2["id"]
+    mine = (await world.requester_a.client.get(f"/api/bookings?mine=true&room={room}")).json()
     assert [b["title"] for b in mine] == [EVENT["title"]]
 
 
