@@ -465,7 +465,8 @@ class RequestFormPages(Controller):
             if errors:
                 return await self._step(request, engine, user, now, draft, known, asked, errors)
         if go != "send":
-            return await self._step(request, engine, user, now, draft, known, step + 1, {})
+            following = min(step + 1, 4)
+            return await self._step(request, engine, user, now, draft, known, following, {})
         return await self._send(request, engine, user, now, draft, known)
 
     @post("/book/check", status_code=200)
