@@ -32,9 +32,11 @@ MONTHS_AHEAD = 24
 
 
 def initials(name: str) -> str:
-    """Up to two letters for a room's placeholder picture: "Aula Magna" AM, "Sala 3" S3."""
-    words = [w for w in name.split() if w[:1].isupper() or w[:1].isdigit()] or name.split()
-    return "".join(w[0] for w in words[:2]).upper()
+    """Up to two letters for a room's placeholder picture, of its first and last words that
+    say something: "Aula Magna" AM, "Sala de seminar 3" S3, "Spațiul expozițional" SE."""
+    words = [w for w in name.split() if len(w) > 2 or w[:1].isdigit()] or name.split()
+    chosen = words[:1] + words[1:][-1:]
+    return "".join(w[0] for w in chosen).upper()
 
 
 def _room_card(room: RoomDetails) -> dict[str, Any]:
