@@ -8,6 +8,7 @@ address and gets the form and its answer alone (`finder/_finder.html.j2`).
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -109,6 +110,12 @@ def _read(request: Request[Any, Any, Any], buildings: dict[str, int], today: dat
     return query
 
 
+def _sort_key(text: str) -> str:
+    """Alphabetical as people expect it: "înregistrare" among the i's, not after z."""
+    decomposed = unicodedata.normalize("NFD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def _book_link(room_code: str, query: FinderQuery) -> str:
     assert query.start is not None
     assert query.end is not None
@@ -166,7 +173,7 @@ class FinderPages(Controller):
         every_room = await search_rooms(RoomSearch(), settings.default_zone, now)
         known_equipment = sorted(
             {e for room in every_room for e in room.facts.equipment},
-            key=lambda e: said(equipment_name(e)).casefold(),
+            key=lambda e: _sort_key(said(equipment_name(e))),
         )
         found = []
         passed_over = []

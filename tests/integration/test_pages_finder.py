@@ -126,3 +126,27 @@ async def test_the_finder_names_equipment_in_the_page_language(api, client) -> N
     english = (await client.get("/", headers=ENGLISH_PAGE)).text
     assert ">projector<" in english
     assert "videoconferencing" in english
+
+
+async def test_rooms_outside_their_hours_or_closed_are_not_offered_and_say_why(api, client) -> None:
+    rooms = await _two_buildings()
+    weekdays = [{"weekday": d, "opens": "08:00", "closes": "18:00"} for d in range(5)]
+    saved = await api.put(
+        f"/api/rooms/{rooms['N-MID']['id']}/booking-rules", json={"opening_hours": weekdays}
+    )
+    assert saved.status_code == 200, saved.text
+    closed = await api.post(
+        "/api/blackouts",
+        json={
+            "start": local(0, "00:00"),
+            "end": local(1, "00:00"),
+            "reason": "Inventar",
+            "room": rooms["N-BIG"]["id"],
+        },
+    )
+    assert closed.status_code == 201, closed.text
+    asked = {"date": day(0).isoformat(), "start": "19:00", "end": "20:00", "building": "N"}
+    html = (await client.get("/", params=asked, headers=ENGLISH_PAGE)).text
+    assert _rooms_offered(html) == ["N-SMALL", "N-TAKEN"]
+    assert "N-MID may be booked on Mondays 08:00–18:00 only" in html
+    assert "closed: Inventar" in html

@@ -111,3 +111,17 @@ async def test_public_events_show_only_approved_public_ones(api, client) -> None
     assert "Consiliu închis" not in html
     assert "Încă nedecis" not in html
     assert re.search(r'href="/events\?month=\d{4}-\d{2}" rel="next"', html)
+
+
+async def test_a_room_week_shows_its_opening_hours(api, client) -> None:
+    room = await make_room(code="H-1", name="Sala H")
+    weekdays = [{"weekday": d, "opens": "08:00", "closes": "18:00"} for d in range(5)]
+    saved = await api.put(
+        f"/api/rooms/{room['id']}/booking-rules", json={"opening_hours": weekdays}
+    )
+    assert saved.status_code == 200, saved.text
+    html = (
+        await client.get("/rooms/h-1", params={"week": day(0).isoformat()}, headers=ENGLISH_PAGE)
+    ).text
+    assert html.count("Opening hours: 08:00–18:00") == 5
+    assert html.count("Closed all day") == 2
