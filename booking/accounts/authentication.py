@@ -10,12 +10,14 @@ sign-in, the language) must send the token its page set in the visitor cookie.
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Receive, Scope, Send
 
 from booking.accounts.credentials import digest, same
 from booking.accounts.current_user import CurrentUser
@@ -55,7 +57,19 @@ def _current(principal: Principal, session: Session | None) -> CurrentUser:
     )
 
 
+# Litestar hands `authenticate_request` a connection without the request's body; a page's form
+# sends its token in the body, so the body's source is kept here for the request's task.
+_receive: ContextVar[Receive | None] = ContextVar("authenticated_receive", default=None)
+
+
 class Authentication(AbstractAuthenticationMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kept = _receive.set(receive)
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            _receive.reset(kept)
+
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
@@ -114,7 +128,7 @@ async def _form_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     kind = connection.headers.get("content-type", "")
     if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return ""
-    form = await Request(connection.scope, connection.receive).form()
+    form = await Request(connection.scope, _receive.get() or connection.receive).form()
     value = form.get(CSRF_FIELD, "")
     return value if isinstance(value, str) else ""
 
