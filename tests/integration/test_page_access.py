@@ -1,0 +1,263 @@
+"""Every page route × every kind of visitor, with the answer each must get: the pages check
+what a user may see exactly as the API does (tests/integration/test_authorisation_matrix.py).
+
+The table is checked against the app's own routes (every route outside /api and /static), so
+a page added without an entry here fails the first test. Each walker is a browser signed in
+through the sign-in form (a session cookie, as a person has); each one acts on a fresh target,
+so what one walker changes cannot decide another's answer. Every answer any walker other than
+A, A's approver and the administrator gets is searched for A's request: its title, organiser
+and contact data must be nowhere in it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.factories import PASSWORD, make_token
+from tests.integration.browsing import form_token, signed_in, visitor
+from tests.integration.world import World, make_world, request
+
+ROLES = ("anonymous", "requester_a", "requester_b", "approver", "admin")
+# Who may read A's request (its requester, the approver of its building, the administrator);
+# the others must not find a word of it on any page.
+MAY_SEE_A = frozenset({"requester_a", "approver", "admin"})
+
+
+@dataclass(frozen=True)
+class To:
+    """A 303 to a page whose address starts with `prefix`."""
+
+    prefix: str
+
+    def __str__(self) -> str:
+        return f"303 → {self.prefix}…"
+
+
+SIGN_IN = To("/sign-in?next=")  # not signed in, on a GET: to the sign-in page and back
+HOME = To("/")
+Expected = int | To
+
+
+def expect(
+    anonymous: Expected,
+    requester_a: Expected,
+    requester_b: Expected,
+    approver: Expected,
+    admin: Expected,
+) -> dict[str, Expected]:
+    return dict(zip(ROLES, (anonymous, requester_a, requester_b, approver, admin), strict=True))
+
+
+EVERYONE_200 = expect(200, 200, 200, 200, 200)
+SIGNED_IN_200 = expect(SIGN_IN, 200, 200, 200, 200)
+
+
+def after_form(to: str) -> dict[str, Expected]:
+    """A signed-in user's form that succeeds and goes on to `to`; a visitor's, refused with
+    the 401 page (a POST is not redirected: what was sent would be lost)."""
+    return expect(401, To(to), To(to), To(to), To(to))
+
+
+@dataclass(frozen=True)
+class Walker:
+    role: str
+    client: httpx.AsyncClient
+    email: str | None  # None: the anonymous visitor
+
+
+@dataclass(frozen=True)
+class Case:
+    expected: dict[str, Expected]
+    target: Target
+
+
+# The path to ask for, and the form to post (its token is added), for one walker.
+Target = Callable[[World, "Secrets", Walker], Awaitable[tuple[str, dict[str, str]]]]
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """A's private request in building X, and what must not leak of it."""
+
+    booking: dict[str, Any]
+    words: tuple[str, ...]
+
+
+def fixed(path: str, form: dict[str, str] | None = None) -> Target:
+    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
+        return path, dict(form or {})
+
+    return make
+
+
+def of_a_request(path: str, form: dict[str, str] | None = None) -> Target:
+    """A page of A's request: `path` with {booking} (and {occurrence}, its first date)."""
+
+    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
+        ids = {"booking": a.booking["id"], "occurrence": a.booking["occurrences"][0]["id"]}
+        return path.format(**ids), dict(form or {})
+
+    return make
+
+
+def own_sign_in() -> Target:
+    """The walker signs in again with its own password (a visitor with a wrong one)."""
+
+    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
+        email = walker.email or "nobody@upt.ro"
+        return "/sign-in", {"email": email, "password": PASSWORD, "next": "/"}
+
+    return make
+
+
+def a_token_of_a(suffix: str) -> Target:
+    """A fresh API token of requester A: /account/tokens/<id><suffix>."""
+
+    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
+        await make_token(world.requester_a.id)
+        tokens = await world.requester_a.client.get("/api/auth/tokens")
+        return f"/account/tokens/{tokens.json()[-1]['id']}{suffix}", {}
+
+    return make
+
+
+# One entry per page route: (method, path as the app names it) → what each walker gets.
+PAGES: dict[tuple[str, str], Case] = {
+    # Open to all; nothing of A's request on them.
+    ("GET", "/"): Case(EVERYONE_200, fixed("/")),
+    ("GET", "/rooms"): Case(EVERYONE_200, fixed("/rooms")),
+    ("GET", "/sign-in"): Case(EVERYONE_200, fixed("/sign-in")),
+    # A visitor with a wrong password stays on the form (422); a user signs in anew.
+    ("POST", "/sign-in"): Case(expect(422, HOME, HOME, HOME, HOME), own_sign_in()),
+    ("POST", "/sign-out"): Case(expect(HOME, HOME, HOME, HOME, HOME), fixed("/sign-out")),
+    ("POST", "/language"): Case(
+        expect(HOME, HOME, HOME, HOME, HOME), fixed("/language", {"language": "ro", "next": "/"})
+    ),
+    # The account: everyone signed in has their own, and only their own.
+    ("GET", "/account"): Case(SIGNED_IN_200, fixed("/account")),
+    ("POST", "/account/name"): Case(
+        after_form("/account?saved=name"), fixed("/account/name", {"display_name": "Nume nou"})
+    ),
+    ("POST", "/account/password"): Case(
+        after_form("/account?saved=password"),
+        fixed(
+            "/account/password",
+            {"current_password": PASSWORD, "new_password": "another long password"},
+        ),
+    ),
+    ("POST", "/account/tokens"): Case(
+        expect(401, 200, 200, 200, 200), fixed("/account/tokens", {"token_name": "script"})
+    ),
+    # A's token: only A may open its revocation or revoke it; to others it does not exist,
+    # the administrator included (as DELETE /api/auth/tokens/{id}).
+    ("GET", "/account/tokens/{token_id:int}/revoke"): Case(
+        expect(SIGN_IN, 200, 404, 404, 404), a_token_of_a("/revoke")
+    ),
+    ("POST", "/account/tokens/{token_id:int}/revoke"): Case(
+        expect(401, To("/account?saved=revoked"), 404, 404, 404), a_token_of_a("/revoke")
+    ),
+}
+
+
+def _page_routes(app) -> set[tuple[str, str]]:
+    return {
+        (method, route.path)
+        for route in app.routes
+        if not route.path.startswith(("/api/", "/static/")) and route.path != "/static"
+        for method in route.methods
+        if method not in ("OPTIONS", "HEAD")
+    }
+
+
+def test_every_page_route_has_an_entry(app) -> None:
+    routes = _page_routes(app)
+    assert routes == set(PAGES), {
+        "page routes without an entry": sorted(routes - set(PAGES)),
+        "entries without a route": sorted(set(PAGES) - routes),
+    }
+
+
+_titles = itertools.count(1)
+
+
+async def _secrets(world: World) -> Secrets:
+    number = next(_titles)
+    words = (
+        f"Consiliul secret {number} al departamentului A",
+        "Organizatoarea Ascunsă",
+        "ascuns.a@upt.ro",
+        "+40 721 000 111",
+    )
+    booking = await request(
+        world.requester_a,
+        world.room_x,
+        title=words[0],
+        organiser_name=words[1],
+        contact_email=words[2],
+        contact_phone=words[3],
+        description="Ordinea de zi confidențială",
+        is_public=False,
+    )
+    return Secrets(booking, (*words, "Ordinea de zi confidențială"))
+
+
+async def _walkers(open_client, world: World) -> dict[str, Walker]:
+    people = {
+        "requester_a": world.requester_a,
+        "requester_b": world.requester_b,
+        "approver": world.approver_x,
+        "admin": world.admin,
+    }
+    walkers = {"anonymous": Walker("anonymous", await visitor(open_client), None)}
+    for role, who in people.items():
+        email = who.user["email"]
+        walkers[role] = Walker(role, await signed_in(open_client, email), email)
+    return walkers
+
+
+def _matches(expected: Expected, response: httpx.Response) -> bool:
+    if isinstance(expected, To):
+        location = response.headers.get("location", "")
+        if expected is HOME:
+            return response.status_code == 303 and location == "/"
+        return response.status_code == 303 and location.startswith(expected.prefix)
+    return response.status_code == expected
+
+
+async def _ask(walker: Walker, method: str, path: str, form: dict[str, str]) -> httpx.Response:
+    if method == "GET":
+        return await walker.client.get(path)
+    # A form as the walker's browser sends it: with the token its pages carry, so that what
+    # is tested is who may, not the form token (test_pages_foundation tests that).
+    token = form_token((await walker.client.get("/sign-in")).text)
+    return await walker.client.request(method, path, data={**form, "csrf_token": token})
+
+
+@pytest.mark.parametrize(("method", "path"), sorted(PAGES), ids=lambda v: str(v))
+async def test_who_gets_what(open_client, admin, method, path) -> None:
+    case = PAGES[(method, path)]
+    world = await make_world(open_client, admin)
+    secrets = await _secrets(world)
+    walkers = await _walkers(open_client, world)
+    wrong: dict[str, str] = {}
+    for role in ROLES:
+        walker = walkers[role]
+        url, form = await case.target(world, secrets, walker)
+        response = await _ask(walker, method, url, form)
+        assert response.status_code < 500, response.text
+        if not _matches(case.expected[role], response):
+            got = f"{response.status_code} → {response.headers.get('location', '')}"
+            wrong[role] = f"expected {case.expected[role]}, got {got}"
+        if response.status_code != 303:  # a page, or an error page
+            assert response.headers["content-type"].startswith("text/html"), role
+        if role not in MAY_SEE_A:
+            seen = response.text + response.headers.get("location", "")
+            leaked = [word for word in secrets.words if word in seen]
+            assert not leaked, f"{role} read {leaked} of A's request on {method} {url}"
+    assert not wrong, wrong
