@@ -147,6 +147,15 @@ SAVED = {
 # The page's form fields that the use cases name differently.
 TOKEN_FIELDS = {"name": "token_name"}
 
+# The labels of the fields, for the summary of a refused form: the service says what is wrong
+# with a field ("is not your current password"), the summary says which field it is.
+LABELS = {
+    "display_name": Message("account.name"),
+    "current_password": Message("account.current_password"),
+    "new_password": Message("account.new_password"),
+    "token_name": Message("account.token_name"),
+}
+
 
 class AccountPages(Controller):
     """The signed-in user's own account. Each part is a small form of its own; a refused one
@@ -306,11 +315,19 @@ async def _account_page(
 ) -> Template:
     account = await users.get_account(user.id)
     active = [token for token in await tokens.list_tokens(user.id) if token.revoked_at is None]
+    errors = errors or {}
+    summary = {
+        field: said(Message("account.problem", field=LABELS[field], problem=text))
+        if field in LABELS
+        else text
+        for field, text in errors.items()
+    }
     context = {
         "account": account.user,
         "organisations": account.organisations,
         "tokens": active,
-        "errors": errors or {},
+        "errors": errors,
+        "summary": summary,
         "values": {
             "display_name": account.user.display_name,
             "token_name": "",
