@@ -10,7 +10,6 @@ sign-in, the language) must send the token its page set in the visitor cookie.
 from __future__ import annotations
 
 import logging
-from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,6 +39,7 @@ from booking.db.transactions import DatabaseBusy
 
 log = logging.getLogger("booking.accounts")
 
+_RECEIVE = "booking.receive"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writing "last used" on every request would make every read a write.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -57,18 +57,12 @@ def _current(principal: Principal, session: Session | None) -> CurrentUser:
     )
 
 
-# Litestar hands `authenticate_request` a connection without the request's body; a page's form
-# sends its token in the body, so the body's source is kept here for the request's task.
-_receive: ContextVar[Receive | None] = ContextVar("authenticated_receive", default=None)
-
-
 class Authentication(AbstractAuthenticationMiddleware):
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        kept = _receive.set(receive)
-        try:
-            await super().__call__(scope, receive, send)
-        finally:
-            _receive.reset(kept)
+        # The base class hands `authenticate_request` a connection that cannot read the body;
+        # a form's CSRF field is in the body, so the real `receive` is kept for it.
+        scope[_RECEIVE] = receive  # type: ignore[literal-required]
+        await super().__call__(scope, receive, send)
 
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
@@ -128,7 +122,7 @@ async def _form_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     kind = connection.headers.get("content-type", "")
     if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return ""
-    form = await Request(connection.scope, _receive.get() or connection.receive).form()
+    form = await Request(connection.scope, connection.scope[_RECEIVE]).form()  # type: ignore[literal-required]
     value = form.get(CSRF_FIELD, "")
     return value if isinstance(value, str) else ""
 
