@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 
-from tests.factories import PASSWORD, make_token
+from tests.factories import PASSWORD, day, local, make_token
 from tests.integration.browsing import form_token, signed_in, visitor
 from tests.integration.world import World, make_world, request
 
+ZONE = ZoneInfo("Europe/Bucharest")  # the zone of the tests' buildings
 ROLES = ("anonymous", "requester_a", "requester_b", "approver", "admin")
 # Who may read A's request (its requester, the approver of its building, the administrator);
 # the others must not find a word of it on any page.
@@ -31,7 +34,8 @@ MAY_SEE_A = frozenset({"requester_a", "approver", "admin"})
 
 @dataclass(frozen=True)
 class To:
-    """A 303 to a page whose address starts with `prefix`."""
+    """A 303 to a page whose address starts with `prefix` (formatted with the target's ids:
+    {booking} is the request the walker acted on)."""
 
     prefix: str
 
@@ -58,6 +62,12 @@ EVERYONE_200 = expect(200, 200, 200, 200, 200)
 SIGNED_IN_200 = expect(SIGN_IN, 200, 200, 200, 200)
 
 
+EDITED = To("/requests/{booking}?done=edited")
+CANCELLED = To("/requests/{booking}?done=cancelled")
+DATE_CANCELLED = To("/requests/{booking}?done=date_cancelled")
+SUBMITTED = To("/requests/{booking}?done=submitted")
+
+
 def after_form(to: str) -> dict[str, Expected]:
     """A signed-in user's form that succeeds and goes on to `to`; a visitor's, refused with
     the 401 page (a POST is not redirected: what was sent would be lost)."""
@@ -77,41 +87,76 @@ class Case:
     target: Target
 
 
-# The path to ask for, and the form to post (its token is added), for one walker.
-Target = Callable[[World, "Secrets", Walker], Awaitable[tuple[str, dict[str, str]]]]
+@dataclass(frozen=True)
+class Ask:
+    """What one walker asks: the path, the form to post (its token is added) and the ids a
+    redirect's address names."""
+
+    path: str
+    form: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, Any] = field(default_factory=dict)
+
+
+Target = Callable[[World, "Secrets", Walker], Awaitable[Ask]]
 
 
 @dataclass(frozen=True)
 class Secrets:
-    """A's private request in building X, and what must not leak of it."""
+    """A's private request in building X on day 0, and what must not leak of it (every request
+    of A made here says the same words)."""
 
     booking: dict[str, Any]
     words: tuple[str, ...]
 
 
 def fixed(path: str, form: dict[str, str] | None = None) -> Target:
-    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
-        return path, dict(form or {})
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
+        return Ask(path.format(building=world.building_x["code"], day=day(0)), dict(form or {}))
 
     return make
 
 
-def of_a_request(path: str, form: dict[str, str] | None = None) -> Target:
-    """A page of A's request: `path` with {booking} (and {occurrence}, its first date)."""
+def of_a_request(
+    path: str, form: Callable[[dict[str, Any]], dict[str, str]] | None = None, **create: Any
+) -> Target:
+    """A page of A's request: `path` with {booking} and {occurrence} (its first date). A GET
+    reads A's request of day 0; a form acts on a fresh request of A (made with `create`), so
+    what one walker does cannot decide another's answer."""
 
-    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
-        ids = {"booking": a.booking["id"], "occurrence": a.booking["occurrences"][0]["id"]}
-        return path.format(**ids), dict(form or {})
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
+        booking = await _request_of_a(world, next(_days), **create) if form else a.booking
+        ids = {"booking": booking["id"], "occurrence": booking["occurrences"][0]["id"]}
+        return Ask(path.format(**ids), form(booking) if form else {}, ids)
 
     return make
+
+
+def versioned(**extra: str) -> Callable[[dict[str, Any]], dict[str, str]]:
+    return lambda booking: {"version": str(booking["version"]), **extra}
+
+
+def edited(booking: dict[str, Any]) -> dict[str, str]:
+    """The edit form as sent with a new title, the rest as it was."""
+    first = booking["occurrences"][0]
+    start = datetime.fromisoformat(first["start"]).astimezone(ZONE)
+    end = datetime.fromisoformat(first["end"]).astimezone(ZONE)
+    return {
+        "version": str(booking["version"]),
+        "title": "Titlu nou",
+        "description": "",
+        "expected_attendance": str(booking["expected_attendance"]),
+        "date": start.date().isoformat(),
+        "start_time": f"{start:%H:%M}",
+        "end_time": f"{end:%H:%M}",
+    }
 
 
 def own_sign_in() -> Target:
     """The walker signs in again with its own password (a visitor with a wrong one)."""
 
-    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
         email = walker.email or "nobody@upt.ro"
-        return "/sign-in", {"email": email, "password": PASSWORD, "next": "/"}
+        return Ask("/sign-in", {"email": email, "password": PASSWORD, "next": "/"})
 
     return make
 
@@ -119,10 +164,10 @@ def own_sign_in() -> Target:
 def a_token_of_a(suffix: str) -> Target:
     """A fresh API token of requester A: /account/tokens/<id><suffix>."""
 
-    async def make(world: World, a: Secrets, walker: Walker) -> tuple[str, dict[str, str]]:
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
         await make_token(world.requester_a.id)
         tokens = await world.requester_a.client.get("/api/auth/tokens")
-        return f"/account/tokens/{tokens.json()[-1]['id']}{suffix}", {}
+        return Ask(f"/account/tokens/{tokens.json()[-1]['id']}{suffix}")
 
     return make
 
@@ -162,6 +207,49 @@ PAGES: dict[tuple[str, str], Case] = {
     ("POST", "/account/tokens/{token_id:int}/revoke"): Case(
         expect(401, To("/account?saved=revoked"), 404, 404, 404), a_token_of_a("/revoke")
     ),
+    # The resource calendar: anyone may look; A's private request is there for B and the
+    # visitor as a room taken, never with its title (GET /api/buildings/{id}/availability).
+    ("GET", "/calendar"): Case(EVERYONE_200, fixed("/calendar")),
+    ("GET", "/calendar/{code:str}"): Case(EVERYONE_200, fixed("/calendar/{building}?date={day}")),
+    ("GET", "/calendar/{code:str}/data"): Case(
+        EVERYONE_200,
+        fixed(f"/calendar/{{building}}/data?start={local(0, '00:00')}&end={local(1, '00:00')}"),
+    ),
+    # My requests: as GET /api/bookings and /api/bookings/{id}: A, the approver of its
+    # building and the administrator read A's request; to B it does not exist.
+    ("GET", "/requests"): Case(SIGNED_IN_200, fixed("/requests")),
+    ("GET", "/requests/{booking_id:int}"): Case(
+        expect(SIGN_IN, 200, 404, 200, 200), of_a_request("/requests/{booking}")
+    ),
+    ("GET", "/requests/{booking_id:int}/edit"): Case(
+        expect(SIGN_IN, 200, 404, 200, 200), of_a_request("/requests/{booking}/edit")
+    ),
+    # As PATCH /api/bookings/{id}: the approver may read but not edit (the request's page
+    # says so, 409); the administrator may.
+    ("POST", "/requests/{booking_id:int}/edit"): Case(
+        expect(401, EDITED, 404, 409, EDITED), of_a_request("/requests/{booking}/edit", edited)
+    ),
+    ("GET", "/requests/{booking_id:int}/cancel"): Case(
+        expect(SIGN_IN, 200, 404, 200, 200), of_a_request("/requests/{booking}/cancel")
+    ),
+    # As POST /api/bookings/{id}/cancel: the approver of the building may cancel too.
+    ("POST", "/requests/{booking_id:int}/cancel"): Case(
+        expect(401, CANCELLED, 404, CANCELLED, CANCELLED),
+        of_a_request("/requests/{booking}/cancel", versioned()),
+    ),
+    ("GET", "/requests/{booking_id:int}/dates/{occurrence_id:int}/cancel"): Case(
+        expect(SIGN_IN, 200, 404, 200, 200),
+        of_a_request("/requests/{booking}/dates/{occurrence}/cancel"),
+    ),
+    ("POST", "/requests/{booking_id:int}/dates/{occurrence_id:int}/cancel"): Case(
+        expect(401, DATE_CANCELLED, 404, DATE_CANCELLED, DATE_CANCELLED),
+        of_a_request("/requests/{booking}/dates/{occurrence}/cancel", versioned()),
+    ),
+    # As POST /api/bookings/{id}/submit on A's draft: the approver sees it but may not send it.
+    ("POST", "/requests/{booking_id:int}/submit"): Case(
+        expect(401, SUBMITTED, 404, 409, SUBMITTED),
+        of_a_request("/requests/{booking}/submit", versioned(), submit=False),
+    ),
 }
 
 
@@ -183,28 +271,29 @@ def test_every_page_route_has_an_entry(app) -> None:
     }
 
 
-_titles = itertools.count(1)
+SECRET = {
+    "title": "Consiliul secret al departamentului A",
+    "organiser_name": "Organizatoarea Ascunsă",
+    "contact_email": "ascuns.a@upt.ro",
+    "contact_phone": "+40 721 000 111",
+    "description": "Ordinea de zi confidențială",
+}
+_days = itertools.count(1)
+
+
+async def _request_of_a(world: World, on_day: int, **create: Any) -> dict[str, Any]:
+    return await request(
+        world.requester_a,
+        world.room_x,
+        day=on_day % 300,
+        **SECRET,
+        is_public=False,
+        **create,
+    )
 
 
 async def _secrets(world: World) -> Secrets:
-    number = next(_titles)
-    words = (
-        f"Consiliul secret {number} al departamentului A",
-        "Organizatoarea Ascunsă",
-        "ascuns.a@upt.ro",
-        "+40 721 000 111",
-    )
-    booking = await request(
-        world.requester_a,
-        world.room_x,
-        title=words[0],
-        organiser_name=words[1],
-        contact_email=words[2],
-        contact_phone=words[3],
-        description="Ordinea de zi confidențială",
-        is_public=False,
-    )
-    return Secrets(booking, (*words, "Ordinea de zi confidențială"))
+    return Secrets(await _request_of_a(world, 0), tuple(SECRET.values()))
 
 
 async def _walkers(open_client, world: World) -> dict[str, Walker]:
@@ -221,12 +310,12 @@ async def _walkers(open_client, world: World) -> dict[str, Walker]:
     return walkers
 
 
-def _matches(expected: Expected, response: httpx.Response) -> bool:
+def _matches(expected: Expected, response: httpx.Response, ids: dict[str, Any]) -> bool:
     if isinstance(expected, To):
         location = response.headers.get("location", "")
         if expected is HOME:
             return response.status_code == 303 and location == "/"
-        return response.status_code == 303 and location.startswith(expected.prefix)
+        return response.status_code == 303 and location.startswith(expected.prefix.format(**ids))
     return response.status_code == expected
 
 
@@ -248,16 +337,16 @@ async def test_who_gets_what(open_client, admin, method, path) -> None:
     wrong: dict[str, str] = {}
     for role in ROLES:
         walker = walkers[role]
-        url, form = await case.target(world, secrets, walker)
-        response = await _ask(walker, method, url, form)
+        asked = await case.target(world, secrets, walker)
+        response = await _ask(walker, method, asked.path, asked.form)
         assert response.status_code < 500, response.text
-        if not _matches(case.expected[role], response):
+        if not _matches(case.expected[role], response, asked.ids):
             got = f"{response.status_code} → {response.headers.get('location', '')}"
             wrong[role] = f"expected {case.expected[role]}, got {got}"
-        if response.status_code != 303:  # a page, or an error page
+        if response.status_code >= 400:  # an error page, outside /api
             assert response.headers["content-type"].startswith("text/html"), role
         if role not in MAY_SEE_A:
             seen = response.text + response.headers.get("location", "")
             leaked = [word for word in secrets.words if word in seen]
-            assert not leaked, f"{role} read {leaked} of A's request on {method} {url}"
+            assert not leaked, f"{role} read {leaked} of A's request on {method} {asked.path}"
     assert not wrong, wrong
