@@ -110,8 +110,13 @@ class Secrets:
 
 
 def fixed(path: str, form: dict[str, str] | None = None) -> Target:
+    """`path` and the form's values with {building} (X's code) and {day} (day 0, the day of
+    A's request)."""
+
     async def make(world: World, a: Secrets, walker: Walker) -> Ask:
-        return Ask(path.format(building=world.building_x["code"], day=day(0)), dict(form or {}))
+        names = {"building": world.building_x["code"], "day": day(0)}
+        filled = {key: value.format(**names) for key, value in (form or {}).items()}
+        return Ask(path.format(**names), filled)
 
     return make
 
@@ -177,6 +182,25 @@ PAGES: dict[tuple[str, str], Case] = {
     # Open to all; nothing of A's request on them.
     ("GET", "/"): Case(EVERYONE_200, fixed("/")),
     ("GET", "/rooms"): Case(EVERYONE_200, fixed("/rooms")),
+    # A room's week: A's private request shows as taken, without its title.
+    ("GET", "/rooms/{code:str}"): Case(EVERYONE_200, fixed("/rooms/X-1?week={day}")),
+    ("GET", "/buildings/{code:str}"): Case(
+        expect(*[To("/rooms#building-X")] * 5), fixed("/buildings/{building}")
+    ),
+    # Public events only: A's private request is never among them.
+    ("GET", "/events"): Case(EVERYONE_200, fixed("/events")),
+    # The booking form: anyone signed in; a form step and the live check answer with a page
+    # (the check of A's slot tells B it is asked for, never by whom or for what).
+    ("GET", "/book"): Case(SIGNED_IN_200, fixed("/book")),
+    ("POST", "/book"): Case(expect(401, 200, 200, 200, 200), fixed("/book", {"go": "1"})),
+    ("POST", "/book/check"): Case(
+        expect(401, 200, 200, 200, 200),
+        fixed("/book/check", {"room": "X-1", "date": "{day}", "start": "10:00", "end": "11:00"}),
+    ),
+    # The confirmation of a sent request: whoever may read it (GET /api/bookings/{id}).
+    ("GET", "/book/sent/{booking_id:int}"): Case(
+        expect(SIGN_IN, 200, 404, 200, 200), of_a_request("/book/sent/{booking}")
+    ),
     ("GET", "/sign-in"): Case(EVERYONE_200, fixed("/sign-in")),
     # A visitor with a wrong password stays on the form (422); a user signs in anew.
     ("POST", "/sign-in"): Case(expect(422, HOME, HOME, HOME, HOME), own_sign_in()),
