@@ -217,6 +217,7 @@ async def test_a_visitors_change_needs_the_token_of_its_cookie(app, open_client,
             response = await browser.request(method, path, data=sent)
             assert response.status_code == 403, (method, path, token)
             assert response.headers["content-type"].startswith("text/html")
+            assert "reîncărcați pagina" in response.text  # said as a page, not as the API
     # a browser without the cookie cannot use a token it read elsewhere
     stranger = open_client()
     response = await stranger.post("/sign-in", data={**data, "csrf_token": own})
