@@ -16,6 +16,7 @@ from typing import Any
 from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import Receive, Scope, Send
 
 from booking.accounts.credentials import digest, same
 from booking.accounts.current_user import CurrentUser
@@ -38,6 +39,7 @@ from booking.db.transactions import DatabaseBusy
 
 log = logging.getLogger("booking.accounts")
 
+_RECEIVE = "booking.receive"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writing "last used" on every request would make every read a write.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
@@ -56,6 +58,12 @@ def _current(principal: Principal, session: Session | None) -> CurrentUser:
 
 
 class Authentication(AbstractAuthenticationMiddleware):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # The base class hands `authenticate_request` a connection that cannot read the body;
+        # a form's CSRF field is in the body, so the real `receive` is kept for it.
+        scope[_RECEIVE] = receive  # type: ignore[literal-required]
+        await super().__call__(scope, receive, send)
+
     async def authenticate_request(
         self, connection: ASGIConnection[Any, Any, Any, Any]
     ) -> AuthenticationResult:
@@ -114,7 +122,7 @@ async def _form_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
     kind = connection.headers.get("content-type", "")
     if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         return ""
-    form = await Request(connection.scope, connection.receive).form()
+    form = await Request(connection.scope, connection.scope[_RECEIVE]).form()  # type: ignore[literal-required]
     value = form.get(CSRF_FIELD, "")
     return value if isinstance(value, str) else ""
 

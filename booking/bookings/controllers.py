@@ -22,18 +22,22 @@ from booking.api.places import (
     with_room_ids,
 )
 from booking.api.updates import sent_fields
-from booking.bookings import cancelling, creating, editing, reading
+from booking.bookings import cancelling, creating, editing, previewing, reading
 from booking.bookings.commands import Act, CreateBooking, EditBooking, Submit
+from booking.bookings.previewing import PreviewBooking
 from booking.bookings.schemas import (
     AuditEntryView,
     BookingCreate,
+    BookingPreviewAsk,
     BookingUpdate,
     BookingView,
+    PreviewView,
+    RecurrenceSpec,
     Submission,
     VersionedAction,
 )
 from booking.bookings.unit_of_work import Outcome
-from booking.bookings.views import booking_view, booking_views, history_view
+from booking.bookings.views import booking_view, booking_views, history_view, preview_view
 from booking.core.recurrence import Ambiguity, Frequency, Rule
 from booking.i18n import Texts
 from booking.settings import Settings
@@ -43,19 +47,35 @@ def outcome_view(outcome: Outcome, user: CurrentUser, now: datetime, texts: Text
     return booking_view(outcome.booking, user.actor, now, texts)
 
 
+def recurrence_rule(spec: RecurrenceSpec | None) -> Rule | None:
+    if spec is None:
+        return None
+    return Rule(
+        frequency=Frequency(spec.frequency),
+        interval=spec.interval,
+        weekdays=frozenset(spec.weekdays),
+        month_day=spec.month_day,
+        nth=spec.nth,
+        until=spec.until,
+        count=spec.count,
+    )
+
+
+def preview_command(data: BookingPreviewAsk) -> PreviewBooking:
+    return PreviewBooking(
+        rooms=tuple(data.rooms),
+        start=data.start,
+        end=data.end,
+        expected_attendance=data.expected_attendance,
+        recurrence=recurrence_rule(data.recurrence),
+        ambiguous=Ambiguity(data.ambiguous) if data.ambiguous else None,
+        organisation=data.organisation,
+        paid_rental=data.paid_rental,
+        override_reason=data.override_reason,
+    )
+
+
 def create_command(data: BookingCreate) -> CreateBooking:
-    spec = data.recurrence
-    rule = None
-    if spec is not None:
-        rule = Rule(
-            frequency=Frequency(spec.frequency),
-            interval=spec.interval,
-            weekdays=frozenset(spec.weekdays),
-            month_day=spec.month_day,
-            nth=spec.nth,
-            until=spec.until,
-            count=spec.count,
-        )
     return CreateBooking(
         title=data.title,
         rooms=as_ids(data.rooms),
@@ -70,7 +90,7 @@ def create_command(data: BookingCreate) -> CreateBooking:
         is_public=data.is_public,
         paid_rental=data.paid_rental,
         submit=data.submit,
-        recurrence=rule,
+        recurrence=recurrence_rule(data.recurrence),
         skip_taken_dates=data.on_conflict == "skip",
         ambiguous=Ambiguity(data.ambiguous) if data.ambiguous else None,
         override_reason=data.override_reason,
@@ -108,6 +128,27 @@ class BookingController(Controller):
         data = await with_room_ids(data)
         outcome = await creating.create_booking(engine, user, create_command(data), now)
         return outcome_view(outcome, user, now, texts)
+
+    @post(
+        "/preview",
+        status_code=200,
+        summary="Check a request before sending it",
+        description="Nothing is stored. The same rules as `POST /api/bookings`, date by date: "
+        "`free`, `taken` (the `conflicts` and the `alternatives` a 409 would give) or "
+        "`refused` by the rooms' rules (`reason`; a series may skip such dates); `problems` "
+        "say why the request would be refused as a whole; `status` and `required_tiers` what "
+        "it would be once created.",
+    )
+    async def preview_booking(
+        self,
+        data: JSONBody[BookingPreviewAsk],
+        engine: NamedDependency[Engine],
+        user: NamedDependency[CurrentUser],
+        now: NamedDependency[datetime],
+        texts: NamedDependency[Texts],
+    ) -> PreviewView:
+        preview = await previewing.preview_booking(engine, user, preview_command(data), now)
+        return preview_view(preview, texts)
 
     @get(
         "/",

@@ -36,7 +36,7 @@ async def rooms_asked(room_ids: Sequence[int]) -> list[RoomFacts]:
     return [rooms[room_id] for room_id in room_ids]
 
 
-async def _organisation(user: CurrentUser, code: str | None) -> Organisation | None:
+async def organisation_asked(user: CurrentUser, code: str | None) -> Organisation | None:
     """The organisation named, or else the user's only one (the core judges either)."""
     if code is not None:
         return await catalogue.organisation_by_code(code)
@@ -70,7 +70,7 @@ async def create_booking(
     meetings, series = meetings_asked(
         command.start, command.end, command.recurrence, command.ambiguous, rooms, now
     )
-    organisation = await _organisation(user, command.organisation)
+    organisation = await organisation_asked(user, command.organisation)
     known = await rooms_known(rooms, meetings)
     creation = decide(user.actor, _asked(command), meetings, series, organisation, known, now)
     unit = UnitOfWork(engine, user, now)

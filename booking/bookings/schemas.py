@@ -57,6 +57,21 @@ class BookingCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
 
 
+class BookingPreviewAsk(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The rooms and times of a request to check before sending it, as a request gives them;
+    nothing is stored."""
+
+    rooms: RoomIds
+    start: datetime
+    end: datetime
+    expected_attendance: Annotated[int, msgspec.Meta(ge=1, le=1_000_000)] = 1
+    organisation: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    paid_rental: bool = False
+    recurrence: RecurrenceSpec | None = None
+    ambiguous: Literal["earlier", "later"] | None = None
+    override_reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)] | None = None
+
+
 Comment = Annotated[str, msgspec.Meta(max_length=MAX_TEXT_LENGTH)]
 Version = Annotated[int, msgspec.Meta(ge=1)]
 
@@ -236,3 +251,33 @@ class BufferChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     setup_minutes: int | None
     teardown_minutes: int | None
     reason: str
+
+
+class ProblemView(msgspec.Struct):
+    field: str
+    message: str
+
+
+class DatePreviewView(msgspec.Struct):
+    """One date asked for: `free`, `taken` (the `conflicts`, and `alternatives` as a 409
+    gives them) or `refused` by the rooms' rules (`reason`)."""
+
+    date: date
+    start: datetime
+    end: datetime
+    state: Literal["free", "taken", "refused"]
+    reason: str | None
+    conflicts: list[ConflictView]
+    alternatives: dict[str, Any] | None
+
+
+class PreviewView(msgspec.Struct):
+    """What sending the request now would meet. `clear`: every date free and no problem;
+    `problems`: why it would be refused as a whole; `status` and `required_tiers`: what it
+    would be once created."""
+
+    clear: bool
+    status: str | None
+    required_tiers: list[str]
+    dates: list[DatePreviewView]
+    problems: list[ProblemView]

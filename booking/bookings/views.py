@@ -10,11 +10,15 @@ from zoneinfo import ZoneInfo
 
 import msgspec
 
+from booking.bookings.previewing import Preview
 from booking.bookings.schemas import (
     AuditEntryView,
     BookingView,
     ConflictView,
+    DatePreviewView,
     OccurrenceView,
+    PreviewView,
+    ProblemView,
     SkippedDate,
 )
 from booking.core.access import Actor, can_see_contact
@@ -120,3 +124,32 @@ def conflict_views(
             )
         )
     return views
+
+
+def preview_view(preview: Preview, texts: Texts) -> PreviewView:
+    dates = []
+    for day in preview.dates:
+        zone = ZoneInfo(day.zone)
+        alternatives = day.alternatives.as_data(preview.rooms) if day.alternatives else None
+        dates.append(
+            DatePreviewView(
+                date=day.day,
+                start=day.meeting.start.astimezone(zone),
+                end=day.meeting.end.astimezone(zone),
+                state=day.state,  # type: ignore[arg-type]
+                reason=texts(day.refused) if day.refused else None,
+                conflicts=conflict_views(day.conflicts, preview.rooms),
+                alternatives=alternatives,
+            )
+        )
+    problems = [
+        ProblemView(p.field if isinstance(p.field, str) else texts(p.field), texts(p.reason))
+        for p in preview.problems
+    ]
+    return PreviewView(
+        clear=preview.clear,
+        status=preview.status.value if preview.status else None,
+        required_tiers=[t.value for t in preview.tiers],
+        dates=dates,
+        problems=problems,
+    )

@@ -4,7 +4,7 @@ frontend/templates/<group>/."""
 
 from __future__ import annotations
 
-from booking.pages.account import SignInPages
+from booking.pages.account import AccountPages, SignInPages
 from booking.pages.calendar import CalendarPages
 from booking.pages.finder import FinderPages
 from booking.pages.my_requests import MyRequestPages
@@ -18,4 +18,5 @@ PAGE_ROUTES = [
     RequestFormPages,
     MyRequestPages,
     SignInPages,
+    AccountPages,
 ]

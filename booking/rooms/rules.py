@@ -49,6 +49,12 @@ async def room_rules(room_id: int) -> RoomRules:
     return (await stored_rules.rules_for([await room_facts(room_id)]))[room_id]
 
 
+async def rules_of_rooms(rooms: Sequence[RoomFacts]) -> dict[int, RoomRules]:
+    """Each room's rules, by room id, in one read (a building's calendar shows every room's
+    opening hours)."""
+    return await stored_rules.rules_for(rooms)
+
+
 async def set_room_rules(
     engine: Engine,
     user: CurrentUser,

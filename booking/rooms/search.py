@@ -13,7 +13,7 @@ from booking.core.errors import refused
 from booking.core.localtime import to_instant
 from booking.core.messages import Message
 from booking.core.requests import meeting_span
-from booking.core.rooms import rooms_matching
+from booking.core.rooms import RoomFacts, rooms_matching
 from booking.core.workflow import HOLDING
 from booking.db import catalogue, occurrences
 from booking.rooms.catalogue import get_building
@@ -29,10 +29,40 @@ class RoomSearch:
     free_end: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PassedOver:
+    """A room of the buildings searched that the search does not offer, and why: too small,
+    without the equipment asked for, booked then, or refused by its rules (closed, outside its
+    opening hours, too soon, too far ahead)."""
+
+    room: RoomDetails
+    reason: Message
+
+
+@dataclass(frozen=True, slots=True)
+class SearchAnswer:
+    found: list[RoomDetails]
+    passed_over: list[PassedOver]
+
+
 async def search_rooms(
     search: RoomSearch, default_zone: ZoneInfo, now: datetime
 ) -> list[RoomDetails]:
     """Active rooms that fit the filters and, if a span is given, are free for all of it."""
+    return (await search_rooms_explained(search, default_zone, now)).found
+
+
+def _why_unfit(room: RoomFacts, search: RoomSearch) -> Message:
+    if search.min_capacity is not None and room.capacity < search.min_capacity:
+        return Message("search.too_small", capacity=room.capacity)
+    return Message("search.lacks_equipment")
+
+
+async def search_rooms_explained(
+    search: RoomSearch, default_zone: ZoneInfo, now: datetime
+) -> SearchAnswer:
+    """The rooms `search_rooms` finds, and the other active rooms of the buildings searched
+    with the reason each is not offered."""
     zone = default_zone
     if search.building_id is not None:
         zone = ZoneInfo((await get_building(search.building_id)).zone)
@@ -44,6 +74,14 @@ async def search_rooms(
         min_capacity=search.min_capacity,
         equipment=search.equipment,
     )
+    matching = {room.id for room in rooms}
+    reasons: dict[int, Message] = {
+        room.facts.id: _why_unfit(room.facts, search)
+        for room in every_room
+        if room.facts.active
+        and search.building_id in (None, room.facts.building_id)
+        and room.facts.id not in matching
+    }
     if search.free_start is not None or search.free_end is not None:
         if search.free_start is None or search.free_end is None:
             missing = "free_start" if search.free_start is None else "free_end"
@@ -58,10 +96,22 @@ async def search_rooms(
         occupied = await occurrences.occupations(
             meeting.widened(setup, teardown), HOLDING, [room.id for room in rooms], as_of=now
         )
-        rooms = free_rooms(rooms, meeting, occupied)
+        free = free_rooms(rooms, meeting, occupied)
+        free_ids = {room.id for room in free}
+        reasons.update(
+            (room.id, Message("search.booked")) for room in rooms if room.id not in free_ids
+        )
         # Free of bookings is not enough: the room must also be open and bookable then.
-        placements = [Placement(room.id, meeting, room.blocked(meeting)) for room in rooms]
-        refused_rooms = {b.placement.room_id for b in await breaches(placements, rooms, now)}
-        rooms = [room for room in rooms if room.id not in refused_rooms]
+        placements = [Placement(room.id, meeting, room.blocked(meeting)) for room in free]
+        for breach in await breaches(placements, free, now):
+            reasons.setdefault(breach.placement.room_id, breach.reason)
+        rooms = [room for room in free if room.id not in reasons]
     found = {room.id for room in rooms}
-    return [room for room in every_room if room.facts.id in found]
+    return SearchAnswer(
+        found=[room for room in every_room if room.facts.id in found],
+        passed_over=[
+            PassedOver(room, reasons[room.facts.id])
+            for room in every_room
+            if room.facts.id in reasons
+        ],
+    )

@@ -12,8 +12,10 @@ from litestar import Request, Response
 from litestar.response import Redirect
 
 from booking.core.errors import NotSignedIn
+from booking.core.messages import Message
 from booking.web.language import speak_as
 from booking.web.rendering import page
+from booking.web.templates import said
 
 Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
@@ -36,12 +38,16 @@ def _page_or_json(handler: Handler) -> Handler:
             return sign_in_redirect(request)
         speak_as(request)
         body = answer.content if isinstance(answer.content, Mapping) else {}
+        message = body.get("message", "")
+        if body.get("message_code") == "auth.csrf":
+            # A page's form without its token: an old tab, or a form from another site.
+            message = said(Message("form.expired"))
         return page(
             request,
             "errors/error.html.j2",
             {
                 "status": answer.status_code,
-                "message": body.get("message", ""),
+                "message": message,
                 "problems": body.get("errors", []),
             },
             status_code=answer.status_code or 500,

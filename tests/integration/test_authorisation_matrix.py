@@ -206,6 +206,14 @@ def new_booking() -> Target:
     return make
 
 
+def preview() -> Target:
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        body = {"rooms": [world.room_x["id"]], "start": local(0, "10:00"), "end": local(0, "11:00")}
+        return "/api/bookings/preview", body
+
+    return make
+
+
 TIERS = [{"role": "room_manager", "condition": "always"}]
 
 CASES: dict[tuple[str, str], Case] = {
@@ -287,6 +295,7 @@ CASES: dict[tuple[str, str], Case] = {
         ADMIN_ONLY_200, on_user("/memberships/A", prepare="member")
     ),
     ("POST", "/api/bookings"): Case(statuses(401, 201, 201, 201, 201, 201, 201), new_booking()),
+    ("POST", "/api/bookings/preview"): Case(SIGNED_IN_200, preview()),
     ("GET", "/api/bookings"): Case(SIGNED_IN_200, fixed("/api/bookings")),
     ("GET", "/api/bookings/{booking_id:int}"): Case(
         statuses(401, 200, 404, 200, 404, 200, 200), on_booking("")
