@@ -63,7 +63,7 @@ def recurrence_rule(spec: RecurrenceSpec | None) -> Rule | None:
 
 def preview_command(data: BookingPreviewAsk) -> PreviewBooking:
     return PreviewBooking(
-        rooms=tuple(data.rooms),
+        rooms=as_ids(data.rooms),
         start=data.start,
         end=data.end,
         expected_attendance=data.expected_attendance,
@@ -147,6 +147,7 @@ class BookingController(Controller):
         now: NamedDependency[datetime],
         texts: NamedDependency[Texts],
     ) -> PreviewView:
+        data = await with_room_ids(data)
         preview = await previewing.preview_booking(engine, user, preview_command(data), now)
         return preview_view(preview, texts)
 

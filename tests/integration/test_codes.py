@@ -71,6 +71,10 @@ async def test_a_booking_names_its_rooms_by_code(api) -> None:
     [error] = unknown.json()["errors"]
     assert error["field"] == "rooms[1]"
     assert "NOPE-1" in error["reason"]
+    # The check before sending takes codes as creating does.
+    asked = {"rooms": ["CCX-S3"], "start": local(3, "10:00"), "end": local(3, "11:00")}
+    preview = await api.post("/api/bookings/preview", json=asked)
+    assert preview.status_code == 200, preview.text
 
 
 async def test_queries_and_blackouts_take_codes(api) -> None:
