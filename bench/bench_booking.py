@@ -539,7 +539,9 @@ def write_report(
         "# Benchmarks",
         "",
         "Made by `bench/bench_booking.py` (run it again to refresh this page). A long series"
-        " against a busy room: [benchmarks-series.md](benchmarks-series.md).",
+        " against a busy room: [benchmarks-series.md](benchmarks-series.md). The pages (the"
+        " finder, a building's calendar, the form's live check, a first visit's bytes):"
+        " [benchmarks-pages.md](benchmarks-pages.md).",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d}; machine: {os.cpu_count()} cores,"
         f" {platform.machine()}, Python {platform.python_version()}, {pg}; the load generator,"

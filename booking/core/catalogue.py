@@ -25,8 +25,16 @@ class RoomDetails:
     facts: RoomFacts
     building_code: str
     building_name: str
+    building_name_en: str
     description: str
     is_demo: bool
+
+    def building_name_in(self, language: str) -> str:
+        return (
+            self.building_name_en
+            if language == "en" and self.building_name_en
+            else self.building_name
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ def _details(row: Mapping[str, Any]) -> RoomDetails:
         facts=room_facts(row),
         building_code=row["building_code"],
         building_name=row["building_name"],
+        building_name_en=row["building_name_en"],
         description=row["description"],
         is_demo=bool(row["is_demo"]),
     )
@@ -50,8 +51,8 @@ def _details(row: Mapping[str, Any]) -> RoomDetails:
 # zone. Written out, not built by Piccolo: the room list and every free-room search run it.
 ROOM_SQL = (
     "SELECT r.id, r.code, r.name, r.building, b.code AS building_code,"
-    " b.name AS building_name, b.zone, r.capacity, r.equipment, r.setup_minutes,"
-    " r.teardown_minutes, r.instant_book, r.active, r.description, r.is_demo"
+    " b.name AS building_name, b.name_en AS building_name_en, b.zone, r.capacity, r.equipment,"
+    " r.setup_minutes, r.teardown_minutes, r.instant_book, r.active, r.description, r.is_demo"
     " FROM rooms r JOIN buildings b ON b.id = r.building"
 )
 

@@ -25,6 +25,7 @@ from booking.rooms import catalogue
 from booking.rooms.equipment_names import equipment_name, equipment_names
 from booking.rooms.search import RoomSearch, SearchAnswer, search_rooms, search_rooms_explained
 from booking.settings import Settings
+from booking.web.language import current_texts
 from booking.web.rendering import is_fragment_request, page
 from booking.web.templates import said
 
@@ -136,7 +137,7 @@ def _room(details: Any) -> dict[str, Any]:
         "code": facts.code,
         "name": facts.name,
         "building_code": details.building_code,
-        "building_name": details.building_name,
+        "building_name": details.building_name_in(current_texts().language),
         "capacity": facts.capacity,
         "equipment": equipment_names(facts.equipment),
         "description": details.description,

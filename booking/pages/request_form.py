@@ -38,6 +38,7 @@ from booking.pages.forms import field_errors
 from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 from booking.web import formatting
+from booking.web.language import current_texts
 from booking.web.rendering import page
 from booking.web.templates import said
 
@@ -231,7 +232,7 @@ class Catalogue:
     def by_building(self) -> list[tuple[str, list[RoomDetails]]]:
         groups: dict[str, list[RoomDetails]] = {}
         for room in self.rooms:
-            groups.setdefault(room.building_name, []).append(room)
+            groups.setdefault(room.building_name_in(current_texts().language), []).append(room)
         return list(groups.items())
 
     def names(self, codes: list[str]) -> list[RoomDetails]:

@@ -47,7 +47,7 @@ def _room_card(room: RoomDetails) -> dict[str, Any]:
         "initials": initials(facts.name),
         "building_id": facts.building_id,
         "building_code": room.building_code,
-        "building_name": room.building_name,
+        "building_name": room.building_name_in(current_texts().language),
         "capacity": facts.capacity,
         "equipment": equipment_names(facts.equipment),
         "description": room.description,

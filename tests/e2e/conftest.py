@@ -13,6 +13,7 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import asyncpg
@@ -184,3 +185,33 @@ async def sign_in(page: Page, site: Site, email: str) -> None:
     await page.click("form[action='/sign-in'] button[type=submit]")
     await page.wait_for_load_state("load")
     assert "/sign-in" not in page.url, f"could not sign in as {email}"
+
+
+def working_day(weeks: int, weekday: int, series: int = 1) -> date:
+    """A date `weeks` ahead on `weekday` (0 = Monday) that the demo rooms are open on, and the
+    same weekday of the `series` - 1 weeks after it: a later week's when one of them is a public
+    holiday, which the demo data closes."""
+    from booking.seed import PUBLIC_HOLIDAYS
+
+    closed = {holiday.day for holiday in PUBLIC_HOLIDAYS}
+    today = date.today()
+    day = today + timedelta(days=7 * weeks - today.weekday() + weekday)
+    while any(day + timedelta(weeks=n) in closed for n in range(series)):
+        day += timedelta(days=7)
+    return day
+
+
+async def tab_to(page: Page, selector: str, presses: int = 120) -> None:
+    """Press Tab until the element matching `selector` has the focus, as a keyboard user would
+    reach it; it must show that it has the focus."""
+    target = page.locator(selector)
+    for _ in range(presses):
+        await page.keyboard.press("Tab")
+        if await target.evaluate("element => element === document.activeElement"):
+            outline = await target.evaluate(
+                "element => getComputedStyle(element).outlineStyle"
+                " + ' ' + getComputedStyle(element).boxShadow"
+            )
+            assert outline != "none none", f"{selector} has the focus but does not show it"
+            return
+    raise AssertionError(f"{selector} cannot be reached with the Tab key")

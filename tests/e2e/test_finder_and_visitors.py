@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
 
 from playwright.async_api import Page, expect
 
-from tests.e2e.conftest import Site, look
-
-
-def _a_weekday_ahead() -> date:
-    """A Tuesday a few weeks ahead: in the future, and a working day."""
-    day = date.today() + timedelta(days=21)
-    return day + timedelta(days=(1 - day.weekday()) % 7)
+from tests.e2e.conftest import Site, look, working_day
 
 
 async def test_a_requester_finds_a_free_room_and_goes_to_the_form(page: Page, site: Site) -> None:
     await page.goto(f"{site.url}/")
     await look(page, "finder-empty", site)
-    day = _a_weekday_ahead().isoformat()
+    day = working_day(3, 1).isoformat()
     await page.get_by_label("Data").fill(day)
     await page.get_by_label("Început").fill("14:00")
     await page.get_by_label("Sfârșit").fill("16:00")

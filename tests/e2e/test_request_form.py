@@ -12,17 +12,10 @@ from datetime import date, timedelta
 
 from playwright.async_api import Page
 
-from tests.e2e.conftest import Site, look, sign_in
+from tests.e2e.conftest import Site, look, sign_in, working_day
 
 REQUESTER = "solicitant.ac.demo@upt.ro"
 ROOM = "CC-SEDINTE"
-
-
-def weekday_ahead(weeks: int, weekday: int) -> date:
-    """A date `weeks` ahead on `weekday` (0 = Monday)."""
-    today = date.today()
-    monday = today + timedelta(days=7 * weeks - today.weekday())
-    return monday + timedelta(days=weekday)
 
 
 async def live_check(page: Page, state: str) -> None:
@@ -59,7 +52,7 @@ async def book(page: Page, site: Site, day: date, start: str, end: str, title: s
 
 async def test_a_requester_books_a_room(page: Page, site: Site) -> None:
     await sign_in(page, site, REQUESTER)
-    day = weekday_ahead(9, 1)
+    day = working_day(3, 1)
     await page.goto(f"{site.url}/book?room={ROOM}&date={day}&people=10")
     await look(page, "form-1-when-empty", site)
     # The live check answers as the times are typed, without sending the form.
@@ -74,7 +67,7 @@ async def test_a_requester_books_a_room(page: Page, site: Site) -> None:
 
 async def test_a_conflict_and_a_suggested_time_taken_in_one_click(page: Page, site: Site) -> None:
     await sign_in(page, site, REQUESTER)
-    day = weekday_ahead(9, 2)
+    day = working_day(4, 2)
     await book(page, site, day, "10:00", "11:00", "Consiliul departamentului")
     await page.goto(f"{site.url}/book?room={ROOM}&date={day}&start=10:00&end=11:00&people=10")
     await live_check(page, "taken")
@@ -90,7 +83,7 @@ async def test_a_conflict_and_a_suggested_time_taken_in_one_click(page: Page, si
 
 async def test_a_weekly_series_leaving_out_a_taken_date(page: Page, site: Site) -> None:
     await sign_in(page, site, REQUESTER)
-    first = weekday_ahead(9, 3)
+    first = working_day(5, 3, series=3)
     taken = first + timedelta(days=7)
     await book(page, site, taken, "10:00", "11:00", "Examen")
     await page.goto(f"{site.url}/book?room={ROOM}&date={first}&start=10:00&end=11:00&people=10")
