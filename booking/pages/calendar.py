@@ -32,6 +32,7 @@ from booking.pages.calendar_view import (
     RoomCalendar,
     building_calendar,
 )
+from booking.pages.forms import day_typed, within_years
 from booking.rooms import catalogue
 from booking.web.rendering import current_user, page
 from booking.web.templates import said
@@ -81,7 +82,8 @@ def book_link(room_code: str, span: TimeSpan, zone: ZoneInfo) -> str:
         "room": room_code,
         "date": day.isoformat(),
         "start": _clock(span.start, zone, day),
-        "end": _clock(end, zone, day),
+        # A time field cannot hold 24:00: a free period up to midnight asks for 23:59.
+        "end": _clock(end, zone, day).replace("24:00", "23:59"),
     }
     return "/book?" + urlencode(query, safe=":")
 
@@ -209,9 +211,8 @@ class CalendarPages(Controller):
         today = _local(now, zone).date()
         view = view if view in VIEWS else "day"
         bad_date = False
-        try:
-            day = date.fromisoformat(day_asked) if day_asked else today
-        except ValueError:
+        day = day_typed(day_asked) if day_asked else today
+        if day is None:
             day, bad_date = today, True
         first = _first_day(day, view)
         step = timedelta(days=VIEWS[view])
@@ -255,9 +256,11 @@ class CalendarPages(Controller):
         local times, the days they touch), as the caller may see them."""
         building = await _building(code)
         zone = ZoneInfo(building.zone)
-        first = _local(start, zone).date() if start.tzinfo else start.date()
-        last_moment = (_local(end, zone) if end.tzinfo else end) - timedelta(microseconds=1)
-        days = min(max((last_moment.date() - first).days + 1, 1), LONGEST_DATA_RANGE)
+        first = within_years(_local(start, zone).date() if start.tzinfo else start.date())
+        last = within_years((_local(end, zone) if end.tzinfo else end).date())
+        if last > first and (_local(end, zone) if end.tzinfo else end).time() == time(0):
+            last -= timedelta(days=1)  # an end at midnight does not touch the day it starts
+        days = min(max((last - first).days + 1, 1), LONGEST_DATA_RANGE)
         calendar = await building_calendar(building, first, days, current_user(request), now)
         return {
             "building": building.code,

@@ -20,7 +20,7 @@ from litestar.response import Template
 
 from booking.core.errors import RuleViolation
 from booking.core.messages import Message
-from booking.pages.forms import field_errors
+from booking.pages.forms import day_typed, field_errors
 from booking.rooms import catalogue
 from booking.rooms.equipment_names import equipment_name, equipment_names
 from booking.rooms.search import RoomSearch, SearchAnswer, search_rooms, search_rooms_explained
@@ -74,9 +74,8 @@ def _read(request: Request[Any, Any, Any], buildings: dict[str, int], today: dat
     if not query.asked:
         return query
     errors: dict[str, Message] = {}
-    try:
-        query.day = date.fromisoformat(typed["date"])
-    except ValueError:
+    query.day = day_typed(typed["date"])
+    if query.day is None:
         errors["date"] = Message("finder.date_invalid")
     else:
         if query.day < today:
@@ -117,6 +116,9 @@ def _sort_key(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+LAST_MINUTE = "23:59"
+
+
 def _book_link(room_code: str, query: FinderQuery) -> str:
     assert query.start is not None
     assert query.end is not None
@@ -124,7 +126,8 @@ def _book_link(room_code: str, query: FinderQuery) -> str:
         "room": room_code,
         "date": f"{query.start:%Y-%m-%d}",
         "start": f"{query.start:%H:%M}",
-        "end": "24:00" if query.end.date() > query.start.date() else f"{query.end:%H:%M}",
+        # A time field cannot hold 24:00: a search up to midnight asks the form for 23:59.
+        "end": LAST_MINUTE if query.end.date() > query.start.date() else f"{query.end:%H:%M}",
     }
     if query.people is not None:
         params["people"] = str(query.people)

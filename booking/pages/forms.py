@@ -4,6 +4,7 @@ beside each field, and where a form may send the user back to."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any
 
 from litestar import Request
@@ -43,3 +44,22 @@ def safe_next(target: str | None, default: str = "/") -> str:
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default
     return target
+
+
+# The years a page takes a date in. Beyond them a date is a typing mistake, and near year 1 or
+# 9999 a week or a month around it does not exist.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def day_typed(text: str | None) -> date | None:
+    """The ISO date in `text`, if it is one within the years the pages take."""
+    try:
+        day = date.fromisoformat(text or "")
+    except ValueError:
+        return None
+    return day if EARLIEST_DAY <= day <= LATEST_DAY else None
+
+
+def within_years(day: date) -> date:
+    """`day`, or the nearest day the pages take."""
+    return min(max(day, EARLIEST_DAY), LATEST_DAY)

@@ -7,8 +7,9 @@ state no longer allows answers with the request as it is now and a notice, not a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
@@ -21,6 +22,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
+from booking.api.validation import WALL_CLOCK_PATTERN
 from booking.bookings import cancelling, editing, reading
 from booking.bookings.commands import Act, EditBooking, Submit
 from booking.bookings.unit_of_work import Outcome
@@ -38,10 +40,11 @@ from booking.core.errors import (
 from booking.core.messages import Message
 from booking.core.requests import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 from booking.core.workflow import Status
-from booking.pages.forms import field_errors, form_fields
+from booking.pages.forms import day_typed, field_errors, form_fields
 from booking.pages.request_views import date_rows, history_lines, request_row, tier_steps
 from booking.rooms import catalogue
 from booking.settings import Settings
+from booking.web.formatting import number
 from booking.web.language import current_texts
 from booking.web.rendering import page
 from booking.web.templates import said
@@ -176,7 +179,9 @@ def _edited(booking: Booking, typed: Mapping[str, str]) -> tuple[dict[str, Any],
         if not 1 <= attendance <= 1_000_000:
             raise ValueError
     except ValueError:
-        errors["expected_attendance"] = said(Message("range.from_to", first=1, last=1_000_000))
+        errors["expected_attendance"] = said(
+            Message("range.from_to", first=number(1), last=number(1_000_000))
+        )
     else:
         if str(attendance) != before["expected_attendance"]:
             changes["expected_attendance"] = attendance
@@ -194,16 +199,14 @@ def _edited_time(
     values = {name: typed.get(name, "").strip() for name in ("date", "start_time", "end_time")}
     if all(values[name] == before[name] for name in values):
         return
-    try:
-        day = date.fromisoformat(values["date"])
-    except ValueError:
+    day = day_typed(values["date"])
+    if day is None:
         errors["date"] = said(Message("validation.date"))
     for name in ("start_time", "end_time"):
-        try:
-            time.fromisoformat(values[name])
-        except ValueError:
+        # A wall-clock HH:MM in the building's zone, as the booking form takes it: no offset.
+        if not re.fullmatch(WALL_CLOCK_PATTERN, values[name]):
             errors[name] = said(Message("validation.time"))
-    if errors:
+    if errors or day is None:
         return
     changes["start"] = datetime.combine(day, time.fromisoformat(values["start_time"]))
     changes["end"] = datetime.combine(day, time.fromisoformat(values["end_time"]))

@@ -34,7 +34,7 @@ from booking.core.conflicts import Conflict
 from booking.core.errors import BookingConflict, FieldProblem, RuleViolation
 from booking.core.messages import Message
 from booking.core.recurrence import Frequency, Rule
-from booking.pages.forms import field_errors
+from booking.pages.forms import day_typed, field_errors
 from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 from booking.web import formatting
@@ -145,7 +145,8 @@ class Slot:
 
 
 def _whole(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 8 else None
+    # isdigit() alone takes "²", which int() does not.
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 8 else None
 
 
 def read_slot(draft: Draft, room_ids: dict[str, int]) -> Slot:
@@ -159,10 +160,8 @@ def read_slot(draft: Draft, room_ids: dict[str, int]) -> Slot:
     if unknown:
         errors["room"] = said(Message("form.room_unknown", room=unknown[0]))
     slot.rooms = tuple(room_ids[code] for code in draft.rooms if code in room_ids)
-    day = None
-    try:
-        day = date.fromisoformat(draft.get("date"))
-    except ValueError:
+    day = day_typed(draft.get("date"))
+    if day is None:
         errors["date"] = said(
             Message("form.date_format") if draft.get("date") else Message("form.date_missing")
         )
@@ -191,9 +190,8 @@ def _rule(draft: Draft, day: date, errors: dict[str, str]) -> Rule | None:
         if count is None or count < 1:
             errors["count"] = said(Message("form.count_missing"))
     else:
-        try:
-            until = date.fromisoformat(draft.get("until"))
-        except ValueError:
+        until = day_typed(draft.get("until"))
+        if until is None:
             errors["until"] = said(Message("form.until_missing"))
     if interval is None or (until is None and count is None):
         return None

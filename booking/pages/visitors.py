@@ -21,6 +21,7 @@ from booking.core.catalogue import RoomDetails
 from booking.core.errors import NotFound
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import Status
+from booking.pages.forms import day_typed
 from booking.rooms import availability, catalogue, rules
 from booking.rooms.equipment_names import equipment_names
 from booking.rooms.search import RoomSearch, search_rooms
@@ -70,10 +71,7 @@ async def catalogue_rooms() -> list[RoomDetails]:
 
 
 def _monday(asked: str | None, today: date) -> date:
-    try:
-        day = date.fromisoformat(asked) if asked else today
-    except ValueError:
-        day = today
+    day = (day_typed(asked) if asked else None) or today
     return day - timedelta(days=day.weekday())
 
 
@@ -195,10 +193,7 @@ class VisitorPages(Controller):
         month = this_month
         asked = request.query_params.get("month")
         if asked:
-            try:
-                month = date.fromisoformat(f"{asked}-01")
-            except ValueError:
-                month = this_month
+            month = day_typed(f"{asked}-01") or this_month
         next_month = (month + timedelta(days=32)).replace(day=1)
         first = max(month, today)
         events: dict[date, list[dict[str, Any]]] = {}

@@ -38,16 +38,21 @@ def _page_or_json(handler: Handler) -> Handler:
             return sign_in_redirect(request)
         speak_as(request)
         body = answer.content if isinstance(answer.content, Mapping) else {}
-        message = body.get("message", "")
+        message, detail = body.get("message", ""), ""
         if body.get("message_code") == "auth.csrf":
             # A page's form without its token: an old tab, or a form from another site.
             message = said(Message("form.expired"))
+        elif answer.status_code == 404:
+            # The API's sentence names what was not found; the page says it as a heading.
+            specific = body.get("message_code") != "http.not_found"
+            message, detail = said(Message("error.not_found")), message if specific else ""
         return page(
             request,
             "errors/error.html.j2",
             {
                 "status": answer.status_code,
                 "message": message,
+                "detail": detail,
                 "problems": body.get("errors", []),
             },
             status_code=answer.status_code or 500,

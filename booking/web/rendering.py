@@ -82,10 +82,13 @@ def page(
         "fragment": is_fragment_request(request),
     }
     settings = request.app.state["settings"]
+    # A signed-in page holds personal data (a new token, a request's contacts): no copy of it
+    # is kept for the Back button of whoever uses the browser next.
+    private = {"Cache-Control": "no-store"} if user is not None else {}
     return Template(
         template_name=template_name,
         context={**base, **(context or {})},
         status_code=status_code,
-        headers={**SECURITY_HEADERS, **(headers or {})},
+        headers={**SECURITY_HEADERS, **private, **(headers or {})},
         cookies=visitor_cookies(request, settings),
     )

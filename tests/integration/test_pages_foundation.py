@@ -258,7 +258,7 @@ async def test_errors_outside_the_api_are_pages(open_client) -> None:
     response = await open_client().get("/no-such-page")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
-    assert "<h1>Nu a fost găsit</h1>" in response.text
+    assert "<h1>Pagina nu a fost găsită</h1>" in response.text
     assert "Cod de eroare: 404" in response.text
 
 
