@@ -548,6 +548,7 @@ class RequestFormPages(Controller):
             preview = await previewing.preview_booking(engine, user, command, now)
         problems = [said(p.reason) for p in preview.problems] if preview else []
         return {
+            "step_ok": preview is not None and not slot.errors and not slot_errors(draft, preview),
             "draft": draft,
             "preview": preview,
             "rows": date_rows(preview) if preview else [],

@@ -116,7 +116,10 @@ TIER_STATES = {
 
 
 def tier_steps(view: BookingView) -> list[TierStep]:
-    """The tiers that decide, and where the request stands with each."""
+    """The tiers that decide, and where the request stands with each; none once the request
+    is over without a booking (rejected or cancelled): nobody decides any more."""
+    if view.status in (Status.REJECTED, Status.CANCELLED):
+        return []
     steps = []
     for index, tier in enumerate(view.required_tiers):
         finished = view.status == Status.APPROVED and not view.change_pending

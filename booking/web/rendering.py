@@ -39,11 +39,10 @@ def _navigation(user: CurrentUser | None, path: str) -> list[NavItem]:
         ("/book", Message("nav.book")),
         ("/rooms", Message("nav.rooms")),
         ("/calendar", Message("nav.calendar")),
+        ("/events", Message("nav.events")),
     ]
     if user is not None:
         links.append(("/requests", Message("nav.my_requests")))
-    else:
-        links.append(("/events", Message("nav.events")))
     return [
         NavItem(href, label, path == href or path.startswith(href + "/")) for href, label in links
     ]

@@ -249,6 +249,7 @@ async def test_cancel_the_whole_request(
     assert "The booking has been cancelled" in shown
     assert "amânat" in shown
     assert 'id="cancel-request"' not in shown  # nothing left to cancel
+    assert 'id="tiers"' not in shown  # nobody decides on a cancelled request
 
 
 async def test_withdraw_a_pending_request_with_a_stale_page(
