@@ -163,6 +163,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         bundle=static_url("vendor/swagger-ui-bundle.js"),
                         preset=static_url("vendor/swagger-ui-standalone-preset.js"),
                         css=static_url("vendor/swagger-ui.css"),
+                        icon=static_url("favicon.svg"),
                     ),
                 ),
                 CompletedJsonSchema(),

@@ -56,6 +56,7 @@ class SwaggerFiles(NamedTuple):
     bundle: str
     preset: str
     css: str
+    icon: str
 
 
 # Signing in is optional there: `{}` is the requirement of no scheme at all.
@@ -140,7 +141,7 @@ class CompletedJsonSchema(JsonRenderPlugin):
 class CompletedSwaggerPage(SwaggerRenderPlugin):
     """The Swagger UI page, which carries the document itself rather than fetching it. Its
     scripts and style come from `urls` (the service's own copies, so the page works without
-    internet access), and it has no icon from elsewhere."""
+    internet access), and so does its icon."""
 
     def __init__(self, path: str, urls: SwaggerFiles) -> None:
         super().__init__(
@@ -148,7 +149,7 @@ class CompletedSwaggerPage(SwaggerRenderPlugin):
             js_url=urls.bundle,
             standalone_preset_js_url=urls.preset,
             css_url=urls.css,
-            favicon="",
+            favicon=f'<link rel="icon" href="{urls.icon}" type="image/svg+xml">',
         )
         self._document: dict[str, Any] | None = None
 

@@ -120,9 +120,9 @@ async def test_the_documentation_page_needs_nothing_from_elsewhere(api) -> None:
     head = page.text.split("<body", 1)[0]
     assert "//" not in head.replace("http://testserver/", ""), head
     loaded = re.findall(r'(?:src|href)="([^"]+)"', head)
-    assert len(loaded) == 3, loaded
+    assert len(loaded) == 4, loaded  # Swagger UI's script, preset and style, and our icon
     for url in loaded:
-        assert url.startswith("/static/vendor/swagger-ui"), url
+        assert url.startswith(("/static/vendor/swagger-ui", "/static/favicon.svg")), url
         served = await api.get(url)
         assert served.status_code == 200, url
-        assert len(served.content) > 1000
+        assert len(served.content) > 100
