@@ -40,6 +40,7 @@ from booking.core.errors import (
 from booking.core.messages import Message
 from booking.core.requests import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
 from booking.core.workflow import Status
+from booking.db import catalogue as db_catalogue
 from booking.pages.forms import day_typed, field_errors, form_fields
 from booking.pages.request_views import date_rows, history_lines, request_row, tier_steps
 from booking.rooms import catalogue
@@ -93,9 +94,16 @@ async def _request_page(
     texts = current_texts()
     view = booking_view(booking, user.actor, now, texts)
     entries = await reading.booking_history(user, booking_id)
-    zone = ZoneInfo(booking.occurrences[0].zone) if booking.occurrences else ZoneInfo("UTC")
+    fallback = request.app.state["settings"].default_zone
+    zone = ZoneInfo(booking.occurrences[0].zone) if booking.occurrences else fallback
+    organisation = (
+        await db_catalogue.organisation_by_code(view.organisation) if view.organisation else None
+    )
+    rooms = [await catalogue.get_room(room_id) for room_id in booking.room_ids()]
     context = {
         "booking": view,
+        "organisation_name": organisation.name if organisation else view.organisation,
+        "room_names": [f"{room.facts.code} · {room.facts.name}" for room in rooms],
         "dates": date_rows(booking, view, now),
         "tiers": tier_steps(view),
         "history": history_lines(entries, texts, zone),

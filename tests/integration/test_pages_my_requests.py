@@ -127,6 +127,9 @@ async def test_history_is_sentences_not_codes(
     assert response.status_code == 200
     browser = await signed_in(open_client, world.requester_a)
     shown = (await browser.get(f"/requests/{booking['id']}")).text
+    # The organisation and the rooms by their names, not only their codes.
+    assert world.organisation_a["name"] in shown
+    assert f"{world.room_y['code']} · {world.room_y['name']}" in shown
     history = shown[shown.index('id="history"') :]
     assert "Ana (A) created the request." in history
     assert "Ana (A) cancelled the date" in history
