@@ -46,3 +46,13 @@ async def test_signing_in_and_out(page: Page, site: Site) -> None:
     await page.get_by_role("button", name="Ieșire").click()
     await page.wait_for_load_state("load")
     assert name not in await page.locator(".site-header").inner_text()
+
+
+async def test_a_page_that_does_not_exist_says_so_and_leads_home(page: Page, site: Site) -> None:
+    answer = await page.goto(f"{site.url}/rooms/NU-EXISTA")
+    assert answer is not None
+    assert answer.status == 404
+    assert await page.locator("h1").inner_text() == "Pagina nu a fost găsită"
+    await look(page, "not-found", site)
+    await page.get_by_role("link", name="Mergi la pagina principală").click()
+    await page.wait_for_url(f"{site.url}/")
