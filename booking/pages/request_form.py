@@ -35,6 +35,7 @@ from booking.core.errors import BookingConflict, FieldProblem, RuleViolation
 from booking.core.messages import Message
 from booking.core.recurrence import Frequency, Rule
 from booking.pages.forms import day_typed, field_errors
+from booking.rooms import catalogue as room_catalogue
 from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 from booking.web import formatting
@@ -367,6 +368,11 @@ class DateRow:
     times: list[tuple[str, str]]  # suggested times, likewise
 
 
+def _named(room: Any) -> str:
+    """A room as people know it: its name, and its code for those who use codes."""
+    return f"{room.name} ({room.code})"
+
+
 def _held(conflict: Conflict, preview: Preview) -> str:
     room = preview.rooms[conflict.wanted.room_id]
     zone = ZoneInfo(room.zone)
@@ -375,11 +381,11 @@ def _held(conflict: Conflict, preview: Preview) -> str:
     status = said(Message(f"status.{existing.status}"))
     if existing.public_title:
         message = Message(
-            "form.held_by_event", room=room.code, title=existing.public_title, time=span,
+            "form.held_by_event", room=_named(room), title=existing.public_title, time=span,
             status=status,
         )  # fmt: skip
     else:
-        message = Message("form.held_by_private", room=room.code, time=span, status=status)
+        message = Message("form.held_by_private", room=_named(room), time=span, status=status)
     return said(message)
 
 
@@ -492,8 +498,14 @@ class RequestFormPages(Controller):
     ) -> Template:
         booking = await reading.get_booking(user, booking_id, now)
         tiers = [Message(f"tier.{tier.value}") for tier in booking.state.required_tiers]
+        rooms = {
+            r: await room_catalogue.get_room(r) for r in {o.room_id for o in booking.occurrences}
+        }
         dates = [
-            (formatting.when(o.meeting.start, o.meeting.end, ZoneInfo(o.zone)), o.room_code)
+            (
+                formatting.when(o.meeting.start, o.meeting.end, ZoneInfo(o.zone)),
+                _named(rooms[o.room_id].facts),
+            )
             for o in booking.occurrences
         ]
         context = {

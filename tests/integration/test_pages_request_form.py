@@ -152,6 +152,7 @@ async def test_a_single_booking_through_every_step(
     assert 'data-testid="tiers"' in confirmation.text
     assert "room manager" in confirmation.text
     assert "ana@upt.ro" in confirmation.text
+    assert f"{world.room_x['name']} (X-1)" in confirmation.text  # the room by its name
     mine = (await world.requester_a.client.get("/api/bookings?mine=true")).json()
     (created,) = mine
     assert created["title"] == EVENT["title"]
@@ -171,6 +172,7 @@ async def test_a_taken_slot_offers_another_room_taken_in_one_click(
     assert taken.status_code == 422
     assert 'data-check="taken"' in taken.text
     assert "Consiliul facultății" in taken.text
+    assert f"{world.room_x['name']} (X-1)" in taken.text  # what holds which room, by name
     assert 'value="room:X-1:X-2"' in taken.text
     assert 'value="time:11:00-12:00"' in taken.text
     moved = await post(browser, 1, "next", **fields, take="room:X-1:X-2")
