@@ -23,7 +23,7 @@ from booking.core.messages import Message
 from booking.pages.forms import day_typed, field_errors
 from booking.rooms import catalogue
 from booking.rooms.equipment_names import equipment_name, equipment_names
-from booking.rooms.search import RoomSearch, SearchAnswer, search_rooms, search_rooms_explained
+from booking.rooms.search import RoomSearch, SearchAnswer, search_rooms_explained
 from booking.settings import Settings
 from booking.web.language import current_texts
 from booking.web.rendering import is_fragment_request, page
@@ -174,7 +174,7 @@ class FinderPages(Controller):
             except RuleViolation as refusal:
                 names = {"free_start": "start", "free_end": "end"}
                 query.errors = field_errors(refusal.problems, names)
-        every_room = await search_rooms(RoomSearch(), settings.default_zone, now)
+        every_room = await catalogue.active_rooms()
         known_equipment = sorted(
             {e for room in every_room for e in room.facts.equipment},
             key=lambda e: _sort_key(said(equipment_name(e))),

@@ -15,15 +15,9 @@ from booking.web.templates import said
 
 
 async def form_fields(request: Request[Any, Any, Any]) -> dict[str, str]:
-    """The form's fields (the last value of a repeated one; see `form_lists`)."""
+    """The form's fields (the last value of a repeated one)."""
     form = await request.form()
     return {name: value for name, value in form.items() if isinstance(value, str)}
-
-
-async def form_lists(request: Request[Any, Any, Any], name: str) -> list[str]:
-    """Every value of a repeated field (checkboxes, several rooms)."""
-    form = await request.form()
-    return [value for value in form.getall(name, []) if isinstance(value, str)]
 
 
 def field_errors(

@@ -24,7 +24,6 @@ from booking.core.workflow import Status
 from booking.pages.forms import day_typed
 from booking.rooms import availability, catalogue, rules
 from booking.rooms.equipment_names import equipment_names
-from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 from booking.web.language import current_texts
 from booking.web.rendering import page
@@ -58,16 +57,10 @@ def _room_card(room: RoomDetails) -> dict[str, Any]:
 
 
 async def _room_by_code(code: str) -> RoomDetails:
-    for room in await catalogue_rooms():
+    for room in await catalogue.active_rooms():
         if room.facts.code.casefold() == code.casefold():
             return room
     raise NotFound("room")
-
-
-async def catalogue_rooms() -> list[RoomDetails]:
-    """Every active room, by code."""
-    # An empty search is the catalogue's active rooms, as the API lists them.
-    return await search_rooms(RoomSearch(), ZoneInfo("UTC"), datetime.now(UTC))
 
 
 def _monday(asked: str | None, today: date) -> date:
@@ -111,7 +104,7 @@ class VisitorPages(Controller):
 
     @get("/rooms")
     async def rooms(self, request: Request[Any, Any, Any]) -> Template:
-        rooms = await catalogue_rooms()
+        rooms = await catalogue.active_rooms()
         buildings = await catalogue.list_buildings()
         return page(
             request,

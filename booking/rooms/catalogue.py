@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from booking.core.catalogue import Building, RoomDetails
 from booking.core.errors import NotFound
 from booking.core.rooms import RoomFacts
@@ -17,6 +19,16 @@ async def get_building(building_id: int) -> Building:
     if found is None:
         raise NotFound("building")
     return found
+
+
+async def active_rooms() -> list[RoomDetails]:
+    """The rooms that can be booked, by code: what an empty search finds, without searching."""
+    return [room for room in await catalogue.rooms() if room.facts.active]
+
+
+async def rooms_by_id(room_ids: Iterable[int]) -> dict[int, RoomFacts]:
+    """The rooms of `room_ids` that exist, in one read."""
+    return await catalogue.rooms_by_id(room_ids)
 
 
 async def get_room(room_id: int) -> RoomDetails:
