@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from booking.bookings.schemas import BookingView, OccurrenceView
 from booking.bookings.views import history_view
 from booking.core.booking import Booking
-from booking.core.date_decisions import check_date_not_over
-from booking.core.errors import RuleViolation
+from booking.core.date_decisions import decide_date_cancel
+from booking.core.errors import DomainError
 from booking.core.events import Action, HistoryEntry
 from booking.core.messages import Message
 from booking.core.workflow import LIVE, STATUS_NAMES, Status
@@ -66,6 +66,16 @@ class DateRow:
     cancellable: bool
 
 
+def _date_cancellable(booking: Booking, occurrence_id: int, now: datetime) -> bool:
+    """Whether the core would cancel this date now (it is not over, and no change waiting
+    replaces it): the same decision the cancel use case makes, tried without writing."""
+    try:
+        decide_date_cancel(booking, occurrence_id, "", now)
+    except DomainError:
+        return False
+    return True
+
+
 def date_rows(booking: Booking, view: BookingView, now: datetime) -> list[DateRow]:
     """The request's dates, in order. A date can be cancelled on its own when the user may
     cancel the request, it has more than one date, and the same checks the cancel use case
@@ -75,17 +85,11 @@ def date_rows(booking: Booking, view: BookingView, now: datetime) -> list[DateRo
         by_day.setdefault(slot.start.date(), []).append(slot)
     live_days = [day for day, slots in by_day.items() if any(o.status in LIVE for o in slots)]
     may_cancel = "cancel" in view.allowed_actions and len(live_days) > 1
-    replaced = booking.replaced_by_change()
     rows = []
     for day, slots in by_day.items():
         live = [o for o in slots if o.status in LIVE]
         shown = live or slots
-        cancellable = may_cancel and bool(live) and not ({o.id for o in live} & replaced)
-        if cancellable:
-            try:
-                check_date_not_over([s for s in booking.live if s.id in {o.id for o in live}], now)
-            except RuleViolation:
-                cancellable = False
+        cancellable = may_cancel and bool(live) and _date_cancellable(booking, live[0].id, now)
         rows.append(
             DateRow(
                 day=day,
