@@ -33,7 +33,7 @@ from booking.pages.calendar_view import (
     building_calendar,
 )
 from booking.pages.forms import day_typed, within_years
-from booking.rooms import catalogue
+from booking.rooms import availability, catalogue
 from booking.web.rendering import current_user, page
 from booking.web.templates import said
 
@@ -41,7 +41,7 @@ VIEWS = {"day": 1, "week": 7}
 # The graphical calendar's view of each: rooms as columns for a day, as rows on a week.
 CALENDAR_VIEWS = {"day": "resourceTimeGridDay", "week": "resourceTimelineWeek"}
 # The data endpoint answers for this many days at most (the availability query's limit).
-LONGEST_DATA_RANGE = 62
+LONGEST_DATA_RANGE = availability.MAX_RANGE.days
 
 
 async def _building(code: str) -> Building:

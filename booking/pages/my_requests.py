@@ -99,11 +99,11 @@ async def _request_page(
     organisation = (
         await db_catalogue.organisation_by_code(view.organisation) if view.organisation else None
     )
-    rooms = [await catalogue.get_room(room_id) for room_id in booking.room_ids()]
+    rooms = await catalogue.rooms_by_id(booking.room_ids())
     context = {
         "booking": view,
         "organisation_name": organisation.name if organisation else view.organisation,
-        "room_names": [f"{room.facts.code} · {room.facts.name}" for room in rooms],
+        "room_names": [f"{rooms[i].code} · {rooms[i].name}" for i in booking.room_ids()],
         "dates": date_rows(booking, view, now),
         "tiers": tier_steps(view),
         "history": history_lines(entries, texts, zone),

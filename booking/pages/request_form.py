@@ -36,7 +36,6 @@ from booking.core.messages import Message
 from booking.core.recurrence import Frequency, Rule
 from booking.pages.forms import day_typed, field_errors
 from booking.rooms import catalogue as room_catalogue
-from booking.rooms.search import RoomSearch, search_rooms
 from booking.settings import Settings
 from booking.web import formatting
 from booking.web.language import current_texts
@@ -240,7 +239,7 @@ class Catalogue:
 
 
 async def catalogue(user: CurrentUser, settings: Settings, now: datetime) -> Catalogue:
-    rooms = await search_rooms(RoomSearch(), settings.default_zone, now)
+    rooms = await room_catalogue.active_rooms()
     account = await users.get_account(user.id)
     organisations = [(m.code, m.name) for m in account.organisations]
     return Catalogue(rooms, organisations)
@@ -267,7 +266,7 @@ def slot_errors(draft: Draft, preview: Preview) -> dict[str, str]:
     errors = {
         name: text
         for name, text in form_problems(preview.problems).items()
-        if step_of(name) == 1 or name not in STEP_FIELDS[2] + STEP_FIELDS[3]
+        if step_of(name) not in (2, 3)
     }
     if errors:
         return errors
@@ -498,13 +497,11 @@ class RequestFormPages(Controller):
     ) -> Template:
         booking = await reading.get_booking(user, booking_id, now)
         tiers = [Message(f"tier.{tier.value}") for tier in booking.state.required_tiers]
-        rooms = {
-            r: await room_catalogue.get_room(r) for r in {o.room_id for o in booking.occurrences}
-        }
+        rooms = await room_catalogue.rooms_by_id({o.room_id for o in booking.occurrences})
         dates = [
             (
                 formatting.when(o.meeting.start, o.meeting.end, ZoneInfo(o.zone)),
-                _named(rooms[o.room_id].facts),
+                _named(rooms[o.room_id]),
             )
             for o in booking.occurrences
         ]

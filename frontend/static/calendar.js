@@ -41,7 +41,8 @@
       var from = wallOf(info.startStr, info.start);
       var to = wallOf(info.endStr, info.end);
       var day = from.slice(0, 10);
-      var end = to.slice(0, 10) === day ? to.slice(11, 16) : "24:00";
+      // A time field cannot hold 24:00: a selection up to midnight asks for 23:59.
+      var end = to.slice(0, 10) === day ? to.slice(11, 16) : "23:59";
       var query = new URLSearchParams({
         room: info.resource ? info.resource.id : "",
         date: day,
