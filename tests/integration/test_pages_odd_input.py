@@ -22,16 +22,18 @@ async def test_far_dates_in_a_page_address_are_answered(
     world = await make_world(open_client, admin)
     building, room = world.building_x["code"], world.room_x["code"]
     visitor = open_client()
-    for path in (
-        f"/calendar/{building}?date={day}",
-        f"/calendar/{building}?date={day}&view=week",
-        f"/calendar/{building}/data?start={day}T00:00:00&end={day}T00:00:00",
-        f"/rooms/{room}?week={day}",
-        f"/events?month={day[:7]}",
-        f"/?date={day}&start=10:00&end=24:00",
+    # Pages that show a period show today's instead (the calendar says the date was not
+    # understood); the finder refuses the date beside its field.
+    for path, status in (
+        (f"/calendar/{building}?date={day}", 200),
+        (f"/calendar/{building}?date={day}&view=week", 200),
+        (f"/calendar/{building}/data?start={day}T00:00:00&end={day}T00:00:00", 200),
+        (f"/rooms/{room}?week={day}", 200),
+        (f"/events?month={day[:7]}", 200),
+        (f"/?date={day}&start=10:00&end=24:00", 422),
     ):
         answer = await visitor.get(path)
-        assert answer.status_code in (200, 422), (path, answer.status_code)
+        assert answer.status_code == status, (path, answer.status_code)
     finder = await visitor.get(f"/?date={day}&start=10:00&end=11:00")
     assert 'id="date-error"' in finder.text
 
@@ -55,7 +57,7 @@ async def test_digits_that_are_not_ascii_are_not_numbers(
     checked = await post_form(browser, "/book/check", fields, page="/book")
     assert checked.status_code == 200
     stepped = await post_form(browser, "/book", {**fields, "step": "²"}, page="/book")
-    assert stepped.status_code in (200, 422)
+    assert stepped.status_code == 422
     assert 'id="count-error"' in stepped.text or 'id="interval-error"' in stepped.text
 
 
