@@ -85,6 +85,9 @@ class Draft:
     values: dict[str, str] = field(default_factory=dict)
     rooms: list[str] = field(default_factory=list)  # room codes
     skip: list[str] = field(default_factory=list)  # ISO dates a series leaves out
+    # The service's checks of these answers made while answering this request, by what was
+    # asked: every step's checks and the page shown afterwards ask the same once.
+    previews: dict[PreviewBooking, Preview] = field(default_factory=dict, compare=False)
 
     def get(self, name: str) -> str:
         return self.values.get(name, "")
@@ -243,6 +246,20 @@ async def catalogue(user: CurrentUser, settings: Settings, now: datetime) -> Cat
     account = await users.get_account(user.id)
     organisations = [(m.code, m.name) for m in account.organisations]
     return Catalogue(rooms, organisations)
+
+
+async def checked(
+    engine: Engine, user: CurrentUser, now: datetime, draft: Draft, known: Catalogue
+) -> tuple[Slot, Preview | None]:
+    """Step 1's answers read, and the service's check of them (None while they cannot be
+    read), made at most once per request for the same answers."""
+    slot = read_slot(draft, known.ids)
+    command = preview_command(draft, slot)
+    if command is None:
+        return slot, None
+    if command not in draft.previews:
+        draft.previews[command] = await previewing.preview_booking(engine, user, command, now)
+    return slot, draft.previews[command]
 
 
 def preview_command(draft: Draft, slot: Slot) -> PreviewBooking | None:
@@ -523,20 +540,16 @@ class RequestFormPages(Controller):
         step: int,
     ) -> dict[str, str]:
         if step == 1:
-            slot = read_slot(draft, known.ids)
-            command = preview_command(draft, slot)
-            if command is None:
-                return slot.errors
-            return slot_errors(draft, await previewing.preview_booking(engine, user, command, now))
+            slot, preview = await checked(engine, user, now, draft, known)
+            return slot.errors if preview is None else slot_errors(draft, preview)
         if step == 2:
             errors = event_errors(draft)
             if errors:
                 return errors
             # The room must hold the people: the service says so, as it would on sending.
-            command = preview_command(draft, read_slot(draft, known.ids))
-            if command is None:
+            _, preview = await checked(engine, user, now, draft, known)
+            if preview is None:
                 return {}
-            preview = await previewing.preview_booking(engine, user, command, now)
             return {
                 name: text
                 for name, text in form_problems(preview.problems).items()
@@ -550,11 +563,7 @@ class RequestFormPages(Controller):
         self, engine: Engine, user: CurrentUser, now: datetime, draft: Draft, known: Catalogue
     ) -> dict[str, Any]:
         """The live check of step 1: each date free, taken (and what instead) or refused."""
-        slot = read_slot(draft, known.ids)
-        command = preview_command(draft, slot)
-        preview = None
-        if command is not None:
-            preview = await previewing.preview_booking(engine, user, command, now)
+        slot, preview = await checked(engine, user, now, draft, known)
         problems = [said(p.reason) for p in preview.problems] if preview else []
         return {
             "step_ok": preview is not None and not slot.errors and not slot_errors(draft, preview),
@@ -619,6 +628,7 @@ class RequestFormPages(Controller):
                 request, engine, user, now, draft, known, form_problems(refusal.problems)
             )
         except BookingConflict as conflict:
+            draft.previews.clear()  # taken since it was checked: show it as it is now
             errors = {"start": said(conflict.message)}
             if slot.recurrence is not None:
                 errors = {"skip": said(Message("form.dates_taken_meanwhile"))}
