@@ -47,9 +47,14 @@ async def sign_in_by_form(
     )
 
 
-async def signed_in(open_client: Callable[..., httpx.AsyncClient], email: str) -> httpx.AsyncClient:
-    """A browser with a session of `email` (who has the tests' PASSWORD)."""
+async def signed_in(
+    open_client: Callable[..., httpx.AsyncClient], email: str, language: str | None = None
+) -> httpx.AsyncClient:
+    """A browser with a session of `email` (who has the tests' PASSWORD), reading the pages in
+    `language` if given (the visitor's cookie; else the account's language)."""
     client = await visitor(open_client)
+    if language is not None:
+        client.cookies.set("upt_lang", language)
     response = await sign_in_by_form(client, email)
     assert response.status_code == 303, response.text
     return client

@@ -3,45 +3,22 @@ actions, each action through the API's use case, and the same scoping as the API
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from tests.factories import PASSWORD, Person, local
+from tests.factories import Person, local
+from tests.integration import browsing
+from tests.integration.browsing import form_token, post_form
 from tests.integration.world import World, act, make_world, request
-
-CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 async def signed_in(
     open_client: Callable[..., httpx.AsyncClient], who: Person
 ) -> httpx.AsyncClient:
     """A browser-like client signed in through the sign-in form (a cookie session)."""
-    browser = open_client()
-    form = await browser.get("/sign-in")
-    token = browser.cookies.get("upt_csrf")
-    assert token, form.text
-    answer = await browser.post(
-        "/sign-in",
-        data={"email": who.user["email"], "password": PASSWORD, "csrf_token": token, "next": "/"},
-    )
-    assert answer.status_code == 303, answer.text
-    return browser
-
-
-async def page_token(browser: httpx.AsyncClient, path: str) -> str:
-    found = CSRF.search((await browser.get(path)).text)
-    assert found
-    return found.group(1)
-
-
-async def post_form(
-    browser: httpx.AsyncClient, path: str, fields: dict[str, Any], token_from: str
-) -> httpx.Response:
-    token = await page_token(browser, token_from)
-    return await browser.post(path, data={"csrf_token": token, **fields})
+    return await browsing.signed_in(open_client, who.user["email"])
 
 
 async def series(who: Person, room: dict[str, Any], count: int = 3) -> dict[str, Any]:
@@ -102,7 +79,7 @@ async def test_another_organisation_gets_404_and_cannot_act(
     assert api_says.status_code == 404
     for path in ("", "/edit", "/cancel"):
         assert (await other.get(f"/requests/{mine['id']}{path}")).status_code == 404
-    token = await page_token(other, "/requests")
+    token = form_token((await other.get("/requests")).text)
     for path in ("/cancel", "/submit", "/edit"):
         answer = await other.post(
             f"/requests/{mine['id']}{path}",

@@ -12,31 +12,21 @@ import httpx
 import pytest
 
 from booking.db.tables import Membership
-from tests.factories import PASSWORD, day, local
+from tests.factories import day, local
+from tests.integration import browsing
+from tests.integration.browsing import form_token
 from tests.integration.world import World, act, make_world, request
 
 pytestmark = pytest.mark.usefixtures("empty")
 
-_TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
-
 
 async def signed_in(open_client: Callable[..., httpx.AsyncClient], email: str) -> httpx.AsyncClient:
     """A browser with a session cookie, reading the pages in English."""
-    browser = open_client()
-    browser.cookies.set("upt_lang", "en")
-    await browser.get("/sign-in")
-    token = browser.cookies["upt_csrf"]
-    answer = await browser.post(
-        "/sign-in", data={"email": email, "password": PASSWORD, "csrf_token": token, "next": "/"}
-    )
-    assert answer.status_code == 303, answer.text
-    return browser
+    return await browsing.signed_in(open_client, email, language="en")
 
 
 async def token(browser: httpx.AsyncClient) -> str:
-    match = _TOKEN.search((await browser.get("/book")).text)
-    assert match
-    return match.group(1)
+    return form_token((await browser.get("/book")).text)
 
 
 def slot(
