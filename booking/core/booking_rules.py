@@ -70,6 +70,20 @@ class RoomRules:
     min_notice: timedelta = timedelta(0)
     max_advance: timedelta | None = None  # None: no limit beyond the series cap
 
+    def closed_windows(self, weekday: int) -> list[tuple[int, int]]:
+        """The minutes of a weekday outside the room's opening hours, as (from, to); none
+        for a room open at all times."""
+        if not self.hours:
+            return []
+        closed, cursor = [], 0
+        for opens, closes in _merged(h.window for h in self.hours if h.weekday == weekday):
+            if opens > cursor:
+                closed.append((cursor, opens))
+            cursor = closes
+        if cursor < MINUTES_A_DAY:
+            closed.append((cursor, MINUTES_A_DAY))
+        return closed
+
 
 # A closure lasts at most a long academic year, whether it is typed in or imported.
 MAX_BLACKOUT_LENGTH = timedelta(days=400)

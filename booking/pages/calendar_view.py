@@ -117,17 +117,10 @@ def _clipped(span: TimeSpan, day: date, zone: ZoneInfo) -> tuple[int, int]:
 
 def closed_hours(room_rules: RoomRules, day: date, zone: ZoneInfo) -> list[TimeSpan]:
     """The parts of a local day when the room is outside its opening hours."""
-    if not room_rules.hours:
-        return []
-    windows = sorted(h.window for h in room_rules.hours if h.weekday == day.weekday())
-    closed, cursor = [], 0
-    for opens, closes in windows:
-        if opens > cursor:
-            closed.append((cursor, opens))
-        cursor = max(cursor, closes)
-    if cursor < MINUTES_A_DAY:
-        closed.append((cursor, MINUTES_A_DAY))
-    return [TimeSpan(_at_minute(day, a, zone), _at_minute(day, b, zone)) for a, b in closed]
+    return [
+        TimeSpan(_at_minute(day, a, zone), _at_minute(day, b, zone))
+        for a, b in room_rules.closed_windows(day.weekday())
+    ]
 
 
 def _round_up(moment: datetime) -> datetime:

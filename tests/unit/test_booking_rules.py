@@ -127,3 +127,18 @@ def test_which_closures_concern_a_building(room_id, building_id, concerns: bool)
     meeting = TimeSpan(NOW, NOW + timedelta(days=1))
     closure = Blackout(1, meeting, "x", room_id=room_id, building_id=building_id)
     assert closure.concerns_building(1, [10, 11]) is concerns
+
+
+@pytest.mark.parametrize(
+    ("hours", "closed"),
+    [
+        ([], []),  # open at all times
+        ([("08:00", "20:00")], [(0, 480), (1200, 1440)]),
+        ([("08:00", "12:00"), ("12:00", "00:00")], [(0, 480)]),  # touching windows are one
+        ([("00:00", "00:00")], []),  # closing at 00:00 is the end of the day
+        ([("09:00", "11:00"), ("14:00", "16:00")], [(0, 540), (660, 840), (960, 1440)]),
+    ],
+)
+def test_the_minutes_of_a_day_outside_the_opening_hours(hours, closed) -> None:
+    assert _rules(*hours).closed_windows(0) == closed
+    assert _rules(*hours).closed_windows(1) == ([(0, 1440)] if hours else [])
