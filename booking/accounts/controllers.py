@@ -35,9 +35,7 @@ from booking.accounts.schemas import (
 from booking.accounts.sessions import (
     COOKIE,
     SESSION_MAX_AGE,
-    confirm_session,
     end_session,
-    load_session,
     session_cookie,
 )
 from booking.accounts.stores import SESSIONS, THROTTLE
@@ -93,17 +91,11 @@ class AuthController(Controller):
                 status_code=HTTP_415_UNSUPPORTED_MEDIA_TYPE,
                 extra={"message": Message("sign_in.send_json")},
             )
-        session_store = request.app.stores.get(SESSIONS)
-        old = request.cookies.get(COOKIE)
-        if old:
-            # A new id at every sign-in: a session id planted before it is worth nothing after.
-            previous = await load_session(session_store, old, now)
-            if previous is not None:
-                await end_session(session_store, previous.key)
         with _throttled_as_429(Message("sign_in.throttled")):
-            signed = await signing_in.sign_in(
-                session_store,
+            signed = await signing_in.sign_in_anew(
+                request.app.stores.get(SESSIONS),
                 request.app.stores.get(THROTTLE),
+                request.cookies.get(COOKIE),
                 data.email,
                 data.password,
                 client_address(request),
@@ -157,16 +149,15 @@ class AuthController(Controller):
         now: NamedDependency[datetime],
     ) -> None:
         with _throttled_as_429(Message("password.throttled")):
-            await signing_in.change_password(
-                user.email,
+            await signing_in.change_own_password(
+                user,
                 data.current_password,
                 data.new_password,
+                request.app.stores.get(SESSIONS),
                 request.app.stores.get(THROTTLE),
                 client_address(request),
                 now,
             )
-        if user.session is not None:
-            await confirm_session(request.app.stores.get(SESSIONS), user.session, now)
 
     @get("/tokens", guards=[requires_login], summary="Your API tokens (never the tokens)")
     async def list_tokens(self, user: NamedDependency[CurrentUser]) -> list[TokenView]:

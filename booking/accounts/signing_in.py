@@ -8,7 +8,7 @@ from datetime import datetime
 from litestar.stores.base import Store
 
 from booking.accounts import passwords, sessions, throttle
-from booking.accounts.current_user import Session
+from booking.accounts.current_user import CurrentUser, Session
 from booking.core.accounts import Account
 from booking.core.errors import WrongCredentials, refused
 from booking.core.messages import Message
@@ -43,6 +43,40 @@ async def sign_in(
     session_id, session = await sessions.start_session(session_store, user.id, now)
     (account,) = await accounts.accounts_of([user])
     return SignIn(session_id, session, account)
+
+
+async def sign_in_anew(
+    session_store: Store,
+    throttle_store: Store,
+    previous_cookie: str | None,
+    email: str,
+    password: str,
+    address: str,
+    now: datetime,
+) -> SignIn:
+    """Sign in, ending the session the browser came with: a new id at every sign-in, so a
+    session id planted before it is worth nothing after."""
+    if previous_cookie:
+        previous = await sessions.load_session(session_store, previous_cookie, now)
+        if previous is not None:
+            await sessions.end_session(session_store, previous.key)
+    return await sign_in(session_store, throttle_store, email, password, address, now)
+
+
+async def change_own_password(
+    user: CurrentUser,
+    current: str,
+    new: str,
+    session_store: Store,
+    throttle_store: Store,
+    address: str,
+    now: datetime,
+) -> None:
+    """The signed-in user's new password: every other session ends, the one it was given in
+    (if any; not an API token) stays."""
+    await change_password(user.email, current, new, throttle_store, address, now)
+    if user.session is not None:
+        await sessions.confirm_session(session_store, user.session, now)
 
 
 async def change_password(

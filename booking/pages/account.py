@@ -22,9 +22,7 @@ from booking.accounts.passwords import MIN_LENGTH as MIN_PASSWORD
 from booking.accounts.sessions import (
     COOKIE,
     SESSION_MAX_AGE,
-    confirm_session,
     end_session,
-    load_session,
     session_cookie,
 )
 from booking.accounts.stores import SESSIONS, THROTTLE
@@ -68,16 +66,11 @@ class SignInPages(Controller):
         if not password:
             errors["password"] = said(Message("sign_in.password_missing"))
         if not errors:
-            session_store = request.app.stores.get(SESSIONS)
-            old = request.cookies.get(COOKIE)
-            if old:
-                previous = await load_session(session_store, old, now)
-                if previous is not None:
-                    await end_session(session_store, previous.key)
             try:
-                signed = await signing_in.sign_in(
-                    session_store,
+                signed = await signing_in.sign_in_anew(
+                    request.app.stores.get(SESSIONS),
                     request.app.stores.get(THROTTLE),
+                    request.cookies.get(COOKIE),
                     email,
                     password,
                     client_address(request),
@@ -217,10 +210,11 @@ class AccountPages(Controller):
         status_code = 422
         if not errors:
             try:
-                await signing_in.change_password(
-                    user.email,
+                await signing_in.change_own_password(
+                    user,
                     current,
                     new,
+                    request.app.stores.get(SESSIONS),
                     request.app.stores.get(THROTTLE),
                     client_address(request),
                     now,
@@ -233,8 +227,6 @@ class AccountPages(Controller):
                 headers["Retry-After"] = str(throttled.retry_after)
                 status_code = 429
             else:
-                if user.session is not None:
-                    await confirm_session(request.app.stores.get(SESSIONS), user.session, now)
                 return Redirect("/account?saved=password", status_code=303)
         return await _account_page(
             request, user, errors=errors, status_code=status_code, headers=headers
