@@ -47,6 +47,8 @@ HOLDING = frozenset({Status.APPROVED, Status.HELD})
 FINAL = frozenset({Status.REJECTED, Status.CANCELLED})
 # The states of a request, or of one of its dates, that still count.
 LIVE = frozenset(Status) - FINAL
+# Live and not yet approved: cancelling such a request withdraws it.
+UNDECIDED = LIVE - {Status.APPROVED}
 # Requests that compete for a room without holding it; approving one declines these.
 COMPETING = frozenset({Status.PENDING, Status.CHANGES_REQUESTED})
 # What a booking stores when no change of it waits for approval.

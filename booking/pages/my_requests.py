@@ -39,7 +39,7 @@ from booking.core.errors import (
 )
 from booking.core.messages import Message
 from booking.core.requests import MAX_TEXT_LENGTH, MAX_TITLE_LENGTH
-from booking.core.workflow import Status
+from booking.core.workflow import UNDECIDED, Status
 from booking.db import catalogue as db_catalogue
 from booking.pages.forms import day_typed, field_errors, form_fields
 from booking.pages.request_views import date_rows, history_lines, request_row, tier_steps
@@ -108,6 +108,7 @@ async def _request_page(
         "tiers": tier_steps(view),
         "history": history_lines(entries, texts, zone),
         "actions": view.allowed_actions,
+        "withdraw": view.status in UNDECIDED,
         "notice": notice or [],
         "done": said(DONE[done]) if done in DONE else "",
     }
@@ -368,7 +369,7 @@ class MyRequestPages(Controller):
     ) -> Template:
         booking = await reading.get_booking(user, booking_id, now)
         view = booking_view(booking, user.actor, now, current_texts())
-        context = {"booking": view, "day": None}
+        context = {"booking": view, "day": None, "withdraw": view.status in UNDECIDED}
         return page(request, "my_requests/confirm_cancel.html.j2", context)
 
     @post("/requests/{booking_id:int}/cancel", status_code=303)
@@ -384,7 +385,8 @@ class MyRequestPages(Controller):
         cancels a booking."""
         form = await form_fields(request)
         command = Act(_version(form), form.get("comment", "").strip())
-        done = "withdrawn" if form.get("withdraw") else "cancelled"
+        before = await reading.get_booking(user, booking_id, now)
+        done = "withdrawn" if before.status in UNDECIDED else "cancelled"
         return await _acted(
             request,
             user,
@@ -410,7 +412,7 @@ class MyRequestPages(Controller):
         )
         if day is None:
             return await _request_page(request, user, booking_id, now)
-        context = {"booking": view, "day": day}
+        context = {"booking": view, "day": day, "withdraw": False}
         return page(request, "my_requests/confirm_cancel.html.j2", context)
 
     @post("/requests/{booking_id:int}/dates/{occurrence_id:int}/cancel", status_code=303)
