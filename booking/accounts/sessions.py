@@ -83,14 +83,27 @@ async def end_session(store: Store, key: str) -> None:
     await store.delete(key)
 
 
-def session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
-    """The session cookie: `value` for `max_age` seconds (0 and "" remove it)."""
+def site_cookie(
+    key: str,
+    value: str,
+    settings: Settings,
+    max_age: int | None = None,
+    *,
+    httponly: bool = True,
+) -> Cookie:
+    """A cookie of this site: for every path, not sent along by other sites' forms and images
+    (SameSite=Lax), and over HTTPS only when the service is served so."""
     return Cookie(
-        key=COOKIE,
+        key=key,
         value=value,
         max_age=max_age,
         path="/",
-        httponly=True,
+        httponly=httponly,
         samesite="lax",
         secure=settings.base_url.startswith("https://"),
     )
+
+
+def session_cookie(value: str, settings: Settings, max_age: int) -> Cookie:
+    """The session cookie: `value` for `max_age` seconds (0 and "" remove it)."""
+    return site_cookie(COOKIE, value, settings, max_age)

@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Template
@@ -24,6 +23,7 @@ from booking.accounts.sessions import (
     SESSION_MAX_AGE,
     end_session,
     session_cookie,
+    site_cookie,
 )
 from booking.accounts.stores import SESSIONS, THROTTLE
 from booking.accounts.throttle import Throttled
@@ -114,13 +114,8 @@ class SignInPages(Controller):
         user: CurrentUser | None = current_user(request)
         if user is not None:
             await users.update_user(user.id, UserChanges({"language": language}))
-        cookie = Cookie(
-            key=LANGUAGE_COOKIE,
-            value=language,
-            max_age=LANGUAGE_COOKIE_SECONDS,
-            path="/",
-            samesite="lax",
-            secure=settings.base_url.startswith("https://"),
+        cookie = site_cookie(
+            LANGUAGE_COOKIE, language, settings, LANGUAGE_COOKIE_SECONDS, httponly=False
         )
         return Redirect(target, status_code=303, cookies=[cookie])
 

@@ -10,7 +10,7 @@ from litestar.datastructures import Cookie
 
 from booking.accounts.credentials import new_secret
 from booking.accounts.current_user import CurrentUser
-from booking.accounts.sessions import VISITOR_CSRF_COOKIE
+from booking.accounts.sessions import VISITOR_CSRF_COOKIE, site_cookie
 from booking.settings import Settings
 
 _NEW_TOKEN = "visitor_csrf"
@@ -32,13 +32,4 @@ def visitor_cookies(request: Request[Any, Any, Any], settings: Settings) -> list
     token = request.scope.get(_NEW_TOKEN)
     if not token:
         return []
-    return [
-        Cookie(
-            key=VISITOR_CSRF_COOKIE,
-            value=str(token),
-            path="/",
-            httponly=True,
-            samesite="lax",
-            secure=settings.base_url.startswith("https://"),
-        )
-    ]
+    return [site_cookie(VISITOR_CSRF_COOKIE, str(token), settings)]
