@@ -8,6 +8,7 @@ address and gets the form and its answer alone (`finder/_finder.html.j2`).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,6 +19,7 @@ from litestar import Controller, Request, get
 from litestar.di import NamedDependency
 from litestar.response import Template
 
+from booking.api.validation import CLOSING_TIME_PATTERN
 from booking.core.errors import RuleViolation
 from booking.core.messages import Message
 from booking.pages.forms import day_typed, field_errors
@@ -52,14 +54,11 @@ class FinderQuery:
 
 
 def _clock(text: str) -> time | None:
-    """A wall-clock time typed as HH:MM (24:00 is the end of the day)."""
-    if text == "24:00":
-        return time(0)
-    try:
-        parsed = time.fromisoformat(text)
-    except ValueError:
+    """A wall-clock time typed as HH:MM, as opening hours take it (24:00 is the end of the
+    day, returned as midnight)."""
+    if not re.fullmatch(CLOSING_TIME_PATTERN, text):
         return None
-    return parsed if len(text) == 5 and not parsed.second else None
+    return time(0) if text == "24:00" else time.fromisoformat(text)
 
 
 def _read(request: Request[Any, Any, Any], buildings: dict[str, int], today: date) -> FinderQuery:

@@ -125,7 +125,6 @@ class VisitorPages(Controller):
         self,
         request: Request[Any, Any, Any],
         code: FromPath[str],
-        settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Template:
         room = await _room_by_code(code)
