@@ -28,6 +28,8 @@ import subprocess
 import sys
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -386,6 +388,30 @@ async def double_bookings(url: str) -> int:
         await conn.close()
 
 
+@asynccontextmanager
+async def migrated_database() -> AsyncIterator[str]:
+    """A database of its own on the benchmark's PostgreSQL, migrated by `booking migrate`, and
+    dropped afterwards; yields its URL."""
+    name = f"booking_bench_{uuid.uuid4().hex[:8]}"
+    url = database_url(name)
+    admin = await asyncpg.connect(ADMIN_URL)
+    await admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": SECRET}
+        await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "booking", "migrate"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+        yield url
+    finally:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.close()
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rooms", type=int, default=40)
@@ -398,122 +424,111 @@ async def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not write docs/benchmarks.md")
     args = parser.parse_args()
 
-    name = f"booking_bench_{uuid.uuid4().hex[:8]}"
-    url = database_url(name)
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    server = floor = None
-    try:
-        env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": SECRET}
-        await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "booking", "migrate"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-        loaded_from = now - timedelta(days=300)
-        began = time.perf_counter()
-        await load(url, args.rooms, args.occurrences, loaded_from)
-        load_seconds = time.perf_counter() - began
-        loaded_days = args.occurrences // args.rooms * 3 // 24
-        print(
-            f"loaded {args.rooms} rooms, {args.occurrences} occurrences over {loaded_days} days"
-            f" in {load_seconds:.1f} s"
-        )
-
-        port = free_port()
-        server = await asyncio.to_thread(start_server, url, port, args.workers)
-        floor_port = free_port()
-        floor = await asyncio.to_thread(start_floor_server, url, floor_port, args.workers)
-        latencies = await free_room_latency(port, now, loaded_days - 300, args.samples)
-        p50, p90, p99 = (percentile(latencies, f) for f in (0.5, 0.9, 0.99))
-        # The same requests to the floor's read: one indexed select behind the same stack.
-        floor_p50 = percentile(
-            await free_room_latency(floor_port, now, loaded_days - 300, args.samples), 0.5
-        )
-        print(
-            f"free rooms query: p50 {p50:.2f} ms, p90 {p90:.2f} ms, p99 {p99:.2f} ms"
-            f" ({len(latencies)} requests); the stack's floor p50 {floor_p50:.2f} ms,"
-            f" so {p50 / floor_p50:.2f} times the floor"
-        )
-
-        room_ids = list(range(1, args.rooms + 1))
-        rates: dict[str, list[float]] = {"api": [], "floor": [], "raw": [], "read": []}
-        server_cpu, api_pg_cpu, raw_pg_cpu = [], [], []
-        created = conflicts = 0
-        server_pids = process_tree(server.pid)
-        for round_no in range(args.rounds):
-            # Regions far beyond the loaded data, a fresh one for every round and every side.
-            api_region = now + timedelta(days=1000 + 400 * round_no)
-            floor_region = now + timedelta(days=2000 + 400 * round_no)
-            raw_region = now + timedelta(days=3000 + 400 * round_no)
-            before = cpu_seconds(server_pids), cpu_seconds(postgres_processes())
-            rate, ok, refused = await create_throughput(
-                port, room_ids, api_region, args.clients, args.requests, round_no
-            )
-            server_cpu.append((cpu_seconds(server_pids) - before[0]) * 1000 / args.requests)
-            api_pg_cpu.append(
-                (cpu_seconds(postgres_processes()) - before[1]) * 1000 / args.requests
-            )
-            raw, raw_cpu = await raw_insert_rate(
-                url, room_ids, raw_region, args.clients, args.requests
-            )
-            raw_pg_cpu.append(raw_cpu)
-            floor_rate, _, _ = await create_throughput(
-                floor_port, room_ids, floor_region, args.clients, args.requests, round_no
-            )
-            rates["api"].append(rate)
-            rates["floor"].append(floor_rate)
-            rates["raw"].append(raw)
-            rates["read"].append(await read_throughput(port, args.clients, args.requests))
-            created += ok
-            conflicts += refused
+    async with migrated_database() as url:
+        server = floor = None
+        try:
+            now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+            loaded_from = now - timedelta(days=300)
+            began = time.perf_counter()
+            await load(url, args.rooms, args.occurrences, loaded_from)
+            load_seconds = time.perf_counter() - began
+            loaded_days = args.occurrences // args.rooms * 3 // 24
             print(
-                f"round {round_no + 1}: API {rate:.0f} creates/s ({ok} created, {refused}"
-                f" refused as conflicts); the stack's floor {floor_rate:.0f} creates/s; raw"
-                f" asyncpg {raw:.0f} inserts/s; lightest authenticated read"
-                f" {rates['read'][-1]:.0f}/s"
+                f"loaded {args.rooms} rooms, {args.occurrences} occurrences over {loaded_days} days"
+                f" in {load_seconds:.1f} s"
             )
-        api_median, raw_median = statistics.median(rates["api"]), statistics.median(rates["raw"])
-        cpu = (
-            statistics.median(server_cpu),
-            statistics.median(api_pg_cpu),
-            statistics.median(raw_pg_cpu),
-        )
-        print(
-            f"CPU per create: web {cpu[0]:.2f} ms + PostgreSQL {cpu[1]:.2f} ms;"
-            f" per raw insert: PostgreSQL {cpu[2]:.2f} ms"
-        )
-        overlaps = await double_bookings(url)
-        print(
-            f"create throughput: median {api_median:.0f}/s through the API, {raw_median:.0f}/s"
-            f" raw asyncpg; median of the rounds' ratios"
-            f" {100 * same_round_ratio(rates['api'], rates['raw']):.0f}%, the stack's floor's"
-            f" {100 * same_round_ratio(rates['floor'], rates['raw']):.0f}%; the API at"
-            f" {100 * same_round_ratio(rates['api'], rates['floor']):.0f}% of the floor;"
-            f" double bookings: {overlaps}"
-        )
-        if not args.no_write:
-            write_report(
-                cpu,
-                args,
-                load_seconds,
-                (p50, p90, p99, floor_p50),
-                rates,
-                created,
-                conflicts,
-                overlaps,
+
+            port = free_port()
+            server = await asyncio.to_thread(start_server, url, port, args.workers)
+            floor_port = free_port()
+            floor = await asyncio.to_thread(start_floor_server, url, floor_port, args.workers)
+            latencies = await free_room_latency(port, now, loaded_days - 300, args.samples)
+            p50, p90, p99 = (percentile(latencies, f) for f in (0.5, 0.9, 0.99))
+            # The same requests to the floor's read: one indexed select behind the same stack.
+            floor_p50 = percentile(
+                await free_room_latency(floor_port, now, loaded_days - 300, args.samples), 0.5
             )
-    finally:
-        for process in (server, floor):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+            print(
+                f"free rooms query: p50 {p50:.2f} ms, p90 {p90:.2f} ms, p99 {p99:.2f} ms"
+                f" ({len(latencies)} requests); the stack's floor p50 {floor_p50:.2f} ms,"
+                f" so {p50 / floor_p50:.2f} times the floor"
+            )
+
+            room_ids = list(range(1, args.rooms + 1))
+            rates: dict[str, list[float]] = {"api": [], "floor": [], "raw": [], "read": []}
+            server_cpu, api_pg_cpu, raw_pg_cpu = [], [], []
+            created = conflicts = 0
+            server_pids = process_tree(server.pid)
+            for round_no in range(args.rounds):
+                # Regions far beyond the loaded data, a fresh one for every round and every side.
+                api_region = now + timedelta(days=1000 + 400 * round_no)
+                floor_region = now + timedelta(days=2000 + 400 * round_no)
+                raw_region = now + timedelta(days=3000 + 400 * round_no)
+                before = cpu_seconds(server_pids), cpu_seconds(postgres_processes())
+                rate, ok, refused = await create_throughput(
+                    port, room_ids, api_region, args.clients, args.requests, round_no
+                )
+                server_cpu.append((cpu_seconds(server_pids) - before[0]) * 1000 / args.requests)
+                api_pg_cpu.append(
+                    (cpu_seconds(postgres_processes()) - before[1]) * 1000 / args.requests
+                )
+                raw, raw_cpu = await raw_insert_rate(
+                    url, room_ids, raw_region, args.clients, args.requests
+                )
+                raw_pg_cpu.append(raw_cpu)
+                floor_rate, _, _ = await create_throughput(
+                    floor_port, room_ids, floor_region, args.clients, args.requests, round_no
+                )
+                rates["api"].append(rate)
+                rates["floor"].append(floor_rate)
+                rates["raw"].append(raw)
+                rates["read"].append(await read_throughput(port, args.clients, args.requests))
+                created += ok
+                conflicts += refused
+                print(
+                    f"round {round_no + 1}: API {rate:.0f} creates/s ({ok} created, {refused}"
+                    f" refused as conflicts); the stack's floor {floor_rate:.0f} creates/s; raw"
+                    f" asyncpg {raw:.0f} inserts/s; lightest authenticated read"
+                    f" {rates['read'][-1]:.0f}/s"
+                )
+            api_median, raw_median = (
+                statistics.median(rates["api"]),
+                statistics.median(rates["raw"]),
+            )
+            cpu = (
+                statistics.median(server_cpu),
+                statistics.median(api_pg_cpu),
+                statistics.median(raw_pg_cpu),
+            )
+            print(
+                f"CPU per create: web {cpu[0]:.2f} ms + PostgreSQL {cpu[1]:.2f} ms;"
+                f" per raw insert: PostgreSQL {cpu[2]:.2f} ms"
+            )
+            overlaps = await double_bookings(url)
+            print(
+                f"create throughput: median {api_median:.0f}/s through the API, {raw_median:.0f}/s"
+                f" raw asyncpg; median of the rounds' ratios"
+                f" {100 * same_round_ratio(rates['api'], rates['raw']):.0f}%, the stack's floor's"
+                f" {100 * same_round_ratio(rates['floor'], rates['raw']):.0f}%; the API at"
+                f" {100 * same_round_ratio(rates['api'], rates['floor']):.0f}% of the floor;"
+                f" double bookings: {overlaps}"
+            )
+            if not args.no_write:
+                write_report(
+                    cpu,
+                    args,
+                    load_seconds,
+                    (p50, p90, p99, floor_p50),
+                    rates,
+                    created,
+                    conflicts,
+                    overlaps,
+                )
+        finally:
+            for process in (server, floor):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
 
 
 def same_round_ratio(rates: list[float], raw_rates: list[float]) -> float:

@@ -31,27 +31,23 @@ import re
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-import asyncpg
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_booking import (
-    ADMIN_URL,
     BENCH_TOKEN,
     ROOT,
-    SECRET,
     KeepAliveClient,
-    database_url,
     free_port,
     load,
+    migrated_database,
     percentile,
     start_floor_server,
     start_server,
@@ -194,72 +190,60 @@ async def main() -> None:
     parser.add_argument("--no-write", action="store_true", help="do not write the report")
     args = parser.parse_args()
 
-    name = f"booking_bench_{uuid.uuid4().hex[:8]}"
-    url = database_url(name)
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    server = floor = None
-    try:
-        env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": SECRET}
-        await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "booking", "migrate"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-        loaded_from = now - timedelta(days=300)
-        began = time.perf_counter()
-        await load(url, args.rooms, args.occurrences, loaded_from)
-        load_seconds = time.perf_counter() - began
-        loaded_days = args.occurrences // args.rooms * 3 // 24
-        print(f"loaded {args.rooms} rooms, {args.occurrences} occurrences in {load_seconds:.1f} s")
-        # Ahead of now (the finder and the form refuse the past), inside the loaded data.
-        first, days = now + timedelta(days=7), loaded_days - 300 - 14
-
-        port = free_port()
-        server = await asyncio.to_thread(start_server, url, port, args.workers)
-        floor_port = free_port()
-        floor = await asyncio.to_thread(start_floor_server, url, floor_port, args.workers)
-
-        measures = {
-            "finder": finder_request(first, days),
-            "calendar": calendar_request(first, days),
-            "check": check_request(first, days, args.rooms),
-        }
-        results: dict[str, list[float]] = {key: [] for key in [*measures, "floor"]}
-        # Interleaved rounds, so that a drift of the machine's speed touches every measure.
-        for _ in range(3):
-            for key, make in measures.items():
-                results[key] += await latencies(port, make, args.samples // 3)
-            results["floor"] += await latencies(
-                floor_port, floor_request(first, days), args.samples // 3, KeepAliveClient
-            )
-        floor_p50 = percentile(results["floor"], 0.5)
-        rows = []
-        for key in measures:
-            p50, p90, p99 = summary(results[key])
-            rows.append((key, p50, p90, p99, p50 / floor_p50))
+    async with migrated_database() as url:
+        server = floor = None
+        try:
+            now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+            loaded_from = now - timedelta(days=300)
+            began = time.perf_counter()
+            await load(url, args.rooms, args.occurrences, loaded_from)
+            load_seconds = time.perf_counter() - began
+            loaded_days = args.occurrences // args.rooms * 3 // 24
             print(
-                f"{key}: p50 {p50:.2f} ms, p90 {p90:.2f} ms, p99 {p99:.2f} ms;"
-                f" {p50 / floor_p50:.1f}× the floor's p50 {floor_p50:.2f} ms"
+                f"loaded {args.rooms} rooms, {args.occurrences} occurrences in {load_seconds:.1f} s"
             )
-        compressed, raw, parts = await asyncio.to_thread(first_visit_bytes, port)
-        print(
-            f"first visit to the form: {compressed / 1024:.1f} KB compressed"
-            f" ({raw / 1024:.1f} KB raw)"
-        )
-        if not args.no_write:
-            write_report(args, load_seconds, rows, floor_p50, compressed, raw, parts)
-    finally:
-        for process in (server, floor):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=30)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+            # Ahead of now (the finder and the form refuse the past), inside the loaded data.
+            first, days = now + timedelta(days=7), loaded_days - 300 - 14
+
+            port = free_port()
+            server = await asyncio.to_thread(start_server, url, port, args.workers)
+            floor_port = free_port()
+            floor = await asyncio.to_thread(start_floor_server, url, floor_port, args.workers)
+
+            measures = {
+                "finder": finder_request(first, days),
+                "calendar": calendar_request(first, days),
+                "check": check_request(first, days, args.rooms),
+            }
+            results: dict[str, list[float]] = {key: [] for key in [*measures, "floor"]}
+            # Interleaved rounds, so that a drift of the machine's speed touches every measure.
+            for _ in range(3):
+                for key, make in measures.items():
+                    results[key] += await latencies(port, make, args.samples // 3)
+                results["floor"] += await latencies(
+                    floor_port, floor_request(first, days), args.samples // 3, KeepAliveClient
+                )
+            floor_p50 = percentile(results["floor"], 0.5)
+            rows = []
+            for key in measures:
+                p50, p90, p99 = summary(results[key])
+                rows.append((key, p50, p90, p99, p50 / floor_p50))
+                print(
+                    f"{key}: p50 {p50:.2f} ms, p90 {p90:.2f} ms, p99 {p99:.2f} ms;"
+                    f" {p50 / floor_p50:.1f}× the floor's p50 {floor_p50:.2f} ms"
+                )
+            compressed, raw, parts = await asyncio.to_thread(first_visit_bytes, port)
+            print(
+                f"first visit to the form: {compressed / 1024:.1f} KB compressed"
+                f" ({raw / 1024:.1f} KB raw)"
+            )
+            if not args.no_write:
+                write_report(args, load_seconds, rows, floor_p50, compressed, raw, parts)
+        finally:
+            for process in (server, floor):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=30)
 
 
 LABELS = {

@@ -21,10 +21,8 @@ import hashlib
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -33,12 +31,10 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_booking import (
-    ADMIN_URL,
     BENCH_TOKEN,
     ROOT,
-    SECRET,
-    database_url,
     free_port,
+    migrated_database,
     start_server,
 )
 
@@ -162,50 +158,36 @@ async def main() -> None:
     parser.add_argument("--samples", type=int, default=60)
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args()
-    name = f"booking_bench_{uuid.uuid4().hex[:8]}"
-    url = database_url(name)
-    admin = await asyncpg.connect(ADMIN_URL)
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    server = None
-    try:
-        env = os.environ | {"DATABASE_URL": url, "SECRET_KEY": SECRET}
-        await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-m", "booking", "migrate"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            capture_output=True,
-        )
-        first_day = date.today() + timedelta(days=2)
-        await load(url, first_day)
-        port = free_port()
-        server = await asyncio.to_thread(start_server, url, port, 1)
-        reference = [reference_loop()]
-        created, refused = await measure(port, first_day, args.samples)
-        reference.append(reference_loop())
-        summary = {
-            "reference_min": min(reference),
-            "reference_max": max(reference),
-            "created_p50": statistics.median(created),
-            "created_max": max(created),
-            "refused_p50": statistics.median(refused),
-            "refused_max": max(refused),
-        }
-        print(
-            f"500-date series, room with {EXISTING:,} occurrences: created (201) median"
-            f" {summary['created_p50']:.1f} ms, refused with 500 conflicts (409) median"
-            f" {summary['refused_p50']:.1f} ms ({args.samples} samples each); reference loop"
-            f" {summary['reference_min']:.2f}-{summary['reference_max']:.2f} s"
-        )
-        if not args.no_write:
-            write_report(summary, args.samples)
-    finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        await admin.close()
+    async with migrated_database() as url:
+        server = None
+        try:
+            first_day = date.today() + timedelta(days=2)
+            await load(url, first_day)
+            port = free_port()
+            server = await asyncio.to_thread(start_server, url, port, 1)
+            reference = [reference_loop()]
+            created, refused = await measure(port, first_day, args.samples)
+            reference.append(reference_loop())
+            summary = {
+                "reference_min": min(reference),
+                "reference_max": max(reference),
+                "created_p50": statistics.median(created),
+                "created_max": max(created),
+                "refused_p50": statistics.median(refused),
+                "refused_max": max(refused),
+            }
+            print(
+                f"500-date series, room with {EXISTING:,} occurrences: created (201) median"
+                f" {summary['created_p50']:.1f} ms, refused with 500 conflicts (409) median"
+                f" {summary['refused_p50']:.1f} ms ({args.samples} samples each); reference loop"
+                f" {summary['reference_min']:.2f}-{summary['reference_max']:.2f} s"
+            )
+            if not args.no_write:
+                write_report(summary, args.samples)
+        finally:
+            if server is not None:
+                server.terminate()
+                server.wait(timeout=30)
 
 
 def write_report(summary: dict[str, float], samples: int) -> None:
