@@ -190,13 +190,11 @@ class VisitorPages(Controller):
         first = max(month, today)
         events: dict[date, list[dict[str, Any]]] = {}
         if first < next_month:
-            for building in await catalogue.list_buildings():
-                schedule = await availability.building_availability(
-                    building.id,
-                    datetime.combine(first, time(0)),
-                    datetime.combine(next_month, time(0)),
-                    now,
-                )
+            schedules = await availability.every_building_availability(
+                datetime.combine(first, time(0)), datetime.combine(next_month, time(0)), zone, now
+            )
+            for schedule in schedules:
+                building = schedule.building
                 for room in schedule.rooms:
                     for occupation in room.busy:
                         # Approved and made public by its requester: nothing else shows.

@@ -74,11 +74,36 @@ async def building_availability(
 ) -> BuildingSchedule:
     building = await get_building(building_id)
     span = _range(start, end, ZoneInfo(building.zone))
-    rooms = [r for r in await catalogue.all_rooms() if r.building_id == building_id and r.active]
+    (schedule,) = await _schedules([building], span, now)
+    return schedule
+
+
+async def every_building_availability(
+    start: datetime, end: datetime, zone: ZoneInfo, now: datetime
+) -> list[BuildingSchedule]:
+    """Every building's schedule over one period (wall-clock times in `zone`), read at once:
+    the rooms, what holds or is asked of them, and the closures, in a query each."""
+    return await _schedules(await catalogue.buildings(), _range(start, end, zone), now)
+
+
+async def _schedules(
+    buildings: list[Building], span: TimeSpan, now: datetime
+) -> list[BuildingSchedule]:
+    wanted = {building.id for building in buildings}
+    rooms = [r for r in await catalogue.all_rooms() if r.building_id in wanted and r.active]
     found = await occurrences.occupations(
         span, [*HOLDING, Status.PENDING], [room.id for room in rooms], as_of=now
     )
     blackouts = await blackouts_in(span)
-    return BuildingSchedule(
-        building, span, [_of_room(room, span, found, blackouts) for room in rooms]
-    )
+    return [
+        BuildingSchedule(
+            building,
+            span,
+            [
+                _of_room(room, span, found, blackouts)
+                for room in rooms
+                if room.building_id == building.id
+            ],
+        )
+        for building in buildings
+    ]
