@@ -63,7 +63,8 @@ SIGNED_IN_200 = expect(SIGN_IN, 200, 200, 200, 200)
 
 
 EDITED = To("/requests/{booking}?done=edited")
-CANCELLED = To("/requests/{booking}?done=cancelled")
+# The request walked is still waiting for a decision: cancelling it withdraws it.
+WITHDRAWN = To("/requests/{booking}?done=withdrawn")
 DATE_CANCELLED = To("/requests/{booking}?done=date_cancelled")
 SUBMITTED = To("/requests/{booking}?done=submitted")
 
@@ -258,7 +259,7 @@ PAGES: dict[tuple[str, str], Case] = {
     ),
     # As POST /api/bookings/{id}/cancel: the approver of the building may cancel too.
     ("POST", "/requests/{booking_id:int}/cancel"): Case(
-        expect(401, CANCELLED, 404, CANCELLED, CANCELLED),
+        expect(401, WITHDRAWN, 404, WITHDRAWN, WITHDRAWN),
         of_a_request("/requests/{booking}/cancel", versioned()),
     ),
     ("GET", "/requests/{booking_id:int}/dates/{occurrence_id:int}/cancel"): Case(
