@@ -25,6 +25,12 @@ AUDIT_COLUMNS = (
     " changes, details"
 )
 EVENT_COLUMNS = "booking, version, at, actor, kind, rooms, data"
+# A room's stamp moves to the change's time (never back) and counts one more change.
+STAMP_CONFLICT = (
+    " ON CONFLICT (room) DO UPDATE SET changed_at = CASE"
+    " WHEN excluded.changed_at > room_stamps.changed_at THEN excluded.changed_at"
+    " ELSE room_stamps.changed_at END, changes = room_stamps.changes + 1"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +74,7 @@ def statements(entry: Entry, booking_id: int | None = None) -> list[tuple[str, s
     ]
     rooms = _dumps(list(entry.rooms))
     events = [(event.kind.value, _dumps(event.data)) for event in entry.events]
+    stamps = _stamps(entry)
     if booking_id is not None:
         found = [
             (
@@ -86,7 +93,7 @@ def statements(entry: Entry, booking_id: int | None = None) -> list[tuple[str, s
                     [v for kind, data in events for v in (booking_id, *values, kind, rooms, data)],
                 )
             )
-        return found
+        return found + stamps
     found = [
         (
             "audit",
@@ -112,7 +119,23 @@ def statements(entry: Entry, booking_id: int | None = None) -> list[tuple[str, s
                 ],
             )
         )
-    return found
+    return found + stamps
+
+
+def _stamps(entry: Entry) -> list[tuple[str, str, list[Any]]]:
+    """The upsert of the stamps of the rooms the change concerns, in room order (so that two
+    changes of the same rooms wait for each other instead of deadlocking)."""
+    rooms = sorted(set(entry.rooms))
+    if not rooms:
+        return []
+    rows = ", ".join("({}, {}, 1)" for _ in rooms)
+    return [
+        (
+            "stamps",
+            f"INSERT INTO room_stamps (room, changed_at, changes) VALUES {rows}{STAMP_CONFLICT}",
+            [v for room in rooms for v in (room, entry.at)],
+        )
+    ]
 
 
 async def record(booking_id: int, entry: Entry) -> None:

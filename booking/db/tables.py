@@ -221,6 +221,36 @@ class ChangeLogEntry(Table, tablename="change_log"):
     data = JSON(default="{}")
 
 
+class RoomStamp(Table, tablename="room_stamps"):
+    """When anything a room's calendar shows last changed, and how many such changes there have
+    been: written with every change of the change log that concerns the room (and by a change of
+    the room itself), so a feed knows whether it changed without reading its bookings."""
+
+    id: Serial
+    room = ForeignKey(Room, null=False, unique=True, on_delete=OnDelete.cascade)
+    changed_at = Timestamptz()
+    changes = Integer(default=0)
+
+
+class FeedToken(Table, tablename="feed_tokens"):
+    """The secret of one private calendar feed (a user's own, an organisation's, an approver's
+    queue); only its SHA-256 is kept. Revoked, it answers 410 Gone."""
+
+    id: Serial
+    user = ForeignKey(UserAccount, null=False, on_delete=OnDelete.cascade)
+    kind = Varchar(length=32)
+    organisation = ForeignKey(Organisation, null=True, on_delete=OnDelete.cascade)
+    token_hash = Varchar(length=64, unique=True)
+    prefix = Varchar(length=16)
+    created_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+    # The validator the feed last answered with and since when, so that its Last-Modified
+    # moves forward whenever what it shows changes, even when the change left no stamp of its
+    # own (a membership ended, a request no longer the user's).
+    served_etag = Varchar(length=64, default="")
+    served_since = Timestamptz(null=True, default=None)
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Building,
     Room,
@@ -236,4 +266,6 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Occurrence,
     AuditEntry,
     ChangeLogEntry,
+    RoomStamp,
+    FeedToken,
 )
