@@ -38,6 +38,8 @@ from booking.bookings.date_controllers import DateController
 from booking.bookings.decision_controllers import DecisionController, QueueController
 from booking.bookings.refusals import BOOKING_REFUSALS
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+from booking.feeds.controllers import FeedController, FeedTokenController
+from booking.feeds.redaction import hide_feed_secrets_in_logs
 from booking.i18n import Texts
 from booking.jobs.in_process import periodic_jobs
 from booking.jobs.worker import PERIODIC_JOBS
@@ -69,6 +71,7 @@ async def _before_handlers(request: Request[Any, Any, Any]) -> Response[None] | 
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
+    hide_feed_secrets_in_logs()
     engine = create_engine(settings.database)
     bind_tables(engine)
     stores = SharedStores(settings)
@@ -106,6 +109,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             TierController,
             BlackoutController,
             RoomRulesController,
+            FeedController,
+            FeedTokenController,
             create_static_files_router(
                 path="/static",
                 directories=[STATIC],
@@ -122,7 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         },
         middleware=[
             QueryTimesWithSeconds,
-            DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema"]),
+            DefineMiddleware(Authentication, exclude=["^/static", "^/api/schema", "^/feeds/"]),
             PageLanguage,
         ],
         stores=stores.registry,

@@ -92,6 +92,7 @@ _STATUSES: Mapping[int, tuple[str, Message]] = {
     404: ("not_found", Message("http.not_found")),
     405: ("method_not_allowed", Message("http.method_not_allowed")),
     409: ("conflict", Message("http.conflict")),
+    410: ("gone", Message("http.gone")),
     413: ("request_entity_too_large", Message("http.too_large")),
     415: ("unsupported_media_type", Message("http.unsupported_media_type")),
     429: ("too_many_requests", Message("http.too_many_requests")),

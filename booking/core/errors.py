@@ -60,6 +60,8 @@ THINGS: Mapping[str, Message] = {
     "role": Message("not_found.role"),
     "membership": Message("not_found.membership"),
     "token": Message("not_found.token"),
+    "feed": Message("not_found.feed"),
+    "organisation": Message("not_found.organisation"),
 }
 
 

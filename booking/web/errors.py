@@ -21,7 +21,7 @@ Handler = Callable[[Request[Any, Any, Any], Exception], Response[Any]]
 
 
 def _is_api(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith(("/api/", "/static/"))
+    return request.url.path.startswith(("/api/", "/static/", "/feeds/"))
 
 
 def sign_in_redirect(request: Request[Any, Any, Any]) -> Redirect:

@@ -1,0 +1,389 @@
+"""HTTP: the feeds themselves (text/calendar, answered 304 when the client has them) and the
+API that lists the caller's feeds and makes, rotates and revokes their tokens."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from email.utils import format_datetime, parsedate_to_datetime
+from typing import Annotated, Any, Literal
+
+from litestar import Controller, Request, Response, delete, get, post
+from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.status_codes import HTTP_410_GONE
+
+from booking.accounts.current_user import CurrentUser
+from booking.accounts.guards import requires_login
+from booking.api.places import building_in_path, room_in_path
+from booking.core.errors import NotFound
+from booking.core.feeds import FeedKind, FeedToken, feed_window
+from booking.core.messages import Message
+from booking.db import catalogue
+from booking.feeds import publishing, tokens
+from booking.feeds.links import building_path, events_path, links, private_path
+from booking.feeds.schemas import (
+    FeedList,
+    FeedTokenCreate,
+    FeedTokenCreated,
+    FeedTokenView,
+    PossibleFeed,
+    PublicFeedView,
+)
+from booking.i18n import Texts
+from booking.settings import Settings
+
+SUFFIX = ".ics"
+CALENDAR = "text/calendar"
+
+Language = Annotated[
+    Literal["ro", "en"] | None,
+    QueryParameter(description="The language of the feed's names and words (default: ro)."),
+]
+PastDays = Annotated[
+    int | None,
+    QueryParameter(description="Days before today the feed starts (default 60; at most 1826)."),
+]
+FutureDays = Annotated[
+    int | None,
+    QueryParameter(description="Days after today the feed ends (default 548; at most 1826)."),
+]
+StartDate = Annotated[
+    date | None, QueryParameter(description="First day shown, instead of past_days.")
+]
+EndDate = Annotated[
+    date | None, QueryParameter(description="Last day shown, instead of future_days.")
+]
+
+
+def _key(name: str, thing: str) -> str:
+    if not name.endswith(SUFFIX) or len(name) == len(SUFFIX):
+        raise NotFound(thing)
+    return name[: -len(SUFFIX)]
+
+
+def _matches(header: str, etag: str) -> bool:
+    tags = [tag.strip() for tag in header.split(",")]
+    return any(tag == "*" or tag.removeprefix("W/") == f'"{etag}"' for tag in tags)
+
+
+def _unchanged(request: Request[Any, Any, Any], etag: str, last_modified: datetime) -> bool:
+    """Whether the client's copy is current: If-None-Match when sent, else If-Modified-Since.
+    A header that cannot be read is as good as none."""
+    none_match = request.headers.get("if-none-match")
+    if none_match is not None:
+        return _matches(none_match, etag)
+    since = request.headers.get("if-modified-since")
+    if since is None:
+        return False
+    try:
+        moment = parsedate_to_datetime(since)
+    except (TypeError, ValueError, IndexError):
+        return False
+    if moment.tzinfo is None:
+        return False
+    return last_modified.replace(microsecond=0) <= moment
+
+
+async def answer(
+    request: Request[Any, Any, Any], prepared: publishing.Prepared, private: bool
+) -> Response[bytes]:
+    headers = {
+        "ETag": f'"{prepared.etag}"',
+        "Last-Modified": format_datetime(
+            prepared.last_modified.replace(microsecond=0).astimezone(UTC), usegmt=True
+        ),
+        # Revalidate every time: a 304 is cheap, and a change shows at the next poll.
+        "Cache-Control": f"{'private' if private else 'public'}, no-cache",
+    }
+    if private:
+        headers["Referrer-Policy"] = "no-referrer"
+    if _unchanged(request, prepared.etag, prepared.last_modified):
+        return Response(b"", status_code=304, headers=headers, media_type=CALENDAR)
+    return Response(await prepared.render(), headers=headers, media_type=CALENDAR)
+
+
+def _asked(
+    settings: Settings,
+    now: datetime,
+    language: str,
+    past_days: int | None,
+    future_days: int | None,
+    start: date | None,
+    end: date | None,
+) -> publishing.Asked:
+    today = now.astimezone(settings.default_zone).date()
+    return publishing.Asked(
+        window=feed_window(today, past_days, future_days, start, end),
+        language=language,
+        now=now,
+        base_url=settings.base_url,
+        default_zone=settings.default_zone,
+    )
+
+
+_FEED_DOC = (
+    "An iCalendar feed (text/calendar) for calendar clients to subscribe to; answers 304 to "
+    "If-None-Match and If-Modified-Since when unchanged."
+)
+
+
+class FeedController(Controller):
+    path = "/feeds"
+    tags = ("feeds",)
+
+    @get(
+        "/rooms/{name:str}",
+        media_type=CALENDAR,
+        summary="What holds one room: <code>.ics",
+        description=_FEED_DOC + " A public request shows its title, any other as booked.",
+    )
+    async def room_feed(
+        self,
+        request: Request[Any, Any, Any],
+        name: FromPath[str],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        lang: Language = None,
+        past_days: PastDays = None,
+        future_days: FutureDays = None,
+        start: StartDate = None,
+        end: EndDate = None,
+    ) -> Response[bytes]:
+        room = await room_in_path(_key(name, "room"))
+        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
+        return await answer(request, await publishing.room_feed(room, asked), private=False)
+
+    @get(
+        "/buildings/{name:str}",
+        media_type=CALENDAR,
+        summary="What holds the rooms of one building: <code>.ics",
+        description=_FEED_DOC + " A public request shows its title, any other as booked.",
+    )
+    async def building_feed(
+        self,
+        request: Request[Any, Any, Any],
+        name: FromPath[str],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        lang: Language = None,
+        past_days: PastDays = None,
+        future_days: FutureDays = None,
+        start: StartDate = None,
+        end: EndDate = None,
+    ) -> Response[bytes]:
+        building = await building_in_path(_key(name, "building"))
+        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
+        return await answer(request, await publishing.building_feed(building, asked), private=False)
+
+    @get(
+        "/events.ics",
+        media_type=CALENDAR,
+        summary="Every public approved event",
+        description=_FEED_DOC,
+    )
+    async def events_feed(
+        self,
+        request: Request[Any, Any, Any],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        lang: Language = None,
+        past_days: PastDays = None,
+        future_days: FutureDays = None,
+        start: StartDate = None,
+        end: EndDate = None,
+    ) -> Response[bytes]:
+        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
+        return await answer(request, await publishing.events_feed(asked), private=False)
+
+    @get(
+        "/events/{name:str}",
+        media_type=CALENDAR,
+        summary="The public approved events of one building: <code>.ics",
+        description=_FEED_DOC,
+    )
+    async def building_events_feed(
+        self,
+        request: Request[Any, Any, Any],
+        name: FromPath[str],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        lang: Language = None,
+        past_days: PastDays = None,
+        future_days: FutureDays = None,
+        start: StartDate = None,
+        end: EndDate = None,
+    ) -> Response[bytes]:
+        building = await building_in_path(_key(name, "building"))
+        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
+        prepared = await publishing.building_feed(building, asked, public_events=True)
+        return await answer(request, prepared, private=False)
+
+    @get(
+        "/private/{name:str}",
+        media_type=CALENDAR,
+        summary="A private feed, by its secret token: <token>.ics",
+        description=_FEED_DOC + " An unknown token answers 404; a revoked or rotated one 410.",
+    )
+    async def private_feed(
+        self,
+        request: Request[Any, Any, Any],
+        name: FromPath[str],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+        past_days: PastDays = None,
+        future_days: FutureDays = None,
+        start: StartDate = None,
+        end: EndDate = None,
+    ) -> Response[bytes]:
+        secret = _key(name, "feed")
+
+        def asked(language: str) -> publishing.Asked:
+            return _asked(settings, now, language, past_days, future_days, start, end)
+
+        # The window is checked before the token is looked at, so bad input is 400 whatever
+        # the token.
+        asked("ro")
+        try:
+            prepared = await publishing.private_feed(tokens.secret_digest(secret), asked)
+        except publishing.FeedGone:
+            raise HTTPException(
+                status_code=HTTP_410_GONE, extra={"message": Message("feed.gone")}
+            ) from None
+        return await answer(request, prepared, private=True)
+
+
+async def _token_view(token: FeedToken, texts: Texts) -> FeedTokenView:
+    organisation = (
+        await catalogue.organisation(token.organisation_id)
+        if token.organisation_id is not None
+        else None
+    )
+    return FeedTokenView(
+        id=token.id,
+        kind=token.kind.value,  # type: ignore[arg-type]
+        organisation=organisation.code if organisation else None,
+        name=_private_name(token.kind, organisation.name if organisation else "", texts),
+        prefix=token.prefix,
+        created_at=token.created_at,
+    )
+
+
+def _private_name(kind: FeedKind, organisation: str, texts: Texts) -> str:
+    if kind is FeedKind.PERSONAL:
+        return texts(Message("feed.personal_title"))
+    if kind is FeedKind.ORGANISATION:
+        return texts(Message("feed.organisation_name", organisation=organisation))
+    return texts(Message("feed.approvals_name"))
+
+
+async def _organisation_id(key: str | int | None) -> int | None:
+    if key is None:
+        return None
+    if isinstance(key, int) or key.isdigit():
+        return int(key)
+    found = await catalogue.organisation_by_code(key)
+    if found is None:
+        raise NotFound("organisation", field="organisation")
+    return found.id
+
+
+class FeedTokenController(Controller):
+    path = "/api/feeds"
+    tags = ("feeds",)
+    guards = [requires_login]  # noqa: RUF012
+
+    @get("/", summary="Your calendar feeds: private ones by token, and the public ones")
+    async def list_feeds(
+        self,
+        user: NamedDependency[CurrentUser],
+        settings: NamedDependency[Settings],
+        texts: NamedDependency[Texts],
+    ) -> FeedList:
+        mine = [await _token_view(t, texts) for t in await tokens.feed_tokens_of(user)]
+        possible = [PossibleFeed("personal", None, texts(Message("feed.personal_title")))]
+        for organisation in await catalogue.organisations():
+            if organisation.id in user.actor.organisations:
+                possible.append(
+                    PossibleFeed(
+                        "organisation",
+                        organisation.code,
+                        texts(Message("feed.organisation_name", organisation=organisation.name)),
+                    )
+                )
+        actor = user.actor
+        if actor.admin or actor.finance or actor.is_approver:
+            possible.append(PossibleFeed("approvals", None, texts(Message("feed.approvals_name"))))
+        public = [
+            PublicFeedView(
+                "events",
+                texts(Message("feed.events_name")),
+                links(settings.base_url, events_path()),
+            )
+        ]
+        for building in await catalogue.buildings():
+            name = building.name_en if user.language == "en" and building.name_en else building.name
+            public.append(
+                PublicFeedView(
+                    "building",
+                    texts(Message("feed.building_name", building=name)),
+                    links(settings.base_url, building_path(building.code)),
+                )
+            )
+            public.append(
+                PublicFeedView(
+                    "building_events",
+                    texts(Message("feed.events_building_name", building=name)),
+                    links(settings.base_url, events_path(building.code)),
+                )
+            )
+        return FeedList(private=mine, possible=possible, public=public)
+
+    @post(
+        "/",
+        summary="Make a token for one of your private feeds",
+        description="The secret link is in this answer only.",
+    )
+    async def create_feed(
+        self,
+        user: NamedDependency[CurrentUser],
+        settings: NamedDependency[Settings],
+        texts: NamedDependency[Texts],
+        now: NamedDependency[datetime],
+        data: JSONBody[FeedTokenCreate],
+    ) -> FeedTokenCreated:
+        organisation_id = await _organisation_id(data.organisation)
+        token, secret = await tokens.create_feed_token(
+            user, FeedKind(data.kind), organisation_id, now
+        )
+        return FeedTokenCreated(
+            await _token_view(token, texts), links(settings.base_url, private_path(secret))
+        )
+
+    @post(
+        "/{token_id:int}/rotate",
+        summary="Give one of your private feeds a new secret link",
+        description="The old link answers 410 Gone from now on.",
+        status_code=200,
+    )
+    async def rotate_feed(
+        self,
+        token_id: FromPath[int],
+        user: NamedDependency[CurrentUser],
+        settings: NamedDependency[Settings],
+        texts: NamedDependency[Texts],
+        now: NamedDependency[datetime],
+    ) -> FeedTokenCreated:
+        token, secret = await tokens.rotate_feed_token(user, token_id, now)
+        return FeedTokenCreated(
+            await _token_view(token, texts), links(settings.base_url, private_path(secret))
+        )
+
+    @delete("/{token_id:int}", summary="Revoke one of your private feeds' tokens")
+    async def revoke_feed(
+        self,
+        token_id: FromPath[int],
+        user: NamedDependency[CurrentUser],
+        now: NamedDependency[datetime],
+    ) -> None:
+        await tokens.revoke_feed_token(user, token_id, now)
