@@ -23,6 +23,7 @@ from booking.core.errors import (
     Forbidden,
     NotFound,
     NotSignedIn,
+    BadParameter,
     RuleViolation,
     StaleVersion,
     TransitionNotAllowed,
@@ -125,7 +126,9 @@ def handle_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Re
 def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     # A BookingConflict has its own handler (bookings/refusals.py): it carries the collisions.
     texts = texts_of(request)
-    if isinstance(exc, RuleViolation):
+    if isinstance(exc, BadParameter):
+        body = error_body(texts, 400, "bad_request", exc.message, exc.problems)
+    elif isinstance(exc, RuleViolation):
         body = error_body(texts, 422, "invalid", exc.message, exc.problems)
     elif isinstance(exc, NotFound):
         where = [FieldProblem(exc.field, Message("not_found.field"))] if exc.field else []

@@ -168,9 +168,8 @@ def _series(entry: Entry, uid: str, track: list[_Local], zone: ZoneInfo) -> list
         ),
     )
     last_start = datetime.combine(track[-1].start.date(), master_time).replace(tzinfo=zone)
-    frequency = (
-        f"FREQ=WEEKLY;INTERVAL={step // 7}" if step % 7 == 0 else f"FREQ=DAILY;INTERVAL={step}"
-    ).replace(";INTERVAL=1", "")
+    unit, interval = ("WEEKLY", step // 7) if step % 7 == 0 else ("DAILY", step)
+    frequency = f"FREQ={unit}" + (f";INTERVAL={interval}" if interval > 1 else "")
     present = set(offsets)
     gaps = [
         datetime.combine(first_day + timedelta(days=offset), master_time)

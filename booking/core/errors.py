@@ -38,6 +38,14 @@ class RuleViolation(DomainError):
         return "; ".join(f"{_named(p.field)}: {p.reason.code}" for p in self.problems)
 
 
+class BadParameter(RuleViolation):
+    """A query parameter outside its limits: answered 400, as a malformed one is."""
+
+    def __init__(self, field: str, reason: Message) -> None:
+        super().__init__([FieldProblem(field, reason)])
+        self.message = Message("request.not_valid")
+
+
 def _named(field: str | Message) -> str:
     return field.code if isinstance(field, Message) else field
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from booking.core.errors import refused
+from booking.core.errors import BadParameter
 from booking.core.messages import Message
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import STATUS_NAMES, Status
@@ -65,15 +65,17 @@ def feed_window(
     or between two dates; at most five years long, its end not before its start."""
     for name, days in (("past_days", past_days), ("future_days", future_days)):
         if days is not None and not 0 <= days <= MAX_WINDOW_DAYS:
-            raise refused(name, Message("feed.days_range", most=MAX_WINDOW_DAYS))
+            raise BadParameter(name, Message("feed.days_range", most=MAX_WINDOW_DAYS))
     back = timedelta(days=DEFAULT_PAST_DAYS if past_days is None else past_days)
     ahead = timedelta(days=DEFAULT_FUTURE_DAYS if future_days is None else future_days)
     first, last = start or today - back, end or today + ahead
     moving = start is None and end is None
     if last < first:
-        raise refused("end", Message("feed.end_before_start"))
+        raise BadParameter("end", Message("feed.end_before_start"))
     if (last - first).days + 1 > MAX_WINDOW_DAYS:
-        raise refused("end" if end is not None else "future_days", Message("feed.window_too_long"))
+        raise BadParameter(
+            "end" if end is not None else "future_days", Message("feed.window_too_long")
+        )
     return FeedWindow(first, last, moving)
 
 

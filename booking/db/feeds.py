@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from booking.core.feeds import FeedDate
@@ -57,6 +57,13 @@ def _dates(rows: Iterable[dict[str, Any]], states: frozenset[str], now: datetime
             )
         )
     return found
+
+
+def _moment(raw: Any) -> datetime | None:
+    """An aggregate's timestamp: SQLite hands MAX() of a timestamp back as its stored text."""
+    if raw is None or isinstance(raw, datetime):
+        return raw
+    return datetime.fromisoformat(str(raw)).astimezone(UTC)
 
 
 def _window(window: TimeSpan) -> list[Any]:
@@ -128,7 +135,7 @@ async def stamp(room_ids: Sequence[int] | None) -> Stamp:
         sql += f" WHERE room IN ({placeholders(len(rooms))})"
         args = rooms
     rows = await fetch(RoomStamp, sql, *args)
-    return Stamp(int(rows[0]["changes"]), rows[0]["at"])
+    return Stamp(int(rows[0]["changes"]), _moment(rows[0]["at"]))
 
 
 async def touch_rooms(room_ids: Iterable[int], at: datetime) -> None:
@@ -156,8 +163,7 @@ async def latest_lapsed_hold(now: datetime) -> datetime | None:
         Status.HELD.value,
         now,
     )
-    found: datetime | None = rows[0]["until"]
-    return found
+    return _moment(rows[0]["until"])
 
 
 async def versions_of_requests(
