@@ -18,12 +18,12 @@ from litestar.exceptions import HTTPException, ValidationException
 from booking.api.language import texts_of
 from booking.api.validation import problems as validation_problems
 from booking.core.errors import (
+    BadParameter,
     DomainError,
     FieldProblem,
     Forbidden,
     NotFound,
     NotSignedIn,
-    BadParameter,
     RuleViolation,
     StaleVersion,
     TransitionNotAllowed,

@@ -190,7 +190,8 @@ async def test_every_feed_shows_exactly_the_dates_the_database_holds(scene: Scen
         ("/feeds/events.ics", "o.status = 'approved' AND b.is_public = {}"),
         (
             "/feeds/events/Y.ics",
-            f"o.status = 'approved' AND b.is_public = {{}} AND r.building = {world.building_y['id']}",
+            "o.status = 'approved' AND b.is_public = {}"
+            f" AND r.building = {world.building_y['id']}",
         ),
     ]
     for path, where in cases:
@@ -222,7 +223,8 @@ async def test_the_series_keeps_its_wall_clock_time_and_its_moved_cancelled_and_
     assert local_times == ["10:00", "15:00"]  # across the change of clocks, and the moved date
     assert len(ours) == 6  # 8 asked, one skipped, one cancelled
     assert len({s.uid for s in ours}) == 1
-    assert b"RRULE:FREQ=WEEKLY" in body and b"EXDATE;TZID=Europe/Bucharest:" in body
+    assert b"RRULE:FREQ=WEEKLY" in body
+    assert b"EXDATE;TZID=Europe/Bucharest:" in body
     assert b"RECURRENCE-ID;TZID=Europe/Bucharest:" in body
     assert b"X-WR-TIMEZONE:Europe/Bucharest" in body
     assert b"RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU" in body
@@ -279,7 +281,8 @@ async def test_the_same_data_renders_the_same_bytes_and_answers_304_to_both_vali
         assert unchanged.headers["etag"] == etag
     for garbage in ({"If-None-Match": "nonsense"}, {"If-Modified-Since": "yesterday-ish"}):
         answer = await client.get("/feeds/buildings/X.ics", headers=garbage)
-        assert answer.status_code == 200 and answer.content == first.content
+        assert answer.status_code == 200
+        assert answer.content == first.content
     assert "set-cookie" not in first.headers
 
 
