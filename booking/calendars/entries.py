@@ -54,6 +54,8 @@ class Entry:
     url: str
     zone: str
     occasions: tuple[Occasion, ...]
+    # ORGANIZER and ATTENDEE lines, for an invitation; a feed names nobody.
+    people: tuple[str, ...] = ()
 
 
 def uid_for(booking_id: int, domain: str) -> str:
@@ -138,6 +140,7 @@ def _single(entry: Entry, uid: str, found: _Local, extra: Sequence[str] = ()) ->
         f"UID:{uid}",
         *_common(entry, entry.zone),
         *extra,
+        *entry.people,
         *_occasion_lines(found, entry.zone),
         "END:VEVENT",
     ]

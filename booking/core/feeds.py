@@ -123,6 +123,8 @@ class Shown:
     summary: Message | str
     description: tuple[Message | str, ...]
     links: bool
+    # A public request links to the public events page instead.
+    links_events: bool = False
 
 
 def shown(kind: FeedKind, found: FeedDate) -> Shown:
@@ -134,11 +136,11 @@ def shown(kind: FeedKind, found: FeedDate) -> Shown:
     )
     if kind in (FeedKind.ROOM, FeedKind.BUILDING):
         if found.is_public:
-            return Shown(found.title, organised, links=False)
+            return Shown(found.title, organised, links=False, links_events=True)
         return Shown(Message("feed.booked"), (), links=False)
     if kind is FeedKind.EVENTS:
         text = (found.description,) if found.description else ()
-        return Shown(found.title, text + organised, links=False)
+        return Shown(found.title, text + organised, links=False, links_events=True)
     state = STATUS_NAMES[Status(found.booking_status)]
     text = (found.description,) if found.description else ()
     return Shown(found.title, (Message("feed.state", state=state), *text, *organised), links=True)

@@ -30,6 +30,7 @@ from booking.core.feeds import (
     FeedKind,
     FeedToken,
     FeedWindow,
+    Shown,
     shown,
 )
 from booking.core.messages import Message
@@ -93,14 +94,14 @@ class _Scope:
 
 
 def _entries(
-    scope: _Scope, found: Sequence[FeedDate], say: Texts, asked: Asked
+    scope: _Scope, found: Sequence[FeedDate], say: Texts, language: str, base_url: str
 ) -> tuple[Entry, ...]:
     """The requests of `found`, each an entry with its dates grouped by time (one date in
     several rooms is one date, in all of them)."""
     by_booking: dict[int, list[FeedDate]] = {}
     for one in found:
         by_booking.setdefault(one.booking_id, []).append(one)
-    domain = _domain(asked.base_url)
+    domain = _domain(base_url)
     entries = []
     for booking_id in sorted(by_booking):
         dates = by_booking[booking_id]
@@ -113,7 +114,7 @@ def _entries(
         for (start, end, status), room_ids in sorted(spans.items()):
             rooms = [scope.rooms[r] for r in sorted(set(room_ids)) if r in scope.rooms]
             where = "; ".join(
-                _place(room, scope.buildings.get(room.facts.building_id), asked.language)
+                _place(room, scope.buildings.get(room.facts.building_id), language)
                 for room in rooms
             )
             occasions.append(Occasion(start, end, where, CALENDAR_STATUS[status]))
@@ -127,12 +128,35 @@ def _entries(
                 description="\n".join(
                     part if isinstance(part, str) else say(part) for part in what.description
                 ),
-                url=f"{asked.base_url}/requests/{booking_id}" if what.links else "",
+                url=_page(what, booking_id, occasions[0].start, scope.zone, base_url),
                 zone=zone or scope.zone.key,
                 occasions=tuple(occasions),
             )
         )
     return tuple(entries)
+
+
+def _page(what: Shown, booking_id: int, start: datetime, zone: ZoneInfo, base_url: str) -> str:
+    if what.links:
+        return f"{base_url}/requests/{booking_id}"
+    if what.links_events:
+        return f"{base_url}/events?month={start.astimezone(zone):%Y-%m}"
+    return ""
+
+
+async def request_entries(
+    kind: FeedKind,
+    found: Sequence[FeedDate],
+    say: Texts,
+    language: str,
+    base_url: str,
+    zone: ZoneInfo,
+) -> tuple[Entry, ...]:
+    """The entries of the requests of `found` as `kind` of calendar shows them (an invitation
+    shows what the personal feed shows)."""
+    rooms = await _rooms_of(None)
+    scope = _Scope(kind, Message("feed.personal_title"), None, zone, rooms, await _buildings())
+    return _entries(scope, found, say, language, base_url)
 
 
 async def _render(scope: _Scope, found: Sequence[FeedDate], asked: Asked) -> bytes:
@@ -141,7 +165,7 @@ async def _render(scope: _Scope, found: Sequence[FeedDate], asked: Asked) -> byt
         name=say(scope.name),
         description=say(scope.description) if scope.description else "",
         zone=scope.zone.key,
-        entries=_entries(scope, found, say, asked),
+        entries=_entries(scope, found, say, asked.language, asked.base_url),
         rules_year=asked.window.first.year,
     )
     rendered = render(feed, lambda day: say(Message("feed.cut_short", date=day)))
