@@ -7,7 +7,7 @@ or every N weeks), EXDATEs for the steps it does not meet (a date skipped becaus
 taken, a date cancelled), and a VEVENT with a RECURRENCE-ID for each date whose time, length,
 rooms or state differ from the master's (a single date moved). The rule is read off the dates
 the database holds, not off the series' own rule, so what a client expands is exactly those
-dates (docs/adr/0002-calendar-feeds.md). Two dates on the same day cannot share one rule: the
+dates (docs/adr/0001-calendar-feeds.md). Two dates on the same day cannot share one rule: the
 second of a day goes to a second track, with a UID of its own.
 
 The UID stays the request's across renders, versions and moves, in every feed and in the

@@ -1,7 +1,7 @@
 """iCalendar content lines (RFC 5545 §3.1): escaped values, CRLF endings, folded at 75 octets.
 
 Written by hand rather than with the icalendar library's serialiser: a feed of 5,000 events
-took 1.05 s there against about 40 ms here (docs/adr/0002-calendar-feeds.md), and the feeds are
+took 1.05 s there against about 130 ms here (docs/adr/0001-calendar-feeds.md), and the feeds are
 what thousands of calendar clients poll. Every feed is parsed back by icalendar and a second
 parser in the tests.
 """

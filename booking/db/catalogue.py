@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
+
+from piccolo.columns import Column
 
 from booking.core.catalogue import Building, Organisation, RoomDetails
 from booking.core.rooms import RoomFacts
+from booking.db import feeds
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import Building as BuildingTable
 from booking.db.tables import Organisation as OrganisationTable
 from booking.db.tables import Room
+from booking.db.transactions import in_writing_transaction
 
 
 def _equipment(raw: Any) -> frozenset[str]:
@@ -55,6 +59,33 @@ ROOM_SQL = (
     " r.setup_minutes, r.teardown_minutes, r.instant_book, r.active, r.description, r.is_demo"
     " FROM rooms r JOIN buildings b ON b.id = r.building"
 )
+
+
+def _columns(values: Mapping[str, Any]) -> dict[Column | str, Any]:
+    columns: dict[Column | str, Any] = {}
+    columns.update(values)
+    return columns
+
+
+async def update_room(room_id: int, values: Mapping[str, Any], at: datetime) -> None:
+    """Change a room's own fields, and count it as a change of what its calendar shows."""
+
+    async def write() -> None:
+        await Room.update(_columns(values)).where(Room.id == room_id)
+        await feeds.touch_rooms([room_id], at)
+
+    await in_writing_transaction(Room._meta.db, write)
+
+
+async def update_building(building_id: int, values: Mapping[str, Any], at: datetime) -> None:
+    """Change a building's fields, and count it as a change of every one of its rooms."""
+
+    async def write() -> None:
+        await BuildingTable.update(_columns(values)).where(BuildingTable.id == building_id)
+        rows = await fetch(Room, "SELECT id FROM rooms WHERE building = {}", building_id)
+        await feeds.touch_rooms([row["id"] for row in rows], at)
+
+    await in_writing_transaction(Room._meta.db, write)
 
 
 async def all_rooms() -> list[RoomFacts]:

@@ -65,4 +65,3 @@ async def invitation_for(
     )
     year = min(one.start for one in dates).astimezone(UTC).year
     return invitation(method, entry, organizer, attendee, rules_year=max(year, 1971))
-

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
 from booking.core.catalogue import Building, RoomDetails
 from booking.core.errors import NotFound
@@ -36,6 +38,22 @@ async def get_room(room_id: int) -> RoomDetails:
     if found is None:
         raise NotFound("room")
     return found
+
+
+async def change_room(room_id: int, values: Mapping[str, Any], now: datetime) -> RoomDetails:
+    """An administrator's change of a room's name, capacity or description; the calendar feeds
+    that show the room change with it."""
+    await get_room(room_id)
+    if values:
+        await catalogue.update_room(room_id, values, now)
+    return await get_room(room_id)
+
+
+async def change_building(building_id: int, values: Mapping[str, Any], now: datetime) -> Building:
+    await get_building(building_id)
+    if values:
+        await catalogue.update_building(building_id, values, now)
+    return await get_building(building_id)
 
 
 async def room_facts(room_id: int) -> RoomFacts:

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 import msgspec
-from litestar import Controller, get, put
+from litestar import Controller, get, patch, put
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, QueryParameter
 from piccolo.engine.base import Engine
@@ -22,12 +22,15 @@ from booking.api.places import (
     building_in_path,
     room_in_path,
 )
+from booking.api.updates import sent_fields
 from booking.rooms import availability, catalogue, rules, tiers, views
 from booking.rooms.schemas import (
     BuildingAvailability,
+    BuildingUpdate,
     BuildingView,
     RoomAvailability,
     RoomBookingRules,
+    RoomUpdate,
     RoomView,
     TierSetting,
 )
@@ -53,6 +56,20 @@ class BuildingController(Controller):
         return views.building_view(
             await catalogue.get_building(await building_in_path(building_id))
         )
+
+    @patch(
+        "/{building_id:str}",
+        guards=[requires_admin],
+        summary="Change a building's names or address",
+    )
+    async def change_building(
+        self,
+        building_id: BuildingKey,
+        data: JSONBody[BuildingUpdate],
+        now: NamedDependency[datetime],
+    ) -> BuildingView:
+        found = await building_in_path(building_id)
+        return views.building_view(await catalogue.change_building(found, sent_fields(data), now))
 
     @get("/{building_id:str}/availability", summary="Busy spans of every room in a building")
     async def building_availability(
@@ -101,6 +118,17 @@ class RoomController(Controller):
     @get("/{room_id:str}", summary="One room with its details")
     async def get_room(self, room_id: RoomKey) -> RoomView:
         return views.room_view(await catalogue.get_room(await room_in_path(room_id)))
+
+    @patch(
+        "/{room_id:str}",
+        guards=[requires_admin],
+        summary="Change a room's name, capacity or description",
+    )
+    async def change_room(
+        self, room_id: RoomKey, data: JSONBody[RoomUpdate], now: NamedDependency[datetime]
+    ) -> RoomView:
+        found = await room_in_path(room_id)
+        return views.room_view(await catalogue.change_room(found, sent_fields(data), now))
 
     @get("/{room_id:str}/availability", summary="Busy spans of a room")
     async def room_availability(

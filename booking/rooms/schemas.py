@@ -41,6 +41,23 @@ class RoomView(msgspec.Struct):
     is_demo: bool
 
 
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class RoomUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """What an administrator may change of a room here; what is left out stays."""
+
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    capacity: Annotated[int, msgspec.Meta(ge=1, le=10_000)] | msgspec.UnsetType = msgspec.UNSET
+    description: Annotated[str, msgspec.Meta(max_length=5000)] | msgspec.UnsetType = msgspec.UNSET
+
+
+class BuildingUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: Name | msgspec.UnsetType = msgspec.UNSET
+    name_en: Annotated[str, msgspec.Meta(max_length=200)] | msgspec.UnsetType = msgspec.UNSET
+    address: Annotated[str, msgspec.Meta(max_length=500)] | msgspec.UnsetType = msgspec.UNSET
+
+
 class BusySpan(msgspec.Struct):
     """A span a room is held or asked for; the title only for public events."""
 

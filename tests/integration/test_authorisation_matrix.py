@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -190,6 +191,20 @@ def own_token() -> Target:
     return make
 
 
+def own_feed_token(suffix: str = "") -> Target:
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        from booking.core.feeds import FeedKind
+        from booking.db import feed_tokens
+
+        owner = who.id if who else (await make_user())["id"]
+        token = await feed_tokens.insert(
+            owner, FeedKind.PERSONAL, None, f"{owner:064d}", "cal_x", datetime.now(UTC)
+        )
+        return f"/api/feeds/{token.id}{suffix}", None
+
+    return make
+
+
 def sign_in() -> Target:
     async def make(world: World, who: Person | None) -> tuple[str, Any]:
         email = who.user["email"] if who else "nobody@upt.ro"
@@ -273,6 +288,22 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("DELETE", "/api/auth/tokens/{token_id:int}"): Case(
         statuses(401, 204, 204, 204, 204, 204, 204), own_token()
+    ),
+    ("GET", "/api/feeds"): Case(SIGNED_IN_200, fixed("/api/feeds")),
+    ("POST", "/api/feeds"): Case(
+        statuses(401, 201, 201, 201, 201, 201, 201), fixed("/api/feeds", {"kind": "personal"})
+    ),
+    ("POST", "/api/feeds/{token_id:int}/rotate"): Case(
+        statuses(401, 200, 200, 200, 200, 200, 200), own_feed_token("/rotate")
+    ),
+    ("DELETE", "/api/feeds/{token_id:int}"): Case(
+        statuses(401, 204, 204, 204, 204, 204, 204), own_feed_token()
+    ),
+    ("PATCH", "/api/rooms/{room_id:str}"): Case(
+        ADMIN_ONLY_200, fixed("/api/rooms/{room}", {"name": "Sala renumită"})
+    ),
+    ("PATCH", "/api/buildings/{building_id:str}"): Case(
+        ADMIN_ONLY_200, fixed("/api/buildings/{building}", {"address": "Bd. Vasile Pârvan 2"})
     ),
     ("GET", "/api/users"): Case(ADMIN_ONLY_200, fixed("/api/users")),
     ("POST", "/api/users"): Case(

@@ -25,11 +25,12 @@ async def test_the_server_logs_feed_paths_without_their_secrets(
     env = environment_of(settings) | {"SEED_DEMO_DATA": "false"}
     server, base = start_booking_server(env)
     try:
-        answers = [
-            httpx.get(f"{base}/feeds/private/{secret}.ics", timeout=10).status_code
-            for secret in (*secrets, unknown)
-        ]
-        bad = httpx.get(f"{base}/feeds/private/{secrets[0]}.ics?past_days=-3", timeout=10)
+        async with httpx.AsyncClient(base_url=base, timeout=10) as http:
+            answers = [
+                (await http.get(f"/feeds/private/{secret}.ics")).status_code
+                for secret in (*secrets, unknown)
+            ]
+            bad = await http.get(f"/feeds/private/{secrets[0]}.ics?past_days=-3")
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=20)

@@ -319,9 +319,21 @@ async def test_every_kind_of_change_changes_the_validators(scene: Scene) -> None
     await changed()  # a hold
     await expire_hold(held["id"])
     await changed()  # the hold's time ran out, before any sweep
-    await Room.update({Room.name: "Sala Mare Renovată"}).where(Room.id == world.room_x2["id"])
+    renamed = await world.admin.client.patch(
+        f"/api/rooms/{world.room_x2['id']}", json={"name": "Sala Mare Renovată"}
+    )
+    assert renamed.status_code == 200, renamed.text
     await changed()  # the room renamed
     assert "Sala Mare Renovată" in (await _feed(client, path)).text
+    moved = await world.admin.client.patch(
+        f"/api/buildings/{world.building_x['id']}", json={"address": "Piața Victoriei 2"}
+    )
+    assert moved.status_code == 200, moved.text
+    await changed()  # the building's address
+    assert "Piața Victoriei 2" in (await _feed(client, path)).text
+    await Room.update({Room.name: "Sala Mică"}).where(Room.id == world.room_x2["id"])
+    renamed_by_hand = await _validators(client, path)
+    assert renamed_by_hand[0] != seen[-1][0]  # even a change by hand in the database
     later = await _validators(client, path, future_days=10)
     assert later[0] != seen[-1][0]  # another window
 

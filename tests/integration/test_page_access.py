@@ -178,6 +178,16 @@ def a_token_of_a(suffix: str) -> Target:
     return make
 
 
+def a_feed_of_b() -> Target:
+    """Requester B's personal calendar feed: its secret link reads it, whoever follows it."""
+
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
+        made = await world.requester_b.client.post("/api/feeds", json={"kind": "personal"})
+        return Ask("/" + made.json()["links"]["https"].split("://", 1)[1].split("/", 1)[1])
+
+    return make
+
+
 # One entry per page route: (method, path as the app names it) → what each walker gets.
 PAGES: dict[tuple[str, str], Case] = {
     # Open to all; nothing of A's request on them.
@@ -190,6 +200,15 @@ PAGES: dict[tuple[str, str], Case] = {
     ),
     # Public events only: A's private request is never among them.
     ("GET", "/events"): Case(EVERYONE_200, fixed("/events")),
+    # The calendar feeds: the public ones name no private request; a private one is read by
+    # its secret link alone, whoever follows it (B's, which holds nothing of A).
+    ("GET", "/feeds/rooms/{name:str}"): Case(EVERYONE_200, fixed("/feeds/rooms/X-1.ics")),
+    ("GET", "/feeds/buildings/{name:str}"): Case(
+        EVERYONE_200, fixed("/feeds/buildings/{building}.ics")
+    ),
+    ("GET", "/feeds/events.ics"): Case(EVERYONE_200, fixed("/feeds/events.ics")),
+    ("GET", "/feeds/events/{name:str}"): Case(EVERYONE_200, fixed("/feeds/events/{building}.ics")),
+    ("GET", "/feeds/private/{name:str}"): Case(EVERYONE_200, a_feed_of_b()),
     # The booking form: anyone signed in; a form step and the live check answer with a page
     # (the check of A's slot tells B it is asked for, never by whom or for what).
     ("GET", "/book"): Case(SIGNED_IN_200, fixed("/book")),

@@ -116,3 +116,25 @@ async def test_demo_data_covers_the_three_buildings_and_is_marked(api) -> None:
     assert home.status_code == 200
     assert "Sala Senatului" in home.text
     assert "demo" in home.text
+
+
+async def test_an_administrator_changes_a_room_and_a_building(api) -> None:
+    building = await make_building(code="ED")
+    room = await make_room(building, code="ED-1", name="Sala veche", capacity=30)
+    changed = await api.patch("/api/rooms/ED-1", json={"name": "Sala nouă", "capacity": 40})
+    assert changed.status_code == 200, changed.text
+    assert (changed.json()["name"], changed.json()["capacity"]) == ("Sala nouă", 40)
+    assert changed.json()["description"] == room["description"]  # left out: unchanged
+    address = await api.patch("/api/buildings/ED", json={"address": "Bd. Mihai Viteazu 1"})
+    assert address.json()["address"] == "Bd. Mihai Viteazu 1"
+    assert address.json()["name"] == building["name"]
+    for body, field in (
+        ({"name": ""}, "name"),
+        ({"capacity": 0}, "capacity"),
+        ({"code": "X"}, "code"),
+    ):
+        refused = await api.patch("/api/rooms/ED-1", json=body)
+        assert refused.status_code == 400, refused.text
+        assert field in [e["field"] for e in refused.json()["errors"]]
+    assert (await api.get("/api/rooms/ED-1")).json()["name"] == "Sala nouă"
+    assert (await api.patch("/api/rooms/NOPE", json={"name": "x"})).status_code == 404
