@@ -482,3 +482,53 @@ async def test_an_instant_room_booked_by_an_administrator_shows_at_once(api) -> 
     assert (await api.post("/api/bookings", json=body)).status_code == 201
     feed = await api.get("/feeds/rooms/FAST-1.ics")
     assert b"SUMMARY:Lansare" in feed.content
+
+
+async def test_past_dates_across_both_changes_of_2026_read_back_from_the_database(
+    world: World,
+) -> None:
+    """Requests cannot be made for past dates, so these are written into the database as the
+    write path would have left them: a weekly series across 2026-03-29 and a daily one across
+    2026-10-25, each with a date cancelled."""
+    from booking.db.tables import BookingRequest, Occurrence
+
+    now = datetime.now(UTC)
+    for first, step, count in ((date(2026, 3, 9), 7, 6), (date(2026, 10, 22), 1, 6)):
+        rows = await BookingRequest.insert(
+            BookingRequest(
+                title="Curs 2026",
+                organiser_name="x",
+                contact_email="x@upt.ro",
+                expected_attendance=10,
+                is_public=True,
+                status="approved",
+                created_at=now,
+                updated_at=now,
+            )
+        ).returning(BookingRequest.id)
+        for n in range(count):
+            start = datetime.combine(
+                first + timedelta(days=step * n), datetime.min.time().replace(hour=9), ZONE
+            )
+            end = start + timedelta(hours=2)
+            await Occurrence.insert(
+                Occurrence(
+                    booking=rows[0]["id"],
+                    room=world.room_y["id"],
+                    starts_at=start,
+                    ends_at=end,
+                    blocked_from=start,
+                    blocked_until=end,
+                    status="cancelled" if n == 2 else "approved",
+                )
+            )
+    body = (
+        await _feed(
+            world.requester_b.client, "/feeds/rooms/Y-1.ics", start="2026-03-01", end="2026-11-30"
+        )
+    ).content
+    expected = await _database(f"o.room = {world.room_y['id']} AND o.status = 'approved'")
+    assert len(expected) == 10
+    assert _shown(body) == expected
+    seen = expanded(body, *WIDE)
+    assert {s.start.astimezone(ZONE).strftime("%H:%M") for s in seen} == {"09:00"}
