@@ -17,19 +17,11 @@ from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
 from booking.api.places import building_in_path, room_in_path
 from booking.core.errors import NotFound
-from booking.core.feeds import FeedKind, FeedToken, feed_window
+from booking.core.feeds import FeedKind, feed_window
 from booking.core.messages import Message
-from booking.db import catalogue
-from booking.feeds import publishing, tokens
-from booking.feeds.links import building_path, events_path, links, private_path
-from booking.feeds.schemas import (
-    FeedList,
-    FeedTokenCreate,
-    FeedTokenCreated,
-    FeedTokenView,
-    PossibleFeed,
-    PublicFeedView,
-)
+from booking.feeds import listing, publishing, tokens
+from booking.feeds.links import links, private_path
+from booking.feeds.schemas import FeedList, FeedTokenCreate, FeedTokenCreated
 from booking.i18n import Texts
 from booking.settings import Settings
 
@@ -253,41 +245,6 @@ class FeedController(Controller):
         return await answer(request, prepared, private=True)
 
 
-async def _token_view(token: FeedToken, texts: Texts) -> FeedTokenView:
-    organisation = (
-        await catalogue.organisation(token.organisation_id)
-        if token.organisation_id is not None
-        else None
-    )
-    return FeedTokenView(
-        id=token.id,
-        kind=token.kind.value,  # type: ignore[arg-type]
-        organisation=organisation.code if organisation else None,
-        name=_private_name(token.kind, organisation.name if organisation else "", texts),
-        prefix=token.prefix,
-        created_at=token.created_at,
-    )
-
-
-def _private_name(kind: FeedKind, organisation: str, texts: Texts) -> str:
-    if kind is FeedKind.PERSONAL:
-        return texts(Message("feed.personal_title"))
-    if kind is FeedKind.ORGANISATION:
-        return texts(Message("feed.organisation_name", organisation=organisation))
-    return texts(Message("feed.approvals_name"))
-
-
-async def _organisation_id(key: str | int | None) -> int | None:
-    if key is None:
-        return None
-    if isinstance(key, int) or key.isdigit():
-        return int(key)
-    found = await catalogue.organisation_by_code(key)
-    if found is None:
-        raise NotFound("organisation", field="organisation")
-    return found.id
-
-
 class FeedTokenController(Controller):
     path = "/api/feeds"
     tags = ("feeds",)
@@ -300,44 +257,7 @@ class FeedTokenController(Controller):
         settings: NamedDependency[Settings],
         texts: NamedDependency[Texts],
     ) -> FeedList:
-        mine = [await _token_view(t, texts) for t in await tokens.feed_tokens_of(user)]
-        possible = [PossibleFeed("personal", None, texts(Message("feed.personal_title")))]
-        for organisation in await catalogue.organisations():
-            if organisation.id in user.actor.organisations:
-                possible.append(
-                    PossibleFeed(
-                        "organisation",
-                        organisation.code,
-                        texts(Message("feed.organisation_name", organisation=organisation.name)),
-                    )
-                )
-        actor = user.actor
-        if actor.admin or actor.finance or actor.is_approver:
-            possible.append(PossibleFeed("approvals", None, texts(Message("feed.approvals_name"))))
-        public = [
-            PublicFeedView(
-                "events",
-                texts(Message("feed.events_name")),
-                links(settings.base_url, events_path()),
-            )
-        ]
-        for building in await catalogue.buildings():
-            name = building.name_en if user.language == "en" and building.name_en else building.name
-            public.append(
-                PublicFeedView(
-                    "building",
-                    texts(Message("feed.building_name", building=name)),
-                    links(settings.base_url, building_path(building.code)),
-                )
-            )
-            public.append(
-                PublicFeedView(
-                    "building_events",
-                    texts(Message("feed.events_building_name", building=name)),
-                    links(settings.base_url, events_path(building.code)),
-                )
-            )
-        return FeedList(private=mine, possible=possible, public=public)
+        return await listing.feed_list(user, settings.base_url, texts)
 
     @post(
         "/",
@@ -352,12 +272,12 @@ class FeedTokenController(Controller):
         now: NamedDependency[datetime],
         data: JSONBody[FeedTokenCreate],
     ) -> FeedTokenCreated:
-        organisation_id = await _organisation_id(data.organisation)
+        organisation_id = await listing.organisation_id(data.organisation)
         token, secret = await tokens.create_feed_token(
             user, FeedKind(data.kind), organisation_id, now
         )
         return FeedTokenCreated(
-            await _token_view(token, texts), links(settings.base_url, private_path(secret))
+            await listing.token_view(token, texts), links(settings.base_url, private_path(secret))
         )
 
     @post(
@@ -376,7 +296,7 @@ class FeedTokenController(Controller):
     ) -> FeedTokenCreated:
         token, secret = await tokens.rotate_feed_token(user, token_id, now)
         return FeedTokenCreated(
-            await _token_view(token, texts), links(settings.base_url, private_path(secret))
+            await listing.token_view(token, texts), links(settings.base_url, private_path(secret))
         )
 
     @delete("/{token_id:int}", summary="Revoke one of your private feeds' tokens")

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from booking.feeds.schemas import FeedLinks
+from booking.i18n import DEFAULT_LANGUAGE
 
 PRIVATE_PATH = "/feeds/private"
 
 
-def links(base_url: str, path: str) -> FeedLinks:
+def links(base_url: str, path: str, language: str | None = None) -> FeedLinks:
+    """The feed at `path`; a public feed read in another language than the default says so
+    (`?lang=en`), so that its names and words are the reader's. A private feed speaks its
+    owner's language without being told."""
+    if language is not None and language != DEFAULT_LANGUAGE:
+        path = f"{path}?lang={language}"
     https = f"{base_url}{path}"
     return FeedLinks(https=https, webcal="webcal://" + https.split("://", 1)[1])
 
