@@ -1,5 +1,6 @@
 """Signing in and out, the language of the pages, and the signed-in user's own account: name,
-language, password and API tokens (the same use cases as /api/auth)."""
+language, password and API tokens (the same use cases as /api/auth), and calendar feeds (the
+same as /api/feeds)."""
 
 from __future__ import annotations
 
@@ -31,7 +32,15 @@ from booking.api.language import LANGUAGE_COOKIE
 from booking.core.accounts import Token
 from booking.core.errors import NotFound, RuleViolation, WrongCredentials
 from booking.core.messages import Duration, Message
+from booking.feeds import tokens as feed_tokens
 from booking.i18n import LANGUAGES
+from booking.pages.account_feeds import (
+    NewFeed,
+    create_feed,
+    feeds_section,
+    own_feed,
+    rotate_feed,
+)
 from booking.pages.forms import field_errors, form_fields, safe_next
 from booking.settings import Settings
 from booking.web.rendering import current_user, page
@@ -130,6 +139,7 @@ SAVED = {
     "language": Message("account.saved_language"),
     "password": Message("account.saved_password"),
     "revoked": Message("account.saved_revoked"),
+    "feed_stopped": Message("account.saved_feed_stopped"),
 }
 
 # The page's form fields that the use cases name differently.
@@ -271,6 +281,62 @@ class AccountPages(Controller):
         await tokens.revoke_token(user.id, token_id, now)
         return Redirect("/account?saved=revoked", status_code=303)
 
+    @post("/feeds", status_code=200)
+    async def create_feed(
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[CurrentUser],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        """A private feed the page offered: its secret link is on this answer only."""
+        form = await form_fields(request)
+        made = await create_feed(user, form, settings.base_url, now)
+        return await _account_page(request, user, new_feed=made)
+
+    @get("/feeds/{token_id:int}/rotate")
+    async def confirm_rotate_feed(
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[CurrentUser],
+        token_id: FromPath[int],
+    ) -> Template:
+        feed = await own_feed(user, token_id)
+        return page(request, "account/feed_confirm.html.j2", {"feed": feed, "action": "rotate"})
+
+    @post("/feeds/{token_id:int}/rotate", status_code=200)
+    async def rotate_feed(
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[CurrentUser],
+        token_id: FromPath[int],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+    ) -> Template:
+        """A new secret link for the feed, on this answer only; the old one answers 410."""
+        made = await rotate_feed(user, token_id, settings.base_url, now)
+        return await _account_page(request, user, new_feed=made)
+
+    @get("/feeds/{token_id:int}/revoke")
+    async def confirm_revoke_feed(
+        self,
+        request: Request[Any, Any, Any],
+        user: NamedDependency[CurrentUser],
+        token_id: FromPath[int],
+    ) -> Template:
+        feed = await own_feed(user, token_id)
+        return page(request, "account/feed_confirm.html.j2", {"feed": feed, "action": "revoke"})
+
+    @post("/feeds/{token_id:int}/revoke", status_code=303)
+    async def revoke_feed(
+        self,
+        user: NamedDependency[CurrentUser],
+        token_id: FromPath[int],
+        now: NamedDependency[datetime],
+    ) -> Redirect:
+        await feed_tokens.revoke_feed_token(user, token_id, now)
+        return Redirect("/account?saved=feed_stopped#feeds", status_code=303)
+
 
 def _text_problem(field: str, text: str, limit: int, missing: Message) -> dict[str, str]:
     """A name left empty or longer than the API's schema takes, said as a form says it (the
@@ -297,9 +363,11 @@ async def _account_page(
     values: dict[str, str] | None = None,
     notice: Message | None = None,
     new_token: tuple[Token, str] | None = None,
+    new_feed: NewFeed | None = None,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Template:
+    settings: Settings = request.app.state["settings"]
     account = await users.get_account(user.id)
     active = [token for token in await tokens.list_tokens(user.id) if token.revoked_at is None]
     errors = errors or {}
@@ -322,7 +390,8 @@ async def _account_page(
         },
         "notice": notice,
         "new_token": new_token,
-        "zone": request.app.state["settings"].default_zone,
+        "feeds": await feeds_section(user, settings.base_url, new_feed),
+        "zone": settings.default_zone,
         "min_password": MIN_PASSWORD,
     }
     return page(

@@ -25,6 +25,7 @@ from booking.core.errors import NotFound
 from booking.core.messages import Message
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import STATUS_NAMES, Status
+from booking.feeds.links import building_path
 from booking.pages.calendar_view import (
     PROPOSED_LENGTH,
     BuildingCalendar,
@@ -33,7 +34,9 @@ from booking.pages.calendar_view import (
     building_calendar,
 )
 from booking.pages.forms import day_typed, within_years
+from booking.pages.subscribe import public_feed
 from booking.rooms import availability, catalogue
+from booking.settings import Settings
 from booking.web.rendering import current_user, page
 from booking.web.templates import said
 
@@ -202,6 +205,7 @@ class CalendarPages(Controller):
         self,
         request: Request[Any, Any, Any],
         now: NamedDependency[datetime],
+        settings: NamedDependency[Settings],
         code: FromPath[str],
         day_asked: Annotated[str | None, QueryParameter(name="date")] = None,
         view: FromQuery[str] = "day",
@@ -240,6 +244,7 @@ class CalendarPages(Controller):
                 "book_link": book_link,
                 "day_times": partial(day_times, zone=zone),
                 "today": today,
+                "feed": public_feed(settings.base_url, building_path(building.code)),
             },
         )
 

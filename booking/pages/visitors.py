@@ -21,7 +21,9 @@ from booking.core.catalogue import RoomDetails
 from booking.core.errors import NotFound
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import Status
+from booking.feeds.links import building_path, events_path, room_path
 from booking.pages.forms import day_typed
+from booking.pages.subscribe import public_feed
 from booking.rooms import availability, catalogue, rules
 from booking.rooms.equipment_names import equipment_names
 from booking.settings import Settings
@@ -103,13 +105,20 @@ class VisitorPages(Controller):
     include_in_schema = False
 
     @get("/rooms")
-    async def rooms(self, request: Request[Any, Any, Any]) -> Template:
+    async def rooms(
+        self, request: Request[Any, Any, Any], settings: NamedDependency[Settings]
+    ) -> Template:
         rooms = await catalogue.active_rooms()
         buildings = await catalogue.list_buildings()
+        feeds = {b.code: public_feed(settings.base_url, building_path(b.code)) for b in buildings}
         return page(
             request,
             "visitors/rooms.html.j2",
-            {"buildings": buildings, "rooms": [_room_card(room) for room in rooms]},
+            {
+                "buildings": buildings,
+                "rooms": [_room_card(room) for room in rooms],
+                "feeds": feeds,
+            },
         )
 
     @get("/buildings/{code:str}")
@@ -125,6 +134,7 @@ class VisitorPages(Controller):
         self,
         request: Request[Any, Any, Any],
         code: FromPath[str],
+        settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> Template:
         room = await _room_by_code(code)
@@ -169,6 +179,7 @@ class VisitorPages(Controller):
             "previous_week": monday - timedelta(days=7),
             "next_week": monday + timedelta(days=7),
             "this_week": monday == today - timedelta(days=today.weekday()),
+            "feed": public_feed(settings.base_url, room_path(room.facts.code)),
         }
         return page(request, "visitors/room.html.j2", context)
 
@@ -225,5 +236,10 @@ class VisitorPages(Controller):
             "next_month": next_month if next_month <= latest else None,
             "previous_name": format_date(previous_month, "LLLL y", locale=locale),
             "next_name": format_date(next_month, "LLLL y", locale=locale),
+            "feed": public_feed(settings.base_url, events_path()),
+            "building_feeds": [
+                (building, public_feed(settings.base_url, events_path(building.code)))
+                for building in await catalogue.list_buildings()
+            ],
         }
         return page(request, "visitors/events.html.j2", context)

@@ -188,6 +188,17 @@ def a_feed_of_b() -> Target:
     return make
 
 
+def a_feed_of_a(suffix: str) -> Target:
+    """A fresh private feed of requester A: /account/feeds/<id><suffix>."""
+
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
+        made = await world.requester_a.client.post("/api/feeds", json={"kind": "personal"})
+        assert made.status_code == 201, made.text
+        return Ask(f"/account/feeds/{made.json()['token']['id']}{suffix}")
+
+    return make
+
+
 # One entry per page route: (method, path as the app names it) → what each walker gets.
 PAGES: dict[tuple[str, str], Case] = {
     # Open to all; nothing of A's request on them.
@@ -250,6 +261,24 @@ PAGES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/account/tokens/{token_id:int}/revoke"): Case(
         expect(401, To("/account?saved=revoked"), 404, 404, 404), a_token_of_a("/revoke")
+    ),
+    # Calendar feeds: anyone signed in makes their own personal feed (its link on the answer).
+    ("POST", "/account/feeds"): Case(
+        expect(401, 200, 200, 200, 200), fixed("/account/feeds", {"kind": "personal"})
+    ),
+    # A's private feed: only A may give it a new link or stop it; to others it does not
+    # exist, the administrator included (as /api/feeds/{id}).
+    ("GET", "/account/feeds/{token_id:int}/rotate"): Case(
+        expect(SIGN_IN, 200, 404, 404, 404), a_feed_of_a("/rotate")
+    ),
+    ("POST", "/account/feeds/{token_id:int}/rotate"): Case(
+        expect(401, 200, 404, 404, 404), a_feed_of_a("/rotate")
+    ),
+    ("GET", "/account/feeds/{token_id:int}/revoke"): Case(
+        expect(SIGN_IN, 200, 404, 404, 404), a_feed_of_a("/revoke")
+    ),
+    ("POST", "/account/feeds/{token_id:int}/revoke"): Case(
+        expect(401, To("/account?saved=feed_stopped"), 404, 404, 404), a_feed_of_a("/revoke")
     ),
     # The resource calendar: anyone may look; A's private request is there for B and the
     # visitor as a room taken, never with its title (GET /api/buildings/{id}/availability).
