@@ -62,11 +62,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def start_booking_server(env: dict[str, str], *args: str) -> tuple[subprocess.Popen[str], str]:
-    """The real `booking serve` on a free port, in a child process with exactly `env` as its
-    settings, once it answers HTTP; returns it, its output piped to its stdout, and its base
-    URL. The caller terminates it."""
-    port = free_port()
+def start_booking_server(
+    env: dict[str, str], *args: str, port: int | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """The real `booking serve` on `port` (else a free one), in a child process with exactly
+    `env` as its settings, once it answers HTTP; returns it, its output piped to its stdout,
+    and its base URL. The caller terminates it."""
+    port = port or free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "booking", "serve", "--port", str(port), *args],
         env=_child_environment(env),

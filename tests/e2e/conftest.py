@@ -26,6 +26,7 @@ from tests.conftest import (
     ROOT,
     TEST_SECRET,
     _database_url,
+    free_port,
     run_booking,
     start_booking_server,
 )
@@ -83,7 +84,11 @@ async def site(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
     try:
         run_booking(env, "migrate")
         run_booking(env, "seed")
-        server, url = start_booking_server(env)
+        # The service knows its own address, as in production: the links it gives (a calendar
+        # feed's) lead back to it.
+        port = free_port()
+        env["BASE_URL"] = f"http://127.0.0.1:{port}"
+        server, url = start_booking_server(env, port=port)
         try:
             yield Site(url, engine, _demo_accounts(var_dir))
         finally:
