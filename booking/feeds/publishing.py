@@ -102,6 +102,10 @@ def _entries(
     for one in found:
         by_booking.setdefault(one.booking_id, []).append(one)
     domain = _domain(base_url)
+    # The place of each set of rooms, written once: every date of a room's feed is in the same
+    # room, and writing it anew for each of 5,000 dates took 5 of the 65 ms of CPU the render
+    # took without it.
+    places: dict[tuple[int, ...], str] = {}
     entries = []
     for booking_id in sorted(by_booking):
         dates = by_booking[booking_id]
@@ -112,11 +116,14 @@ def _entries(
             spans.setdefault((one.start, one.end, one.status), []).append(one.room_id)
         occasions = []
         for (start, end, status), room_ids in sorted(spans.items()):
-            rooms = [scope.rooms[r] for r in sorted(set(room_ids)) if r in scope.rooms]
-            where = "; ".join(
-                _place(room, scope.buildings.get(room.facts.building_id), language)
-                for room in rooms
-            )
+            key = tuple(sorted(set(room_ids)))
+            where = places.get(key)
+            if where is None:
+                rooms = [scope.rooms[r] for r in key if r in scope.rooms]
+                where = places[key] = "; ".join(
+                    _place(room, scope.buildings.get(room.facts.building_id), language)
+                    for room in rooms
+                )
             occasions.append(Occasion(start, end, where, CALENDAR_STATUS[status]))
         zone = scope.rooms[first.room_id].facts.zone if first.room_id in scope.rooms else ""
         entries.append(
