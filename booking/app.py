@@ -86,7 +86,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         # What the process made to start (modules, routes, schemas, the pool) lives as long as
         # it does: frozen, the garbage collector stops walking through it at every full
         # collection. A 5,000-date feed's render sets one off every few renders; walking all
-        # of it too, each took 60-80 ms, and the feed's p95 went past twice its median
+        # of it too, each took 60-120 ms, and the feed's p95 went past twice its median
         # (bench/bench_feeds.py, docs/benchmarks-feeds.md).
         gc.collect()
         gc.freeze()
