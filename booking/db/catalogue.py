@@ -40,7 +40,8 @@ def room_facts(row: Mapping[str, Any]) -> RoomFacts:
     )
 
 
-def _details(row: Mapping[str, Any]) -> RoomDetails:
+def room_details(row: Mapping[str, Any]) -> RoomDetails:
+    """A room and its building's names from a row of ROOM_SQL."""
     return RoomDetails(
         facts=room_facts(row),
         building_code=row["building_code"],
@@ -102,12 +103,12 @@ async def rooms_by_id(ids: Iterable[int]) -> dict[int, RoomFacts]:
 
 async def room(room_id: int) -> RoomDetails | None:
     rows = await fetch(Room, f"{ROOM_SQL} WHERE r.id = {{}}", room_id)
-    return _details(rows[0]) if rows else None
+    return room_details(rows[0]) if rows else None
 
 
 async def rooms() -> list[RoomDetails]:
     """Every room, active or not, by code."""
-    return [_details(row) for row in await fetch(Room, f"{ROOM_SQL} ORDER BY r.code")]
+    return [room_details(row) for row in await fetch(Room, f"{ROOM_SQL} ORDER BY r.code")]
 
 
 def _building(row: Mapping[str, Any]) -> Building:

@@ -59,7 +59,7 @@ def _dates(rows: Iterable[dict[str, Any]], states: frozenset[str], now: datetime
     return found
 
 
-def _moment(raw: Any) -> datetime | None:
+def stored_moment(raw: Any) -> datetime | None:
     """An aggregate's timestamp: SQLite hands MAX() of a timestamp back as its stored text."""
     if raw is None or isinstance(raw, datetime):
         return raw
@@ -135,7 +135,7 @@ async def stamp(room_ids: Sequence[int] | None) -> Stamp:
         sql += f" WHERE room IN ({placeholders(len(rooms))})"
         args = rooms
     rows = await fetch(RoomStamp, sql, *args)
-    return Stamp(int(rows[0]["changes"]), _moment(rows[0]["at"]))
+    return Stamp(int(rows[0]["changes"]), stored_moment(rows[0]["at"]))
 
 
 async def touch_rooms(room_ids: Iterable[int], at: datetime) -> None:
@@ -154,16 +154,16 @@ async def touch_rooms(room_ids: Iterable[int], at: datetime) -> None:
     )
 
 
+LAPSED_HOLD_SQL = "SELECT MAX(hold_until) FROM bookings WHERE status = {} AND hold_until <= {}"
+
+
 async def latest_lapsed_hold(now: datetime) -> datetime | None:
     """When the latest hold whose time is up, and that no sweep has lapsed yet, ended: a feed
     stops showing such a hold at that moment, before any change is written."""
     rows = await fetch(
-        BookingRequest,
-        "SELECT MAX(hold_until) AS until FROM bookings WHERE status = {} AND hold_until <= {}",
-        Status.HELD.value,
-        now,
+        BookingRequest, f"SELECT ({LAPSED_HOLD_SQL}) AS until", Status.HELD.value, now
     )
-    return _moment(rows[0]["until"])
+    return stored_moment(rows[0]["until"])
 
 
 async def versions_of_requests(

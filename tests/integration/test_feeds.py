@@ -387,6 +387,26 @@ async def test_window_limits_and_unknown_rooms_are_clear_errors(scene: Scene) ->
     assert narrow.content.count(b"BEGIN:VEVENT") <= 1
 
 
+async def test_a_room_feed_is_the_same_by_its_id_and_by_its_code_in_any_case(scene: Scene) -> None:
+    client = scene.world.requester_b.client
+    by_code = await _feed(client, "/feeds/rooms/X-2.ics")
+    validators = {name: by_code.headers[name] for name in ("etag", "last-modified")}
+    for path in (f"/feeds/rooms/{scene.world.room_x2['id']}.ics", "/feeds/rooms/x-2.ics"):
+        same = await _feed(client, path)
+        assert same.content == by_code.content
+        assert {name: same.headers[name] for name in validators} == validators
+    for headers in (
+        {"If-None-Match": validators["etag"]},
+        {"If-Modified-Since": validators["last-modified"]},
+    ):
+        unchanged = await client.get("/feeds/rooms/x-2.ics", headers=headers)
+        assert unchanged.status_code == 304
+        assert unchanged.headers["etag"] == validators["etag"]
+    unknown = await client.get("/feeds/rooms/999999.ics")
+    assert unknown.status_code == 404
+    assert unknown.json()["code"] == "not_found"
+
+
 async def test_tokens_end_with_404_unknown_and_410_revoked_or_rotated(scene: Scene) -> None:
     world = scene.world
     visitor = world.requester_b.client
