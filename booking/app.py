@@ -38,7 +38,7 @@ from booking.bookings.date_controllers import DateController
 from booking.bookings.decision_controllers import DecisionController, QueueController
 from booking.bookings.refusals import BOOKING_REFUSALS
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
-from booking.i18n import Texts
+from booking.i18n import Texts, load_catalogues
 from booking.jobs.in_process import periodic_jobs
 from booking.jobs.worker import PERIODIC_JOBS
 from booking.organisations.controllers import OrganisationController
@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        load_catalogues()
         await open_engine(engine, settings.database.pool_size)
         try:
             if settings.redis_url:
