@@ -1,11 +1,13 @@
 """The floor of the stack: the cheapest HTTP create, and the cheapest HTTP read, this stack can
 serve.
 
-A Litestar app with two routes. `POST /api/bookings` decodes the benchmark's JSON body
+A Litestar app with three routes. `POST /api/bookings` decodes the benchmark's JSON body
 with msgspec and makes the raw baseline's single-row insert into `occurrences` through an
 asyncpg pool: no sign-in, no validation beyond the types, no rules, no booking row, no audit
 row. `GET /api/rooms` takes the free-room search's query parameters and answers with one
 indexed select through the same pool, as JSON: no sign-in, no rules, no occupations.
+`GET /api/fixed` answers any query with the same few bytes and no database at all: the least
+any GET through this stack can cost.
 bench_booking.py serves it with uvicorn, like `booking serve`, beside the real server and
 measures it in the same rounds, so the report shows how much of the raw insert rate any create
 (and how short a latency any read) through this HTTP stack can reach on the machine, before the
@@ -77,4 +79,12 @@ async def rooms(
     return [dict(row) for row in rows]
 
 
-app = Litestar([create, rooms], on_startup=[open_pool], on_shutdown=[close_pool])
+FIXED = b'[{"id":1,"capacity":10}]'
+
+
+@get("/api/fixed")
+async def fixed() -> Response[bytes]:
+    return Response(FIXED, media_type="application/json")
+
+
+app = Litestar([create, rooms, fixed], on_startup=[open_pool], on_shutdown=[close_pool])

@@ -41,7 +41,7 @@ from booking.bookings.refusals import BOOKING_REFUSALS
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
 from booking.feeds.controllers import FeedController, FeedTokenController
 from booking.feeds.redaction import hide_feed_secrets_in_logs
-from booking.i18n import Texts
+from booking.i18n import Texts, load_catalogues
 from booking.jobs.in_process import periodic_jobs
 from booking.jobs.worker import PERIODIC_JOBS
 from booking.organisations.controllers import OrganisationController
@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        load_catalogues()
         await open_engine(engine, settings.database.pool_size)
         # What the process made to start (modules, routes, schemas, the pool) lives as long as
         # it does: frozen, the garbage collector stops walking through it at every full

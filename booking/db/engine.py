@@ -22,6 +22,13 @@ POOL_CLOSE_SECONDS = 10
 
 log = logging.getLogger("booking.db")
 
+# Settings of every connection the service opens, for the short indexed statements it runs.
+# JIT compilation pays off for long analytical queries; here it costs tens of milliseconds
+# whenever the planner's estimate trips it. Parallel workers likewise: starting them took
+# 6-11 ms for a read whose own work took 0.3 ms (the free-room search's occurrences on
+# 200,000 of them, docs/benchmarks.md), and the cores they would take serve other requests.
+SERVER_SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+
 
 class _PostgresEngine(PostgresEngine):
     """Piccolo's engine, raising ConnectionLost for a statement outside a transaction whose
@@ -43,10 +50,8 @@ class _PostgresEngine(PostgresEngine):
 
 def create_engine(database: DatabaseSettings) -> Engine:
     if database.engine == "postgres":
-        # JIT compilation pays off for long analytical queries; for the short indexed ones
-        # here it costs tens of milliseconds whenever the planner's estimate trips it.
         return _PostgresEngine(
-            config={"dsn": database.postgres_dsn, "server_settings": {"jit": "off"}}
+            config={"dsn": database.postgres_dsn, "server_settings": SERVER_SETTINGS}
         )
     assert database.sqlite_path is not None
     database.sqlite_path.parent.mkdir(parents=True, exist_ok=True)

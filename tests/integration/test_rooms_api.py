@@ -24,6 +24,10 @@ async def test_filters_by_building_capacity_and_equipment(api) -> None:
     assert await _codes(api, equipment="projector") == ["N-BIG", "S-MID"]
     assert await _codes(api, equipment=["projector", "streaming"]) == ["N-BIG"]
     assert await _codes(api, building=south["id"], min_capacity=100) == []
+    # Equipment no room has, for a span: no room to look up the bookings of.
+    span = {"free_start": local(0, "10:00"), "free_end": local(0, "11:00")}
+    assert await _codes(api, equipment="wheelchair_access", **span) == []
+    assert await _codes(api, equipment=["projector", "streaming"], **span) == ["N-BIG"]
 
 
 async def test_free_between_honours_buffers_and_ignores_pending_and_cancelled(api) -> None:
