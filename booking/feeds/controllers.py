@@ -3,26 +3,27 @@ API that lists the caller's feeds and makes, rotates and revokes their tokens.""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Annotated, Any, Literal
 
 from litestar import Controller, Request, Response, delete, get, post
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_410_GONE
 
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
-from booking.api.places import building_in_path, room_in_path, room_key_in_path
-from booking.core.errors import BadParameter, NotFound
-from booking.core.feeds import FeedKind, feed_window
+from booking.api.places import building_in_path, room_key_in_path
+from booking.core.errors import NotFound
+from booking.core.feeds import FeedKind, FeedWindow, feed_window
 from booking.core.messages import Message
 from booking.feeds import listing, publishing, tokens
 from booking.feeds.links import links, private_path
 from booking.feeds.schemas import FeedList, FeedTokenCreate, FeedTokenCreated
-from booking.i18n import Texts
+from booking.i18n import DEFAULT_LANGUAGE, Texts
 from booking.settings import Settings
 
 SUFFIX = ".ics"
@@ -95,23 +96,36 @@ async def answer(
     return Response(await prepared.render(), headers=headers, media_type=CALENDAR)
 
 
-def _asked(
-    settings: Settings,
-    now: datetime,
-    language: str,
-    past_days: int | None,
-    future_days: int | None,
-    start: date | None,
-    end: date | None,
-) -> publishing.Asked:
+@dataclass(frozen=True, slots=True)
+class FeedQuery:
+    """What every feed's address may say besides the feed: the window and the language."""
+
+    settings: Settings
+    now: datetime
+    window: FeedWindow
+    language: str | None
+
+    def for_reader(self, language: str | None = None) -> publishing.Asked:
+        return publishing.Asked(
+            window=self.window,
+            language=self.language or language or DEFAULT_LANGUAGE,
+            now=self.now,
+            base_url=self.settings.base_url,
+            default_zone=self.settings.default_zone,
+        )
+
+
+def provide_feed_query(
+    settings: NamedDependency[Settings],
+    now: NamedDependency[datetime],
+    lang: Language = None,
+    past_days: PastDays = None,
+    future_days: FutureDays = None,
+    start: StartDate = None,
+    end: EndDate = None,
+) -> FeedQuery:
     today = now.astimezone(settings.default_zone).date()
-    return publishing.Asked(
-        window=feed_window(today, past_days, future_days, start, end),
-        language=language,
-        now=now,
-        base_url=settings.base_url,
-        default_zone=settings.default_zone,
-    )
+    return FeedQuery(settings, now, feed_window(today, past_days, future_days, start, end), lang)
 
 
 _FEED_DOC = (
@@ -123,6 +137,7 @@ _FEED_DOC = (
 class FeedController(Controller):
     path = "/feeds"
     tags = ("feeds",)
+    dependencies = {"asked": Provide(provide_feed_query, sync_to_thread=False)}  # noqa: RUF012
 
     @get(
         "/rooms/{name:str}",
@@ -134,24 +149,11 @@ class FeedController(Controller):
         self,
         request: Request[Any, Any, Any],
         name: FromPath[str],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
-        lang: Language = None,
-        past_days: PastDays = None,
-        future_days: FutureDays = None,
-        start: StartDate = None,
-        end: EndDate = None,
+        asked: NamedDependency[FeedQuery],
     ) -> Response[bytes]:
-        key = _key(name, "room")
-        room = room_key_in_path(key)
-        try:
-            asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
-        except BadParameter:
-            # An unknown room is 404 before its window is looked at; the use case reads the
-            # room by its code itself (one statement for every poll), so ask only here.
-            await room_in_path(key)
-            raise
-        return await answer(request, await publishing.room_feed(room, asked), private=False)
+        # The use case reads the room by its id or code itself: one statement for every poll.
+        room = room_key_in_path(_key(name, "room"))
+        return await answer(request, await publishing.room_feed(room, asked.for_reader()), False)
 
     @get(
         "/buildings/{name:str}",
@@ -163,17 +165,12 @@ class FeedController(Controller):
         self,
         request: Request[Any, Any, Any],
         name: FromPath[str],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
-        lang: Language = None,
-        past_days: PastDays = None,
-        future_days: FutureDays = None,
-        start: StartDate = None,
-        end: EndDate = None,
+        asked: NamedDependency[FeedQuery],
     ) -> Response[bytes]:
         building = await building_in_path(_key(name, "building"))
-        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
-        return await answer(request, await publishing.building_feed(building, asked), private=False)
+        return await answer(
+            request, await publishing.building_feed(building, asked.for_reader()), False
+        )
 
     @get(
         "/events.ics",
@@ -182,18 +179,9 @@ class FeedController(Controller):
         description=_FEED_DOC,
     )
     async def events_feed(
-        self,
-        request: Request[Any, Any, Any],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
-        lang: Language = None,
-        past_days: PastDays = None,
-        future_days: FutureDays = None,
-        start: StartDate = None,
-        end: EndDate = None,
+        self, request: Request[Any, Any, Any], asked: NamedDependency[FeedQuery]
     ) -> Response[bytes]:
-        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
-        return await answer(request, await publishing.events_feed(asked), private=False)
+        return await answer(request, await publishing.events_feed(asked.for_reader()), False)
 
     @get(
         "/events/{name:str}",
@@ -205,51 +193,34 @@ class FeedController(Controller):
         self,
         request: Request[Any, Any, Any],
         name: FromPath[str],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
-        lang: Language = None,
-        past_days: PastDays = None,
-        future_days: FutureDays = None,
-        start: StartDate = None,
-        end: EndDate = None,
+        asked: NamedDependency[FeedQuery],
     ) -> Response[bytes]:
         building = await building_in_path(_key(name, "building"))
-        asked = _asked(settings, now, lang or "ro", past_days, future_days, start, end)
-        prepared = await publishing.building_feed(building, asked, public_events=True)
-        return await answer(request, prepared, private=False)
+        prepared = await publishing.building_feed(building, asked.for_reader(), public_events=True)
+        return await answer(request, prepared, False)
 
     @get(
         "/private/{name:str}",
         media_type=CALENDAR,
         summary="A private feed, by its secret token: <token>.ics",
-        description=_FEED_DOC + " An unknown token answers 404; a revoked or rotated one 410.",
+        description=_FEED_DOC
+        + " It speaks its owner's language unless `lang` says otherwise. An unknown token"
+        " answers 404; a revoked or rotated one 410.",
     )
     async def private_feed(
         self,
         request: Request[Any, Any, Any],
         name: FromPath[str],
-        settings: NamedDependency[Settings],
-        now: NamedDependency[datetime],
-        past_days: PastDays = None,
-        future_days: FutureDays = None,
-        start: StartDate = None,
-        end: EndDate = None,
+        asked: NamedDependency[FeedQuery],
     ) -> Response[bytes]:
         secret = _key(name, "feed")
-
-        def asked(language: str) -> publishing.Asked:
-            return _asked(settings, now, language, past_days, future_days, start, end)
-
-        # The window is checked before the token is looked at, so bad input is 400 whatever
-        # the token.
-        asked("ro")
         try:
-            prepared = await publishing.private_feed(tokens.secret_digest(secret), asked)
+            prepared = await publishing.private_feed(tokens.secret_digest(secret), asked.for_reader)
         except publishing.FeedGone:
             raise HTTPException(
                 status_code=HTTP_410_GONE, extra={"message": Message("feed.gone")}
             ) from None
-        return await answer(request, prepared, private=True)
+        return await answer(request, prepared, True)
 
 
 class FeedTokenController(Controller):
