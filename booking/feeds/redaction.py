@@ -5,18 +5,34 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
+from typing import Any
 
 _SECRET_IN_PATH = re.compile(r"(/feeds/private/[A-Za-z0-9_-]{0,10})[A-Za-z0-9_-]*")
 # The loggers that write request paths: uvicorn's access and error logs, ours, Litestar's.
 _LOGGERS = ("uvicorn.access", "uvicorn.error", "booking.api", "litestar")
 
 
+def _cut(value: Any) -> Any:
+    return _SECRET_IN_PATH.sub(r"\1…", value) if isinstance(value, str) else value
+
+
 class HideFeedSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/feeds/private/" in message:
-            record.msg = _SECRET_IN_PATH.sub(r"\1…", message)
-            record.args = None
+        if "/feeds/private/" not in message:
+            return True
+        # Cut the secret where it is, in the text and in its arguments, which keep their shape:
+        # uvicorn's access formatter unpacks its five arguments itself, and emptied it fails
+        # on every such line (a traceback instead of the line, filling whatever reads it).
+        record.msg = _cut(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_cut(value) for value in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {key: _cut(value) for key, value in record.args.items()}
+        if record.getMessage() != _cut(message):
+            # The secret sits in an argument that is not text: the whole line, cut, instead.
+            record.msg, record.args = _cut(message), ()
         return True
 
 

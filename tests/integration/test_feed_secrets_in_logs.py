@@ -37,6 +37,9 @@ async def test_the_server_logs_feed_paths_without_their_secrets(
     assert answers == [200, 410, 404]
     assert bad.status_code == 400
     assert output.count("GET /feeds/private/cal_") == 4, output[-3000:]
+    # Each line cut, and still a line its formatter can write.
+    assert "Logging error" not in output, output[-3000:]
+    assert '"GET /feeds/private/cal_ZZZZZZ….ics HTTP/1.1" 404' in output, output[-3000:]
     for secret in (*secrets, unknown):
         assert secret not in output
         assert secret[4:20] not in output
