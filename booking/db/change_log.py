@@ -10,7 +10,7 @@ PostgreSQL).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -122,20 +122,23 @@ def statements(entry: Entry, booking_id: int | None = None) -> list[tuple[str, s
     return found + stamps
 
 
-def _stamps(entry: Entry) -> list[tuple[str, str, list[Any]]]:
-    """The upsert of the stamps of the rooms the change concerns, in room order (so that two
-    changes of the same rooms wait for each other instead of deadlocking)."""
-    rooms = sorted(set(entry.rooms))
+def stamp_rooms(room_ids: Iterable[int], at: datetime) -> tuple[str, list[Any]] | None:
+    """The upsert that counts one more change, at `at`, for each of the rooms, in room order
+    (so that two changes of the same rooms wait for each other instead of deadlocking); None
+    for no room. Calendar feeds read these stamps (db/feeds.py)."""
+    rooms = sorted(set(room_ids))
     if not rooms:
-        return []
+        return None
     rows = ", ".join("({}, {}, 1)" for _ in rooms)
-    return [
-        (
-            "stamps",
-            f"INSERT INTO room_stamps (room, changed_at, changes) VALUES {rows}{STAMP_CONFLICT}",
-            [v for room in rooms for v in (room, entry.at)],
-        )
-    ]
+    return (
+        f"INSERT INTO room_stamps (room, changed_at, changes) VALUES {rows}{STAMP_CONFLICT}",
+        [v for room in rooms for v in (room, at)],
+    )
+
+
+def _stamps(entry: Entry) -> list[tuple[str, str, list[Any]]]:
+    found = stamp_rooms(entry.rooms, entry.at)
+    return [("stamps", *found)] if found is not None else []
 
 
 async def record(booking_id: int, entry: Entry) -> None:

@@ -12,6 +12,7 @@ from booking.core.feeds import FeedDate
 from booking.core.requests import MAX_BLOCKED_LENGTH
 from booking.core.timespan import TimeSpan
 from booking.core.workflow import Status, status_at
+from booking.db import change_log
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import BookingRequest, Occurrence, RoomStamp
 
@@ -140,18 +141,10 @@ async def stamp(room_ids: Sequence[int] | None) -> Stamp:
 
 async def touch_rooms(room_ids: Iterable[int], at: datetime) -> None:
     """Count a change of the rooms themselves (a new name), in the caller's transaction."""
-    rooms = sorted(set(room_ids))
-    if not rooms:
-        return
-    rows = ", ".join("({}, {}, 1)" for _ in rooms)
-    await fetch(
-        RoomStamp,
-        "INSERT INTO room_stamps (room, changed_at, changes) VALUES"
-        f" {rows} ON CONFLICT (room) DO UPDATE SET changed_at = CASE"
-        " WHEN excluded.changed_at > room_stamps.changed_at THEN excluded.changed_at"
-        " ELSE room_stamps.changed_at END, changes = room_stamps.changes + 1",
-        *[v for room in rooms for v in (room, at)],
-    )
+    found = change_log.stamp_rooms(room_ids, at)
+    if found is not None:
+        sql, values = found
+        await fetch(RoomStamp, sql, *values)
 
 
 LAPSED_HOLD_SQL = "SELECT MAX(hold_until) FROM bookings WHERE status = {} AND hold_until <= {}"
