@@ -25,13 +25,11 @@ from booking.accounts.sessions import (
     CSRF_FIELD,
     CSRF_HEADER,
     VISITOR_CSRF_COOKIE,
-    Session,
     end_session,
     ended_by_password_change,
     load_session,
 )
 from booking.accounts.stores import SESSIONS
-from booking.core.accounts import Principal
 from booking.core.errors import Forbidden, NotSignedIn
 from booking.core.messages import Message
 from booking.db import accounts
@@ -43,18 +41,6 @@ _RECEIVE = "booking.receive"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Writing "last used" on every request would make every read a write.
 TOKEN_USE_RESOLUTION = timedelta(minutes=5)
-
-
-def _current(principal: Principal, session: Session | None) -> CurrentUser:
-    user = principal.user
-    return CurrentUser(
-        id=user.id,
-        email=user.email,
-        display_name=user.display_name,
-        language=user.language,
-        actor=principal.actor,
-        session=session,
-    )
 
 
 class Authentication(AbstractAuthenticationMiddleware):
@@ -81,7 +67,7 @@ class Authentication(AbstractAuthenticationMiddleware):
                     await end_session(store, session.key)
                     return AuthenticationResult(None, None)
                 await _check_csrf(connection, session.csrf_token)
-                return AuthenticationResult(_current(principal, session), "session")
+                return AuthenticationResult(CurrentUser.of(principal, session), "session")
         if _is_page(connection):
             await _check_csrf(connection, connection.cookies.get(VISITOR_CSRF_COOKIE, ""))
         return AuthenticationResult(None, None)
@@ -98,7 +84,7 @@ class Authentication(AbstractAuthenticationMiddleware):
             last_used is None or now - last_used > TOKEN_USE_RESOLUTION
         ):
             await _stamp_use(principal.token_id, now)
-        return AuthenticationResult(_current(principal, None), "token")
+        return AuthenticationResult(CurrentUser.of(principal), "token")
 
 
 def _is_page(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from booking.core.access import Actor
+from booking.core.accounts import Principal
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,3 +28,8 @@ class CurrentUser:
     language: str
     actor: Actor
     session: Session | None  # None when the caller signed in with an API token
+
+    @classmethod
+    def of(cls, principal: Principal, session: Session | None = None) -> CurrentUser:
+        user = principal.user
+        return cls(user.id, user.email, user.display_name, user.language, principal.actor, session)

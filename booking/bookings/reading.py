@@ -125,7 +125,7 @@ def _waits_for(actor: Actor, booking: Booking, tier: str | None, now: datetime) 
 async def approval_queue(user: CurrentUser, query: QueueQuery, now: datetime) -> list[Booking]:
     """The requests waiting for a decision this user can make, soonest event first."""
     actor = user.actor
-    if not (actor.admin or actor.finance or actor.is_approver):
+    if not actor.decides_requests:
         raise Forbidden(Message("queue.only_approvers"))
     sees_all = actor.admin or actor.finance
     found = await bookings.find_bookings(

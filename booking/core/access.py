@@ -38,6 +38,12 @@ class Actor:
         return bool(self.approver_buildings or self.approver_rooms)
 
     @property
+    def decides_requests(self) -> bool:
+        """Approvers, finance and administrators decide on requests: they have a queue of
+        those waiting for them (and may follow it as a calendar)."""
+        return self.admin or self.finance or self.is_approver
+
+    @property
     def is_staff(self) -> bool:
         """Staff handle requests of other departments: they may file one without an
         organisation, and look into competing requests and the bookings under a closure."""

@@ -17,6 +17,10 @@ class Building:
     address: str
     is_demo: bool
 
+    def name_in(self, language: str) -> str:
+        """Its English name for an English reader, when it has one."""
+        return self.name_en if language == "en" and self.name_en else self.name
+
 
 @dataclass(frozen=True, slots=True)
 class RoomDetails:

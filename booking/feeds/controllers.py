@@ -14,6 +14,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_410_GONE
 
+from booking.accounts.credentials import digest
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_login
 from booking.api.places import building_in_path, room_key_in_path
@@ -215,7 +216,7 @@ class FeedController(Controller):
     ) -> Response[bytes]:
         secret = _key(name, "feed")
         try:
-            prepared = await publishing.private_feed(tokens.secret_digest(secret), asked.for_reader)
+            prepared = await publishing.private_feed(digest(secret), asked.for_reader)
         except publishing.FeedGone:
             raise HTTPException(
                 status_code=HTTP_410_GONE, extra={"message": Message("feed.gone")}

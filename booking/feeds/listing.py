@@ -5,7 +5,6 @@ account page shows it."""
 from __future__ import annotations
 
 from booking.accounts.current_user import CurrentUser
-from booking.core.catalogue import Building
 from booking.core.errors import NotFound
 from booking.core.feeds import FeedKind, FeedToken
 from booking.core.messages import Message
@@ -60,13 +59,9 @@ async def possible_feeds(user: CurrentUser, texts: Texts) -> list[PossibleFeed]:
         if organisation.id in user.actor.organisations:
             name = texts(Message("feed.organisation_name", organisation=organisation.name))
             possible.append(PossibleFeed("organisation", organisation.code, name))
-    if tokens.may_follow_approvals(user):
+    if user.actor.decides_requests:
         possible.append(PossibleFeed("approvals", None, texts(Message("feed.approvals_name"))))
     return possible
-
-
-def building_name(building: Building, language: str) -> str:
-    return building.name_en if language == "en" and building.name_en else building.name
 
 
 async def public_feeds(base_url: str, texts: Texts) -> list[PublicFeedView]:
@@ -79,7 +74,7 @@ async def public_feeds(base_url: str, texts: Texts) -> list[PublicFeedView]:
         )
     ]
     for building in await catalogue.buildings():
-        name = building_name(building, language)
+        name = building.name_in(language)
         public.append(
             PublicFeedView(
                 "building",

@@ -274,7 +274,7 @@ async def building_feed(building_id: int, asked: Asked, public_events: bool = Fa
     building = await catalogue.building(building_id)
     if building is None:
         raise NotFound("building")
-    name = building.name_en if asked.language == "en" and building.name_en else building.name
+    name = building.name_in(asked.language)
     rooms = await _rooms_of(building_id)
     if public_events:
         kind, title = FeedKind.EVENTS, Message("feed.events_building_name", building=name)
@@ -320,14 +320,7 @@ async def private_feed(token_digest: str, asked_for: Callable[[str], Asked]) -> 
     principal = await accounts.active_principal(token.user_id)
     if principal is None:
         raise FeedGone()
-    user = CurrentUser(
-        id=principal.user.id,
-        email=principal.user.email,
-        display_name=principal.user.display_name,
-        language=principal.user.language,
-        actor=principal.actor,
-        session=None,
-    )
+    user = CurrentUser.of(principal)
     asked = asked_for(user.language)
     booking_ids, versions, name = await _private_scope(token, user, asked)
     scope = _Scope(
@@ -392,8 +385,7 @@ async def _private_scope(
         found = await feeds.versions_of_requests(organisation_id=organisation.id) if member else []
     else:
         name = Message("feed.approvals_name")
-        actor = user.actor
-        if actor.admin or actor.finance or actor.is_approver:
+        if user.actor.decides_requests:
             queue = await reading.approval_queue(
                 user, reading.QueueQuery(limit=QUEUE_SIZE), asked.now
             )

@@ -23,16 +23,6 @@ def new_feed_secret() -> str:
     return FEED_TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
-def secret_digest(secret: str) -> str:
-    return digest(secret)
-
-
-def may_follow_approvals(user: CurrentUser) -> bool:
-    """Whether the user decides on requests, and so may have a feed of those waiting."""
-    actor = user.actor
-    return actor.admin or actor.finance or actor.is_approver
-
-
 async def _check_allowed(user: CurrentUser, kind: FeedKind, organisation_id: int | None) -> None:
     actor = user.actor
     if kind is FeedKind.ORGANISATION:
@@ -44,7 +34,7 @@ async def _check_allowed(user: CurrentUser, kind: FeedKind, organisation_id: int
             raise Forbidden(Message("feed.only_members"))
     elif organisation_id is not None:
         raise refused("organisation", Message("feed.organisation_only_for_organisation"))
-    if kind is FeedKind.APPROVALS and not may_follow_approvals(user):
+    if kind is FeedKind.APPROVALS and not user.actor.decides_requests:
         raise Forbidden(Message("feed.only_approvers"))
 
 
