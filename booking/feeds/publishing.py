@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from booking.accounts.current_user import CurrentUser
@@ -393,7 +393,3 @@ async def _private_scope(
         else:
             found = []
     return [booking_id for booking_id, _ in found], tuple(found), name
-
-
-def today_in(zone: ZoneInfo, now: datetime) -> date:
-    return now.astimezone(zone).date()
