@@ -28,7 +28,7 @@ from booking.core.events import Action, Event
 from booking.core.messages import Message
 from booking.core.transitions import Change, Decided, hold_ended, message_detail
 from booking.core.workflow import check_version, hold_has_lapsed
-from booking.db import booking_writes, bookings, catalogue, change_log
+from booking.db import booking_writes, bookings, catalogue, change_log, commits
 from booking.db.room_locks import lock_rooms
 from booking.db.transactions import RoomTaken, in_writing_transaction
 
@@ -149,7 +149,11 @@ class UnitOfWork:
 
         async def attempt() -> T:
             self.written.clear()
-            return await in_writing_transaction(self.engine, work, single_statement)
+            done = await in_writing_transaction(self.engine, work, single_statement)
+            if self.written:
+                # The change's events are in the change log: its notifications may go now.
+                commits.announce(self.engine)
+            return done
 
         try:
             try:
@@ -190,9 +194,12 @@ async def sweep_expired_holds(engine: Engine, now: datetime) -> int:
     database's write lock)."""
     if not await bookings.expired_holds(now):
         return 0
-    return await in_writing_transaction(
+    lapsed = await in_writing_transaction(
         engine, lambda: lapse_expired_holds(UnitOfWork(engine, None, now))
     )
+    if lapsed:
+        commits.announce(engine)
+    return lapsed
 
 
 async def change_booking(

@@ -186,6 +186,34 @@ async def events_of(booking_id: int) -> list[RecordedEvent]:
         " WHERE booking = {} ORDER BY id",
         booking_id,
     )
+    return _recorded(rows)
+
+
+async def unrelayed(limit: int, skip_locked: bool) -> list[RecordedEvent]:
+    """Events not yet turned into notifications, in order, in the caller's transaction. With
+    `skip_locked` (PostgreSQL), rows another relay is working on are left to it."""
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    rows = await fetch(
+        ChangeLogEntry,
+        "SELECT id, booking, version, kind, actor, rooms, data FROM change_log"
+        f" WHERE relayed_at IS NULL ORDER BY id LIMIT {{}}{lock}",
+        limit,
+    )
+    return _recorded(rows)
+
+
+async def mark_relayed(positions: Sequence[int], now: datetime) -> None:
+    for start in range(0, len(positions), 500):
+        part = positions[start : start + 500]
+        await fetch(
+            ChangeLogEntry,
+            f"UPDATE change_log SET relayed_at = {{}} WHERE id IN ({placeholders(len(part))})",
+            now,
+            *part,
+        )
+
+
+def _recorded(rows: list[dict[str, Any]]) -> list[RecordedEvent]:
     return [
         RecordedEvent(
             position=row["id"],

@@ -93,6 +93,9 @@ class UserAccount(Table, tablename="users"):
     is_demo = Boolean(default=False)
     # Sessions started before this (a password change) no longer sign the user in.
     sessions_valid_from = Timestamptz(null=True, default=None)
+    # The e-mails a user may turn off; decisions on their own requests always go out.
+    daily_digest = Boolean(default=True)
+    event_reminders = Boolean(default=True)
 
 
 class Membership(Table, tablename="memberships"):
@@ -219,6 +222,9 @@ class ChangeLogEntry(Table, tablename="change_log"):
     kind = Varchar(length=32)
     rooms = JSON(default="[]")  # every room the change concerns, before and after
     data = JSON(default="{}")
+    # When the relay turned the event into notifications (None: not yet); an index holds only
+    # the rows not yet relayed.
+    relayed_at = Timestamptz(null=True, default=None)
 
 
 class RoomStamp(Table, tablename="room_stamps"):
@@ -251,6 +257,33 @@ class FeedToken(Table, tablename="feed_tokens"):
     served_since = Timestamptz(null=True, default=None)
 
 
+class OutboxMessage(Table, tablename="outbox"):
+    """One e-mail to one recipient, written in a transaction with what caused it (the relay's,
+    for a change of a request) and delivered after the commit. `dedupe_key` says what it is
+    about, so that the same cause never writes it twice; `message_id` stays the same across
+    retries."""
+
+    id: Serial
+    kind = Varchar(length=32)
+    dedupe_key = Varchar(length=255, unique=True)
+    booking = ForeignKey(BookingRequest, null=True, on_delete=OnDelete.cascade)
+    change_position = Integer(null=True, default=None)  # the change's first change-log event
+    recipient = ForeignKey(UserAccount, null=True, on_delete=OnDelete.set_null)
+    address = Varchar(length=254)
+    name = Varchar(length=200, default="")
+    language = Varchar(length=2, default="ro")
+    data = JSON(default="{}")
+    message_id = Varchar(length=255, unique=True)
+    status = Varchar(length=16)  # pending, sending, sent, failed, discarded
+    attempts = Integer(default=0)
+    due_at = Timestamptz()
+    lease_until = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    sent_at = Timestamptz(null=True, default=None)
+    last_error = Text(default="")
+    discarded_reason = Text(default="")
+
+
 ALL_TABLES: tuple[type[Table], ...] = (
     Building,
     Room,
@@ -268,4 +301,5 @@ ALL_TABLES: tuple[type[Table], ...] = (
     ChangeLogEntry,
     RoomStamp,
     FeedToken,
+    OutboxMessage,
 )

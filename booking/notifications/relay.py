@@ -1,0 +1,108 @@
+"""The relay: the change log's new events become outbox messages, in one transaction.
+
+It runs after each commit that logged events (in the background of the process that committed)
+and from the periodic sweep, which finds what a process that died or lost its database never
+relayed. Each event is relayed once: it is marked in the transaction that writes its messages,
+and a message's dedupe key (the change, the kind, the address) keeps a repeat from writing it
+twice all the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from email.utils import make_msgid
+from itertools import groupby
+
+from piccolo.engine.base import Engine
+
+from booking.core.booking import Booking
+from booking.core.events import RecordedEvent
+from booking.core.notifications import Audience, Notice, Person, notices_of_change
+from booking.core.workflow import current_tier
+from booking.db import bookings, change_log, outbox, recipients
+from booking.db.engine import is_postgres
+from booking.db.transactions import in_writing_transaction
+
+# Events read in one transaction; the rest wait for the next round, which follows at once.
+BATCH = 500
+
+
+async def relay(engine: Engine, now: datetime, domain: str) -> list[outbox.Due]:
+    """Relay every event logged so far; returns the messages written, for delivery."""
+    written: list[outbox.Due] = []
+    while True:
+        batch, more = await in_writing_transaction(
+            engine, lambda: _relay_batch(engine, now, domain)
+        )
+        written += batch
+        if not more:
+            return written
+
+
+async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list[outbox.Due], bool]:
+    events = await change_log.unrelayed(BATCH, skip_locked=is_postgres(engine))
+    if not events:
+        return [], False
+    changes = [list(group) for _, group in groupby(events, lambda e: (e.booking_id, e.version))]
+    found = {b.id: b for b in await bookings.load_bookings([e.booking_id for e in events])}
+    messages: list[outbox.NewMessage] = []
+    for change in changes:
+        booking = found.get(change[0].booking_id)
+        if booking is None:
+            continue
+        for notice in notices_of_change([(e.kind, e.data) for e in change]):
+            for person in await _audience(notice, booking, change[0].actor_id):
+                messages.append(_message(notice, booking, change, person, domain))
+    written = await outbox.add(messages, now)
+    await change_log.mark_relayed([e.position for e in events], now)
+    return written, len(events) == BATCH
+
+
+async def _audience(notice: Notice, booking: Booking, actor_id: int | None) -> list[Person]:
+    if notice.audience is Audience.REQUESTER:
+        return await requester_and_contact(booking)
+    tier = current_tier(booking.state)
+    if tier is None:
+        return []  # decided meanwhile: nobody need be asked any more
+    slots = booking.proposed or booking.live
+    people = await recipients.deciders(
+        tier, {s.room_id for s in slots}, {s.building_id for s in slots}
+    )
+    # Whoever made the change (an approver who also decides the next tier) knows of it.
+    return [p for p in people if p.user_id is None or p.user_id != actor_id]
+
+
+async def requester_and_contact(booking: Booking) -> list[Person]:
+    """The account that asked, and the contact named in the request when that is another
+    address (in the language of its account, if it has one; else Romanian)."""
+    people: list[Person] = []
+    if booking.requested_by is not None:
+        people += (await recipients.accounts([booking.requested_by])).values()
+    contact = booking.fields.contact_email.strip().lower()
+    if contact and all(p.address.lower() != contact for p in people):
+        account = (await recipients.by_address([contact])).get(contact)
+        people.append(account or Person(contact, booking.fields.organiser_name, "ro"))
+    return people
+
+
+def _message(
+    notice: Notice,
+    booking: Booking,
+    change: Sequence[RecordedEvent],
+    person: Person,
+    domain: str,
+) -> outbox.NewMessage:
+    position = change[0].position
+    return outbox.NewMessage(
+        kind=notice.kind.value,
+        dedupe_key=f"change:{position}:{notice.kind.value}:{person.address.lower()}",
+        address=person.address,
+        name=person.name,
+        language=person.language,
+        message_id=make_msgid(domain=domain),
+        booking_id=booking.id,
+        change_position=position,
+        recipient_id=person.user_id,
+        data={**notice.data, "version": change[0].version, "actor": change[0].actor_id},
+    )
