@@ -42,8 +42,8 @@ from booking.db.engine import bind_tables, close_engine, create_engine, open_eng
 from booking.feeds.controllers import FeedController, FeedTokenController
 from booking.feeds.redaction import hide_feed_secrets_in_logs
 from booking.i18n import Texts, load_catalogues
-from booking.jobs.in_process import periodic_jobs
-from booking.jobs.worker import PERIODIC_JOBS
+from booking.jobs.runner import job_runner
+from booking.notifications.controllers import NotificationController
 from booking.organisations.controllers import OrganisationController
 from booking.pages import PAGE_ROUTES
 from booking.rooms.controllers import (
@@ -57,8 +57,6 @@ from booking.web.assets import CACHE_SECONDS, STATIC, static_url
 from booking.web.errors import pages_too
 from booking.web.language import PageLanguage
 from booking.web.templates import environment as template_environment
-
-IN_PROCESS_JOB_INTERVAL = 60.0
 
 
 async def _before_handlers(request: Request[Any, Any, Any]) -> Response[None] | None:
@@ -92,13 +90,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         gc.collect()
         gc.freeze()
         try:
-            if settings.redis_url:
-                yield  # arq workers run the periodic jobs
-            else:
-                async with periodic_jobs(
-                    IN_PROCESS_JOB_INTERVAL, PERIODIC_JOBS, {"engine": engine}
-                ):
-                    yield
+            # With Redis, arq workers deliver and keep the schedule; without, this process.
+            async with job_runner(settings, engine):
+                yield
         finally:
             await close_engine(engine)
             await stores.close()
@@ -118,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             QueueController,
             TierController,
             BlackoutController,
+            NotificationController,
             RoomRulesController,
             FeedController,
             FeedTokenController,

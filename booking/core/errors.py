@@ -69,6 +69,7 @@ THINGS: Mapping[str, Message] = {
     "membership": Message("not_found.membership"),
     "token": Message("not_found.token"),
     "feed": Message("not_found.feed"),
+    "notification": Message("not_found.notification"),
     "organisation": Message("not_found.organisation"),
 }
 

@@ -15,14 +15,15 @@ Job = Callable[[dict[str, Any]], Awaitable[Any]]
 
 
 async def _every(interval: float, jobs: Sequence[Job], ctx: dict[str, Any]) -> None:
+    # At once, as arq's run_at_startup does: what the last run left is taken up on start.
     while True:
-        await asyncio.sleep(interval)
         for job in jobs:
             try:
                 await job(ctx)
             except Exception:
                 # A failing sweep must not end the loop; the next round tries again.
                 log.exception("periodic job %s failed", job.__name__)
+        await asyncio.sleep(interval)
 
 
 @contextlib.asynccontextmanager

@@ -1,19 +1,24 @@
-"""arq worker settings: the job registry that `booking worker` runs."""
+"""arq worker settings: what `booking worker` runs, with the same job functions and schedule as
+the in-process runner."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from arq import cron
 from arq.connections import RedisSettings
+from arq.cron import CronJob
+from arq.typing import WorkerCoroutine
 
+from booking.db import commits
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
+from booking.jobs.context import job_context
 from booking.jobs.heartbeat import record_heartbeat
-from booking.jobs.holds import lapse_expired_holds
+from booking.jobs.notifications import sweep_outbox
+from booking.jobs.queue import ArqQueue, JobFunction
+from booking.jobs.runner import SweepAfterCommit
+from booking.jobs.schedule import EVERY_MINUTE, FUNCTIONS, HOURLY
 from booking.settings import load_settings
-
-# Jobs that run every minute; the embedded service runs the same ones in-process.
-PERIODIC_JOBS = (lapse_expired_holds,)
 
 
 def redis_settings() -> RedisSettings:
@@ -26,22 +31,41 @@ def redis_settings() -> RedisSettings:
 
 
 async def startup(ctx: dict[str, Any]) -> None:
+    """Open the database and the mail connection once for the worker's life."""
     settings = load_settings()
     engine = create_engine(settings.database)
     bind_tables(engine)
     await open_engine(engine, pool_size=4)
-    ctx["engine"] = engine
+    ctx.update(job_context(settings, engine))
+    ctx["queue"] = ArqQueue(ctx["redis"])
+    # Holds lapsed by the worker's own sweep are relayed at once, as a web process's changes are.
+    relay = SweepAfterCommit(lambda: sweep_outbox(ctx))
+    ctx["sweep_after_commit"] = relay
+    ctx["stop_listening"] = commits.listen(engine, relay)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
+    ctx["stop_listening"]()
+    await ctx["sweep_after_commit"].settle()
+    await ctx["mailer"].close()
     await close_engine(ctx["engine"])
 
 
+def _cron(job: JobFunction, **when: Any) -> CronJob:
+    return cron(cast(WorkerCoroutine, job), run_at_startup=True, **when)
+
+
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [record_heartbeat, *PERIODIC_JOBS]
+    functions: ClassVar[list[Any]] = [record_heartbeat, *FUNCTIONS.values()]
     cron_jobs: ClassVar[list[Any]] = [
         cron(record_heartbeat, second={0, 30}, run_at_startup=True),
-        *(cron(job, second={15}, run_at_startup=True) for job in PERIODIC_JOBS),
+        *(_cron(job, second={15}) for job in EVERY_MINUTE),
+        *(_cron(job, minute={5}, second={45}) for job in HOURLY),
     ]
     on_startup = startup
     on_shutdown = shutdown
+    # A message takes seconds at most; a job stuck for two minutes is given up, and the
+    # outbox's lease hands its message over again.
+    job_timeout = 120
+    max_tries = 3
+    keep_result = 3600
