@@ -27,9 +27,7 @@ def now_of(ctx: dict[str, Any]) -> datetime:
 def job_context(settings: Settings, engine: Engine) -> dict[str, Any]:
     """The context of the jobs of a process on `engine`, without its queue (the runner's)."""
     mail = settings.mail
-    sender = Sender(
-        from_address=mail.from_address, reply_to=mail.reply_to, organizer=mail.organizer
-    )
+    sender = Sender(from_address=mail.mail_from, reply_to=mail.reply_to, organizer=mail.organizer)
     return {
         "engine": engine,
         "settings": settings,
@@ -40,4 +38,4 @@ def job_context(settings: Settings, engine: Engine) -> dict[str, Any]:
 
 def mail_domain(settings: Settings) -> str:
     """The domain of the Message-IDs: the sender's."""
-    return settings.mail.from_address.rpartition("@")[2].rstrip(">").strip() or "localhost"
+    return settings.mail.sender_address.rpartition("@")[2] or "localhost"
