@@ -146,7 +146,10 @@ async def test_a_refused_recipient_fails_with_the_server_s_reason_and_the_others
     server.sink.refuse_recipients = {"gone@upt.ro"}
     asked = await request(world.requester_a, world.room_y, contact_email="gone@upt.ro")
     await runner.run_jobs()
-    assert sorted(_received(server)) == [("a@upt.ro", "submitted"), ("y@upt.ro", "awaiting_decision")]
+    assert sorted(_received(server)) == [
+        ("a@upt.ro", "submitted"),
+        ("y@upt.ro", "awaiting_decision"),
+    ]
     failed = await outbox.listed(["failed"], asked["id"], 10, 0)
     assert [m.address for m in failed] == ["gone@upt.ro"]
     assert "550" in failed[0].last_error
