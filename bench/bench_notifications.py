@@ -78,7 +78,8 @@ def start_sink(port: int, ids: Path) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert sink.stdout is not None and sink.stdout.readline().strip() == "ready"
+    assert sink.stdout is not None
+    assert sink.stdout.readline().strip() == "ready"
     return sink
 
 
@@ -156,9 +157,7 @@ async def main() -> None:
         ids.path.unlink(missing_ok=True)
         log = workdir / "workers.log"
         log.unlink(missing_ok=True)
-        env = {
-            k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAIL_"))
-        } | {
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("SMTP_", "MAIL_"))} | {
             "DATABASE_URL": url,
             "SECRET_KEY": SECRET,
             "REDIS_URL": REDIS_URL,
@@ -194,7 +193,9 @@ async def main() -> None:
                 messages = batch(number, args.messages, booking_id)
                 started = time.perf_counter()
                 now = datetime.now(UTC)
-                dues = await in_writing_transaction(engine, lambda m=messages, t=now: outbox.add(m, t))
+                dues = await in_writing_transaction(
+                    engine, lambda m=messages, t=now: outbox.add(m, t)
+                )
                 handed = await hand_over(queue, dues)
                 enqueued = time.perf_counter() - started
                 assert handed == args.messages

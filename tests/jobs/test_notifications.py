@@ -61,8 +61,9 @@ def _parts(message: EmailMessage) -> dict[str, EmailMessage]:
 
 
 def _calendar(message: EmailMessage) -> tuple[str, Calendar]:
+    """The invitation's method, as its part's Content-Type says it, and the calendar."""
     part = _parts(message)["text/calendar"]
-    return str(part["Content-Type"]), Calendar.from_ical(part.get_content())
+    return str(part.get_param("method")), Calendar.from_ical(part.get_content())
 
 
 async def _statuses() -> Counter[str]:
@@ -102,8 +103,8 @@ async def test_a_request_s_life_reaches_its_requester_and_its_approvers(
         ("ana.popescu@upt.ro", "approved"),
         ("b@extern.ro", "approved"),
     ]
-    content_type, invitation = _calendar(server.sink.messages[0])
-    assert "method=REQUEST" in content_type
+    method, invitation = _calendar(server.sink.messages[0])
+    assert method == "REQUEST"
     assert str(invitation["METHOD"]) == "REQUEST"
     event = invitation.walk("VEVENT")[0]
     assert str(event["UID"]).startswith(f"booking-{asked['id']}@")
@@ -117,8 +118,8 @@ async def test_a_request_s_life_reaches_its_requester_and_its_approvers(
         ("ana.popescu@upt.ro", "cancelled"),
         ("b@extern.ro", "cancelled"),
     ]
-    content_type, invitation = _calendar(server.sink.messages[0])
-    assert "method=CANCEL" in content_type
+    method, invitation = _calendar(server.sink.messages[0])
+    assert method == "CANCEL"
     assert all(str(e["STATUS"]) == "CANCELLED" for e in invitation.walk("VEVENT"))
     assert await _statuses() == {"sent": 7}
 
@@ -197,6 +198,7 @@ async def test_a_mail_server_that_refuses_for_a_while_gets_every_message_once_it
 ) -> None:
     server.sink.defer_all = True
     asked = await request(world.requester_a, world.room_y)
+    await runner.run_jobs()
     await act(world.approver_y, asked, "approve")
     await runner.run_jobs()
     assert server.sink.messages == []
@@ -205,28 +207,40 @@ async def test_a_mail_server_that_refuses_for_a_while_gets_every_message_once_it
     assert {(m.status, m.attempts) for m in waiting} == {(outbox.Delivery.PENDING, 1)}
     assert all("451" in m.last_error for m in waiting)
 
-    # Not due yet: the sweep leaves them; a minute later they are tried again, and deferred again.
+    # Not due yet: the sweep leaves them; a minute later they are tried again, and deferred
+    # again, but for the approver's: the request no longer waits for them, so it is dropped.
     await runner.sweep()
     assert {m.attempts for m in await outbox.listed([], None, 100, 0)} == {1}
     runner.clock.advance(timedelta(minutes=1, seconds=1))
     await runner.sweep()
-    assert {m.attempts for m in await outbox.listed([], None, 100, 0)} == {2}
+    assert await _tries() == {("pending", 2): 4, ("discarded", 2): 1}
+    (dropped,) = await outbox.listed(["discarded"], None, 10, 0)
+    assert (dropped.kind, dropped.address) == ("awaiting_decision", "y@upt.ro")
 
     # The server is down altogether for a while, then accepts.
     server.sink.defer_all = False
     server.stop()
     runner.clock.advance(timedelta(minutes=2, seconds=1))
     await runner.sweep()
-    assert {m.attempts for m in await outbox.listed([], None, 100, 0)} == {3}
-    assert all(m.last_error for m in await outbox.listed([], None, 100, 0))
+    assert await _tries() == {("pending", 3): 4, ("discarded", 2): 1}
+    assert all("Connect" in m.last_error for m in await outbox.listed(["pending"], None, 9, 0))
     server.start()
     runner.clock.advance(timedelta(minutes=4, seconds=1))
     await runner.sweep()
-    assert len(server.sink.messages) == 5
+    assert sorted(_received(server)) == [
+        ("a@upt.ro", "approved"),
+        ("a@upt.ro", "submitted"),
+        ("ana.popescu@upt.ro", "approved"),
+        ("ana.popescu@upt.ro", "submitted"),
+    ]
     _no_message_twice(server)
-    assert await _statuses() == {"sent": 5}
+    assert await _statuses() == {"sent": 4, "discarded": 1}
     await runner.sweep()
-    assert len(server.sink.messages) == 5
+    assert len(server.sink.messages) == 4
+
+
+async def _tries() -> Counter[tuple[str, int]]:
+    return Counter((m.status.value, m.attempts) for m in await outbox.listed([], None, 100, 0))
 
 
 async def test_a_message_the_server_never_takes_fails_after_the_last_attempt(
@@ -265,9 +279,15 @@ async def test_with_redis_unreachable_requests_still_go_through_and_their_mail_f
         runner.runner.queue = runner.runner.ctx["queue"] = queue
         await runner.sweep()
         await queue.close()
-    assert len(server.sink.messages) == 5
+    # The approver's "waits for you" is dropped: the request was decided before it could go.
+    assert sorted(_received(server)) == [
+        ("a@upt.ro", "approved"),
+        ("a@upt.ro", "submitted"),
+        ("ana.popescu@upt.ro", "approved"),
+        ("ana.popescu@upt.ro", "submitted"),
+    ]
     _no_message_twice(server)
-    assert await _statuses() == {"sent": 5}
+    assert await _statuses() == {"sent": 4, "discarded": 1}
 
 
 def test_delivery_job_ids_name_each_attempt() -> None:
