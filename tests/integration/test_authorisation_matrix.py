@@ -8,6 +8,7 @@ in building X, a user, a token…), so what one caller changes cannot decide ano
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -205,6 +206,31 @@ def own_feed_token(suffix: str = "") -> Target:
     return make
 
 
+def a_failed_notification(suffix: str, body: Any = None) -> Target:
+    """An e-mail of the outbox that could not be delivered."""
+
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        from booking.db import outbox
+        from booking.db.tables import OutboxMessage
+
+        key = uuid.uuid4().hex
+        message = outbox.NewMessage(
+            kind="submitted",
+            dedupe_key=f"matrix:{key}",
+            address="gone@upt.ro",
+            name="",
+            language="ro",
+            message_id=f"<{key}@upt.ro>",
+        )
+        (due,) = await outbox.add([message], datetime.now(UTC))
+        await OutboxMessage.update(
+            {OutboxMessage.status: "failed", OutboxMessage.last_error: "550 no such user"}
+        ).where(OutboxMessage.id == due.id)
+        return f"/api/notifications/{due.id}{suffix}", body
+
+    return make
+
+
 def sign_in() -> Target:
     async def make(world: World, who: Person | None) -> tuple[str, Any]:
         email = who.user["email"] if who else "nobody@upt.ro"
@@ -304,6 +330,18 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("PATCH", "/api/buildings/{building_id:str}"): Case(
         ADMIN_ONLY_200, fixed("/api/buildings/{building}", {"address": "Bd. Vasile Pârvan 2"})
+    ),
+    # The outbox: administrators only.
+    ("GET", "/api/notifications"): Case(ADMIN_ONLY_200, fixed("/api/notifications")),
+    ("GET", "/api/notifications/counts"): Case(ADMIN_ONLY_200, fixed("/api/notifications/counts")),
+    ("GET", "/api/notifications/{notification_id:int}"): Case(
+        ADMIN_ONLY_200, a_failed_notification("")
+    ),
+    ("POST", "/api/notifications/{notification_id:int}/retry"): Case(
+        ADMIN_ONLY_200, a_failed_notification("/retry")
+    ),
+    ("POST", "/api/notifications/{notification_id:int}/discard"): Case(
+        ADMIN_ONLY_200, a_failed_notification("/discard", {"reason": "left the university"})
     ),
     ("GET", "/api/users"): Case(ADMIN_ONLY_200, fixed("/api/users")),
     ("POST", "/api/users"): Case(

@@ -251,6 +251,10 @@ PAGES: dict[tuple[str, str], Case] = {
             {"current_password": PASSWORD, "new_password": "another long password"},
         ),
     ),
+    ("POST", "/account/notifications"): Case(
+        after_form("/account?saved=notifications#notifications"),
+        fixed("/account/notifications", {"daily_digest": "on"}),
+    ),
     ("POST", "/account/tokens"): Case(
         expect(401, 200, 200, 200, 200), fixed("/account/tokens", {"token_name": "script"})
     ),
