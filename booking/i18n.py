@@ -19,6 +19,7 @@ from typing import Any
 from babel import Locale
 from babel.core import negotiate_locale
 from babel.dates import get_day_names
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -34,14 +35,33 @@ DEFAULT_LANGUAGE = "ro"
 
 @cache
 def translations(language: str) -> Translations:
-    """The language's catalogue, compiled in memory from its .po file."""
+    """The language's catalogue, compiled in memory from its .po file; a text it lacks is
+    taken from the other language's (better read in the other language than as a code)."""
+    others = [read_catalogue(other) for other in LANGUAGES if other != language]
+    return with_fallbacks(read_catalogue(language), others)
+
+
+def with_fallbacks(catalog: Catalog, others: Iterable[Catalog]) -> Translations:
+    found = compiled(catalog)
+    for other in others:
+        found.add_fallback(compiled(other))
+    return found
+
+
+@cache
+def read_catalogue(language: str) -> Catalog:
     path = TRANSLATIONS / language / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as source:
-        catalog = read_po(source, locale=language, domain=DOMAIN)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+        return read_po(source, locale=language, domain=DOMAIN)
+
+
+def compiled(catalog: Catalog) -> Translations:
+    """The catalogue compiled in memory; an entry with no text is left out, so that a fallback
+    gives it."""
+    data = io.BytesIO()
+    write_mo(data, catalog)
+    data.seek(0)
+    return Translations(data, domain=DOMAIN)
 
 
 class Texts:

@@ -6,11 +6,17 @@ to files. A bad value stops start-up with one line naming the variable.
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.errors import ObsoleteHeaderDefect
+from email.headerregistry import Address
+from email.policy import default as default_policy
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
@@ -29,6 +35,28 @@ class DatabaseSettings:
     pool_size: int = 10
 
 
+SmtpSecurity = Literal["starttls", "tls", "none"]
+SMTP_DEFAULT_PORTS: dict[SmtpSecurity, int] = {"starttls": 587, "tls": 465, "none": 25}
+MAIL_FROM_NAME = "Rezervări săli UPT"
+
+
+@dataclass(frozen=True, slots=True)
+class MailSettings:
+    """How e-mail leaves the service: through an SMTP server, or as files when there is none."""
+
+    mail_from: str  # the From header, e.g. "Rezervări săli UPT <no-reply@rooms.upt.ro>"
+    sender_address: str  # MAIL_FROM's address alone: the envelope sender
+    reply_to: str | None  # the Reply-To header, when replies go elsewhere than From
+    organizer: str  # the address that reads calendar replies (an invitation's ORGANIZER)
+    smtp_host: str | None = None  # None: messages are written as files under VAR_DIR/mail
+    smtp_port: int = 587
+    smtp_security: SmtpSecurity = "starttls"
+    smtp_username: str | None = None
+    smtp_password: str | None = field(default=None, repr=False)
+    smtp_timeout: float = 30.0
+    smtp_tls_verify: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database: DatabaseSettings
@@ -38,10 +66,16 @@ class Settings:
     default_zone: ZoneInfo
     var_dir: Path
     seed_demo_data: bool
+    mail: MailSettings
 
     @property
     def embedded(self) -> bool:
         return self.database.engine == "sqlite"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Where messages are written when no SMTP server is configured."""
+        return self.var_dir / "mail"
 
 
 def _database(url: str | None, var_dir: Path, pool_size: int) -> DatabaseSettings:
@@ -126,6 +160,105 @@ def _flag(name: str, raw: str | None, default: bool) -> bool:
     raise SettingsError(f"{name}: must be true or false, not {raw!r}")
 
 
+def _address(name: str, raw: str) -> Address:
+    """One mailbox, with or without a display name, that an SMTP server will take."""
+    try:
+        header = default_policy.header_factory("To", raw)
+    except Exception:  # the parser fails outright on some inputs, e.g. "a@"
+        addresses: tuple[Address, ...] = ()
+        faulty = True
+    else:
+        addresses = header.addresses
+        # An obsolete form (a dot in the name: "Univ. Politehnica") is written out quoted.
+        faulty = any(not isinstance(defect, ObsoleteHeaderDefect) for defect in header.defects)
+    if faulty or len(addresses) != 1 or not addresses[0].username or not addresses[0].domain:
+        raise SettingsError(
+            f"{name}: must be one e-mail address, e.g. Rezervări <no-reply@rooms.upt.ro>, "
+            f"not {raw!r}"
+        )
+    return addresses[0]
+
+
+def _smtp_host(raw: str | None) -> str | None:
+    if not raw:
+        return None
+    if any(character.isspace() for character in raw) or "/" in raw:
+        raise SettingsError(f"SMTP_HOST: must be a host name or an IP address, not {raw!r}")
+    if ":" in raw:
+        try:
+            ipaddress.IPv6Address(raw)
+        except ValueError:
+            raise SettingsError(
+                f"SMTP_HOST: a host name without a port (the port goes in SMTP_PORT), not {raw!r}"
+            ) from None
+    return raw
+
+
+def _smtp_security(raw: str | None) -> SmtpSecurity:
+    value = (raw or "starttls").lower()
+    for security in SMTP_DEFAULT_PORTS:
+        if value == security:
+            return security
+    raise SettingsError(f"SMTP_SECURITY: must be starttls, tls or none, not {raw!r}")
+
+
+def _smtp_port(raw: str | None, security: SmtpSecurity) -> int:
+    port = _positive_int("SMTP_PORT", raw, SMTP_DEFAULT_PORTS[security])
+    if port > 65535:
+        raise SettingsError(f"SMTP_PORT: must be at most 65535, not {raw!r}")
+    return port
+
+
+def _seconds(name: str, raw: str | None, default: float) -> float:
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingsError(f"{name}: must be a number of seconds, not {raw!r}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise SettingsError(f"{name}: must be more than 0 seconds, not {raw!r}")
+    return value
+
+
+def _mail(env: Mapping[str, str], base_url: str) -> MailSettings:
+    raw_from = env.get("MAIL_FROM")
+    if raw_from:
+        sender = _address("MAIL_FROM", raw_from)
+    else:
+        host = urlsplit(base_url).hostname or ""
+        try:
+            sender = _address("MAIL_FROM", f"{MAIL_FROM_NAME} <no-reply@{host}>")
+        except SettingsError:
+            raise SettingsError(
+                f"MAIL_FROM: BASE_URL's host {host!r} makes no usable address; set MAIL_FROM"
+            ) from None
+    raw_reply_to = env.get("MAIL_REPLY_TO")
+    reply_to = _address("MAIL_REPLY_TO", raw_reply_to) if raw_reply_to else None
+    raw_organizer = env.get("MAIL_ORGANIZER")
+    organizer = _address("MAIL_ORGANIZER", raw_organizer) if raw_organizer else sender
+    username = env.get("SMTP_USERNAME") or None
+    password = env.get("SMTP_PASSWORD") or None
+    if username is None and password is not None:
+        raise SettingsError("SMTP_USERNAME: must be set with SMTP_PASSWORD (both or neither)")
+    if username is not None and password is None:
+        raise SettingsError("SMTP_PASSWORD: must be set with SMTP_USERNAME (both or neither)")
+    security = _smtp_security(env.get("SMTP_SECURITY"))
+    return MailSettings(
+        mail_from=str(sender),
+        sender_address=sender.addr_spec,
+        reply_to=str(reply_to) if reply_to else None,
+        organizer=organizer.addr_spec,
+        smtp_host=_smtp_host(env.get("SMTP_HOST")),
+        smtp_port=_smtp_port(env.get("SMTP_PORT"), security),
+        smtp_security=security,
+        smtp_username=username,
+        smtp_password=password,
+        smtp_timeout=_seconds("SMTP_TIMEOUT", env.get("SMTP_TIMEOUT"), 30.0),
+        smtp_tls_verify=_flag("SMTP_TLS_VERIFY", env.get("SMTP_TLS_VERIFY"), True),
+    )
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if environ is None else environ
     var_dir = Path(env.get("VAR_DIR") or "var")
@@ -137,12 +270,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     except ValueError:
         raise SettingsError(f"DEFAULT_TIME_ZONE: unknown time zone {zone_name!r}") from None
     embedded = database.engine == "sqlite"
+    base_url = _base_url(env.get("BASE_URL"))
     return Settings(
         database=database,
         redis_url=_redis(env.get("REDIS_URL")),
         secret_key=_secret_key(env.get("SECRET_KEY"), var_dir, embedded),
-        base_url=_base_url(env.get("BASE_URL")),
+        base_url=base_url,
         default_zone=zone,
         var_dir=var_dir,
         seed_demo_data=_flag("SEED_DEMO_DATA", env.get("SEED_DEMO_DATA"), embedded),
+        mail=_mail(env, base_url),
     )

@@ -275,3 +275,133 @@ class TestSeedDemoData:
     def test_bad_value(self, tmp_path: Path, raw: str) -> None:
         message = refused(tmp_path, "SEED_DEMO_DATA", SEED_DEMO_DATA=raw)
         assert repr(raw) in message
+
+
+class TestMail:
+    def test_defaults_write_files_under_var_dir(self, tmp_path: Path) -> None:
+        settings = load_settings({"VAR_DIR": str(tmp_path), "BASE_URL": "https://rooms.upt.ro"})
+        mail = settings.mail
+        assert settings.mail_dir == tmp_path / "mail"
+        assert mail.smtp_host is None
+        assert mail.mail_from == "Rezervări săli UPT <no-reply@rooms.upt.ro>"
+        assert mail.sender_address == "no-reply@rooms.upt.ro"
+        assert mail.reply_to is None
+        assert mail.organizer == "no-reply@rooms.upt.ro"
+        assert (mail.smtp_port, mail.smtp_security, mail.smtp_timeout) == (587, "starttls", 30.0)
+        assert (mail.smtp_username, mail.smtp_password) == (None, None)
+        assert mail.smtp_tls_verify is True
+
+    def test_everything_set(self, tmp_path: Path) -> None:
+        mail = load_settings(
+            {
+                "VAR_DIR": str(tmp_path),
+                "SMTP_HOST": "smtp.upt.ro",
+                "SMTP_PORT": "2525",
+                "SMTP_SECURITY": "TLS",
+                "SMTP_USERNAME": "rezervari",
+                "SMTP_PASSWORD": "parolă secretă",
+                "SMTP_TIMEOUT": "7.5",
+                "SMTP_TLS_VERIFY": "false",
+                "MAIL_FROM": "Univ. Politehnica <rezervari@upt.ro>",
+                "MAIL_REPLY_TO": "Centrul de Conferințe <conferinte@upt.ro>",
+                "MAIL_ORGANIZER": "Calendar <calendar@upt.ro>",
+            }
+        ).mail
+        assert mail.smtp_host == "smtp.upt.ro"
+        assert (mail.smtp_port, mail.smtp_security, mail.smtp_timeout) == (2525, "tls", 7.5)
+        assert (mail.smtp_username, mail.smtp_password) == ("rezervari", "parolă secretă")
+        assert mail.smtp_tls_verify is False
+        # A dot in a display name is an obsolete form: accepted, and written out quoted.
+        assert mail.mail_from == '"Univ. Politehnica" <rezervari@upt.ro>'
+        assert mail.sender_address == "rezervari@upt.ro"
+        assert mail.reply_to == "Centrul de Conferințe <conferinte@upt.ro>"
+        assert mail.organizer == "calendar@upt.ro"
+
+    def test_the_password_is_not_in_the_settings_repr(self, tmp_path: Path) -> None:
+        settings = load_settings(
+            {"VAR_DIR": str(tmp_path), "SMTP_USERNAME": "u", "SMTP_PASSWORD": "s3cret-parola"}
+        )
+        assert "s3cret-parola" not in repr(settings)
+
+    @pytest.mark.parametrize(("security", "port"), [("starttls", 587), ("tls", 465), ("none", 25)])
+    def test_default_port_follows_security(self, tmp_path: Path, security: str, port: int) -> None:
+        mail = load_settings({"VAR_DIR": str(tmp_path), "SMTP_SECURITY": security}).mail
+        assert mail.smtp_port == port
+
+    def test_organizer_defaults_to_mail_from_address(self, tmp_path: Path) -> None:
+        mail = load_settings(
+            {"VAR_DIR": str(tmp_path), "MAIL_FROM": "Rezervări <rezervari@upt.ro>"}
+        ).mail
+        assert mail.organizer == "rezervari@upt.ro"
+
+    @pytest.mark.parametrize(
+        ("variable", "raw", "hint"),
+        [
+            ("SMTP_HOST", "smtp.upt.ro:587", "SMTP_PORT"),
+            ("SMTP_HOST", "smtp://smtp.upt.ro", "'smtp://smtp.upt.ro'"),
+            ("SMTP_HOST", "smtp upt ro", "'smtp upt ro'"),
+            ("SMTP_PORT", "0", "at least 1"),
+            ("SMTP_PORT", "70000", "65535"),
+            ("SMTP_PORT", "submission", "'submission'"),
+            ("SMTP_SECURITY", "ssl", "starttls, tls or none"),
+            ("SMTP_TIMEOUT", "0", "more than 0"),
+            ("SMTP_TIMEOUT", "-1", "more than 0"),
+            ("SMTP_TIMEOUT", "nan", "more than 0"),
+            ("SMTP_TIMEOUT", "half a minute", "'half a minute'"),
+            ("SMTP_TLS_VERIFY", "maybe", "'maybe'"),
+            ("MAIL_FROM", "no-reply", "'no-reply'"),
+            ("MAIL_FROM", "a@upt.ro, b@upt.ro", "one e-mail address"),
+            ("MAIL_FROM", "Rezervări <no-reply@", "one e-mail address"),
+            ("MAIL_FROM", "x@upt.ro\r\nBcc: all@upt.ro", "one e-mail address"),
+            ("MAIL_FROM", "rezervări@upt.ro", "one e-mail address"),
+            ("MAIL_REPLY_TO", "nobody", "'nobody'"),
+            ("MAIL_ORGANIZER", "calendar@", "'calendar@'"),
+        ],
+        ids=[
+            "host-with-port",
+            "host-as-url",
+            "host-with-spaces",
+            "port-zero",
+            "port-too-big",
+            "port-word",
+            "security-unknown",
+            "timeout-zero",
+            "timeout-negative",
+            "timeout-nan",
+            "timeout-words",
+            "tls-verify-word",
+            "from-no-domain",
+            "from-two-addresses",
+            "from-unfinished",
+            "from-header-injection",
+            "from-non-ascii-local-part",
+            "reply-to-no-domain",
+            "organizer-no-domain",
+        ],
+    )
+    def test_bad_value(self, tmp_path: Path, variable: str, raw: str, hint: str) -> None:
+        assert hint in refused(tmp_path, variable, **{variable: raw})
+
+    def test_an_ipv6_smtp_host(self, tmp_path: Path) -> None:
+        assert load_settings({"VAR_DIR": str(tmp_path), "SMTP_HOST": "::1"}).mail.smtp_host == "::1"
+
+    @pytest.mark.parametrize(
+        ("env", "variable"),
+        [
+            ({"SMTP_USERNAME": "rezervari"}, "SMTP_PASSWORD"),
+            ({"SMTP_PASSWORD": "x"}, "SMTP_USERNAME"),
+        ],
+        ids=["username-alone", "password-alone"],
+    )
+    def test_credentials_come_in_pairs(
+        self, tmp_path: Path, env: dict[str, str], variable: str
+    ) -> None:
+        assert "both or neither" in refused(tmp_path, variable, **env)
+
+    def test_a_base_url_host_that_makes_no_address(self, tmp_path: Path) -> None:
+        message = refused(tmp_path, "MAIL_FROM", BASE_URL="http://[::1]:8000")
+        assert "set MAIL_FROM" in message
+        explicit = load_settings(
+            {"VAR_DIR": str(tmp_path), "BASE_URL": "http://[::1]:8000", "MAIL_FROM": "a@upt.ro"}
+        )
+        assert explicit.mail.sender_address == "a@upt.ro"
