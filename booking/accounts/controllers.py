@@ -23,7 +23,6 @@ from booking.accounts import links, password_reset, signing_in, tokens, users
 from booking.accounts.commands import GrantRequest, NewUser, UserChanges
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
-from booking.accounts.links import message_domain
 from booking.accounts.schemas import (
     GrantCreate,
     InvitationSent,
@@ -199,7 +198,7 @@ class AuthController(Controller):
             engine,
             data.email,
             settings.secret_key,
-            message_domain(settings),
+            settings.mail.message_id_domain,
             now,
         )
         answer = PasswordResetRequested(texts(Message("password_reset.requested")))
@@ -285,7 +284,7 @@ class UserController(Controller):
         now: NamedDependency[datetime],
     ) -> UserView:
         command = NewUser(data.email, data.display_name, data.language)
-        domain = message_domain(settings)
+        domain = settings.mail.message_id_domain
         created = await users.create_user(engine, command, user, settings.secret_key, domain, now)
         return account_view(created)
 
@@ -304,7 +303,7 @@ class UserController(Controller):
         settings: NamedDependency[Settings],
         now: NamedDependency[datetime],
     ) -> InvitationSent:
-        domain = message_domain(settings)
+        domain = settings.mail.message_id_domain
         link = await users.invite_again(engine, user_id, user, settings.secret_key, domain, now)
         invited = await users.get_account(user_id)
         return InvitationSent(user_id, invited.user.email, link.expires_at)

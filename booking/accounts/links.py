@@ -27,7 +27,6 @@ from booking.core.messages import Message
 from booking.core.notifications import Kind
 from booking.db import account_links, accounts, outbox
 from booking.db.transactions import in_writing_transaction
-from booking.settings import Settings
 
 # The e-mail that carries each purpose's link.
 KIND = {Purpose.RESET: Kind.PASSWORD_RESET, Purpose.INVITATION: Kind.ACCOUNT_INVITATION}
@@ -39,11 +38,6 @@ _GONE = {
 }
 # A secret is 43 characters; anything much longer is not one, and is not looked up.
 _LONGEST_SECRET = 100
-
-
-def message_domain(settings: Settings) -> str:
-    """The domain of the e-mails' Message-IDs: the sender's."""
-    return settings.mail.from_address.rpartition("@")[2].rstrip(">").strip() or "localhost"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from piccolo.engine.base import Engine
 
 from booking.accounts import links, password_reset
 from booking.accounts.controllers import client_address
-from booking.accounts.links import OpenedLink, message_domain
+from booking.accounts.links import OpenedLink
 from booking.accounts.passwords import MAX_LENGTH as MAX_PASSWORD
 from booking.accounts.passwords import MIN_LENGTH as MIN_PASSWORD
 from booking.accounts.stores import THROTTLE
@@ -81,7 +81,7 @@ class PasswordLinkPages(Controller):
                     engine,
                     email,
                     settings.secret_key,
-                    message_domain(settings),
+                    settings.mail.message_id_domain,
                     now,
                 )
                 return Redirect("/forgot-password/sent", status_code=303, background=send)

@@ -11,6 +11,8 @@ import asyncio
 import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from typing import Any
 
 import pytest
@@ -20,7 +22,11 @@ from booking.accounts.credentials import digest
 from booking.accounts.throttle import RESET_REQUESTS
 from booking.core.account_links import link_secret
 from booking.core.errors import Gone
+from booking.db import outbox
 from booking.db.tables import AccountLink, OutboxMessage, UserAccount
+from booking.jobs.context import job_context
+from booking.jobs.runner import job_runner
+from booking.notifications.envelope import NothingToSay
 from booking.settings import Settings
 from tests.factories import PASSWORD, make_user
 from tests.integration.browsing import form_token, signed_in, visitor
@@ -506,3 +512,143 @@ async def test_only_administrators_invite(open_client, api) -> None:
         f"/api/users/{ion['id']}/invitation", headers={"X-CSRF-Token": token}
     )
     assert refused.status_code == 403
+
+
+# -- the e-mails -------------------------------------------------------------------------
+
+MONTHS_RO = [
+    "ianuarie", "februarie", "martie", "aprilie", "mai", "iunie",
+    "iulie", "august", "septembrie", "octombrie", "noiembrie", "decembrie",
+]  # fmt: skip
+
+
+async def _composed(app, settings: Settings, message_id: int, now: datetime | None = None):
+    """The outbox message as the service's delivery composes it, parsed back from its bytes."""
+    composer = job_context(settings, app.state.engine)["composer"]
+    stored = await outbox.message(message_id)
+    assert stored is not None
+    mail = await composer.compose(stored, now or datetime.now(UTC))
+    parsed = message_from_bytes(mail.as_bytes(policy=policy.SMTP), policy=policy.default)
+    assert isinstance(parsed, EmailMessage)
+    return parsed
+
+
+def _bodies(mail: EmailMessage) -> tuple[str, str]:
+    text, html = mail.get_body(("plain",)), mail.get_body(("html",))
+    assert text is not None
+    assert html is not None
+    return text.get_content(), html.get_content()
+
+
+async def test_the_reset_e_mail_carries_the_link_and_says_when_it_expires(
+    open_client, app, settings
+) -> None:
+    ana = await make_user("ana@upt.ro", name="Ana Pop")
+    await _ask_reset(open_client(), "ana@upt.ro")
+    (message,) = await _messages()
+    (link,) = await _links(ana["id"])
+    url = f"{settings.base_url}/reset-password/{_secret(settings, link)}"
+    mail = await _composed(app, settings, message["id"])
+    assert mail["Subject"] == "[UPT Rooms] Choose a new password"
+    assert mail["To"].addresses[0].addr_spec == "ana@upt.ro"
+    assert mail["Content-Language"] == "en"
+    assert mail["Message-ID"] == message["message_id"]
+    text, html = _bodies(mail)
+    expires = link["expires_at"].astimezone(settings.default_zone)
+    assert "Hello Ana Pop," in text
+    assert "asked for a new password for your account ana@upt.ro" in text
+    assert url in text.split()
+    assert "The link works once, for 1 hour: until " in text
+    assert f"{expires:%B} {expires.year}, {expires:%H:%M}." in text
+    assert "If you did not ask for it, ignore this e-mail" in text
+    assert f"{settings.base_url}/forgot-password" in text
+    assert f'href="{url}"' in html
+    assert "Choose a new password</a>" in html
+    assert "ignore this e-mail" in html
+    # The link in the e-mail opens the page that sets the password.
+    page = await _english(open_client()).get(url.removeprefix(settings.base_url))
+    assert page.status_code == 200
+
+
+async def test_the_reset_e_mail_speaks_the_account_s_language(open_client, app, settings) -> None:
+    ion = await make_user("ion@upt.ro", name="Ion Pop")
+    await UserAccount.update({UserAccount.language: "ro"}).where(UserAccount.id == ion["id"])
+    await _ask_reset(open_client(), "ion@upt.ro")
+    (message,) = await _messages()
+    assert message["language"] == "ro"
+    mail = await _composed(app, settings, message["id"])
+    assert mail["Subject"] == "[Rezervări UPT] Alegeți o parolă nouă"
+    text, _ = _bodies(mail)
+    (link,) = await _links(ion["id"])
+    expires = link["expires_at"].astimezone(settings.default_zone)
+    assert "Legătura poate fi folosită o singură dată, timp de 1 oră: până " in text
+    assert f"{MONTHS_RO[expires.month - 1]} {expires.year}, {expires:%H:%M}." in text
+    assert "ignorați acest e-mail" in text
+
+
+async def test_the_invitation_names_who_invited(open_client, api, app, settings) -> None:
+    created = await api.post(
+        "/api/users", json={"email": "ion@upt.ro", "display_name": "Ion Pop", "language": "ro"}
+    )
+    ion = created.json()
+    (message,) = await _messages()
+    (link,) = await _links(ion["id"])
+    admin_name = (await api.get("/api/auth/me")).json()["user"]["display_name"]
+    mail = await _composed(app, settings, message["id"])
+    assert (
+        mail["Subject"]
+        == f"[Rezervări UPT] {admin_name} v-a invitat în aplicația Rezervări săli UPT"
+    )
+    text, html = _bodies(mail)
+    assert f"{admin_name} v-a creat un cont" in text
+    assert "pentru adresa ion@upt.ro" in text
+    assert "timp de 7 zile" in text
+    url = f"{settings.base_url}/reset-password/{_secret(settings, link)}"
+    assert url in text.split()
+    assert f'href="{url}"' in html
+    assert "Alegeți-vă parola</a>" in html
+
+
+async def test_an_e_mail_whose_link_is_used_or_gone_is_not_sent(
+    open_client, api, app, settings
+) -> None:
+    ana = await make_user("ana@upt.ro")
+    await _ask_reset(open_client(), "ana@upt.ro")
+    await _ask_reset(open_client(), "ana@upt.ro")
+    first, second = await _messages()
+    (_, newer) = await _links(ana["id"])
+    too_late = datetime.now(UTC) + timedelta(minutes=61)
+    with pytest.raises(NothingToSay, match="expired"):
+        await _composed(app, settings, second["id"], too_late)
+    await open_client().post(
+        "/api/auth/password-reset",
+        json={"secret": _secret(settings, newer), "password": NEW_PASSWORD},
+    )
+    with pytest.raises(NothingToSay, match="revoked"):
+        await _composed(app, settings, first["id"])
+    with pytest.raises(NothingToSay, match="used"):
+        await _composed(app, settings, second["id"])
+
+    ion = (await api.post("/api/users", json={"email": "ion@upt.ro", "display_name": "Ion"})).json()
+    (invitation,) = [m for m in await _messages() if m["kind"] == "account_invitation"]
+    await api.patch(f"/api/users/{ion['id']}", json={"active": False})
+    with pytest.raises(NothingToSay, match="deactivated"):
+        await _composed(app, settings, invitation["id"])
+
+
+async def test_the_delivery_writes_the_e_mail_with_its_link(open_client, app, settings) -> None:
+    """The whole way: the in-process runner, after the commit, delivers to VAR_DIR/mail."""
+    ana = await make_user("ana@upt.ro")
+    folder = settings.mail_dir
+    before = set(folder.glob("*.eml")) if folder.exists() else set()
+    async with job_runner(settings, app.state.engine, schedule=False) as runner:
+        await _ask_reset(open_client(), "ana@upt.ro")
+        await runner.settle()
+    (message,) = await _messages()
+    assert message["status"] == "sent"
+    (written,) = set(folder.glob("*.eml")) - before
+    mail = message_from_bytes(written.read_bytes(), policy=policy.default)
+    assert isinstance(mail, EmailMessage)
+    (link,) = await _links(ana["id"])
+    text, _ = _bodies(mail)
+    assert f"/reset-password/{_secret(settings, link)}" in text
