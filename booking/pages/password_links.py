@@ -153,10 +153,19 @@ def _set_password_page(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
+    errors = errors or {}
+    # The summary says which field each text is about (there is one, but a screen reader
+    # meets the summary first).
+    label = Message("set_password.password")
+    summary = {
+        field: said(Message("account.problem", field=label, problem=text))
+        for field, text in errors.items()
+    }
     context = {
         "purpose": opened.link.purpose.value,
         "account": opened.user,
-        "errors": errors or {},
+        "errors": errors,
+        "summary": summary,
         "min_password": MIN_PASSWORD,
     }
     return page(
