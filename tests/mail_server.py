@@ -204,9 +204,11 @@ async def mail_server(
     tls: Literal["starttls", "tls"] | None = None,
     certificate: tuple[Path, Path] | None = None,
     idle_timeout: float = 300,
+    sink: Sink | None = None,
 ) -> AsyncIterator[MailServer]:
-    """A listening server with a fresh Sink; `certificate` (cert, key) is needed with `tls`."""
-    server = MailServer(Sink(), tls=tls, certificate=certificate, idle_timeout=idle_timeout)
+    """A listening server with `sink` (a fresh Sink if None); `certificate` (cert, key) is needed
+    with `tls`."""
+    server = MailServer(sink or Sink(), tls=tls, certificate=certificate, idle_timeout=idle_timeout)
     server.start()
     try:
         yield server

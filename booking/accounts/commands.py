@@ -19,7 +19,8 @@ class NewUser:
 
 @dataclass(frozen=True, slots=True)
 class UserChanges:
-    """New values of some of display_name, language and active."""
+    """New values of some of display_name, language, active, daily_digest and
+    event_reminders."""
 
     values: Mapping[str, Any]
 

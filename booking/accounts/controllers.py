@@ -140,7 +140,14 @@ class AuthController(Controller):
         csrf = user.session.csrf_token if user.session else None
         return Me(account_view(await users.get_account(user.id)), csrf)
 
-    @patch("/me", guards=[requires_login], summary="Change your name or language")
+    @patch(
+        "/me",
+        guards=[requires_login],
+        summary="Change your name, language or which e-mails you get",
+        description="daily_digest: the approvers' morning list of requests waiting for them;"
+        " event_reminders: the e-mail the evening before each of your events. Decisions on"
+        " your own requests are always sent.",
+    )
     async def update_me(
         self, user: NamedDependency[CurrentUser], data: JSONBody[PreferencesUpdate]
     ) -> UserView:

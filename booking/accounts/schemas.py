@@ -42,6 +42,10 @@ class UserView(msgspec.Struct):
     language: str
     active: bool
     created_at: datetime
+    # The e-mails the user may turn off: the approvers' daily digest, the reminder the day
+    # before an event. Decisions on their own requests are always sent.
+    daily_digest: bool
+    event_reminders: bool
     organisations: list[OrganisationRef]
     roles: list[GrantView]
 
@@ -61,6 +65,8 @@ class Me(msgspec.Struct):
 class PreferencesUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     display_name: Name | msgspec.UnsetType = msgspec.UNSET
     language: Language | msgspec.UnsetType = msgspec.UNSET
+    daily_digest: bool | msgspec.UnsetType = msgspec.UNSET
+    event_reminders: bool | msgspec.UnsetType = msgspec.UNSET
 
 
 class PasswordChange(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

@@ -17,6 +17,8 @@ def account_view(account: Account) -> UserView:
         language=user.language,
         active=user.active,
         created_at=user.created_at,
+        daily_digest=user.daily_digest,
+        event_reminders=user.event_reminders,
         organisations=[
             OrganisationRef(m.organisation_id, m.code, m.name) for m in account.organisations
         ],

@@ -6,6 +6,7 @@ lapsed, whether or not a sweep has written so yet.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -122,27 +123,49 @@ def _waits_for(actor: Actor, booking: Booking, tier: str | None, now: datetime) 
     )
 
 
+def waiting_for(
+    actor: Actor, candidates: Iterable[Booking], now: datetime, tier: str | None = None
+) -> list[Booking]:
+    """Those of the requests (as they stand at `now`) that wait for `actor`'s decision, at
+    `tier` if given, soonest event first: a user's approval queue."""
+    waiting = [b for b in candidates if _waits_for(actor, b, tier, now)]
+    waiting.sort(key=lambda b: (_first_start(b), b.id))
+    return waiting
+
+
+async def awaiting_decision(
+    now: datetime,
+    approver: Actor | None = None,
+    room_id: int | None = None,
+    building_id: int | None = None,
+) -> list[Booking]:
+    """The requests waiting for somebody's decision, as they stand at `now`: those of the
+    rooms `approver` manages, if given; else every one."""
+    found = await bookings.find_bookings(
+        bookings.BookingFilter(
+            visible_to=None,
+            as_of=now,
+            awaiting_decision=True,
+            approver_rooms=None if approver is None else approver.approver_rooms,
+            approver_buildings=frozenset() if approver is None else approver.approver_buildings,
+            room_id=room_id,
+            building_id=building_id,
+            limit=QUEUE_CANDIDATES,
+        )
+    )
+    return [b.as_of(now) for b in found]
+
+
 async def approval_queue(user: CurrentUser, query: QueueQuery, now: datetime) -> list[Booking]:
     """The requests waiting for a decision this user can make, soonest event first."""
     actor = user.actor
     if not actor.decides_requests:
         raise Forbidden(Message("queue.only_approvers"))
     sees_all = actor.admin or actor.finance
-    found = await bookings.find_bookings(
-        bookings.BookingFilter(
-            visible_to=None,
-            as_of=now,
-            awaiting_decision=True,
-            approver_rooms=None if sees_all else actor.approver_rooms,
-            approver_buildings=frozenset() if sees_all else actor.approver_buildings,
-            room_id=query.room_id,
-            building_id=query.building_id,
-            limit=QUEUE_CANDIDATES,
-        )
+    candidates = await awaiting_decision(
+        now, None if sees_all else actor, query.room_id, query.building_id
     )
-    waiting = [b.as_of(now) for b in found]
-    waiting = [b for b in waiting if _waits_for(actor, b, query.tier, now)]
-    waiting.sort(key=lambda b: (_first_start(b), b.id))
+    waiting = waiting_for(actor, candidates, now, query.tier)
     return waiting[query.offset : query.offset + query.limit]
 
 

@@ -16,6 +16,9 @@ class User:
     language: str  # "ro" or "en"
     active: bool
     created_at: datetime
+    # The e-mails the user may turn off (core.notifications.OPTIONAL).
+    daily_digest: bool
+    event_reminders: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,9 @@ from booking.db.transactions import in_writing_transaction
 
 T = TypeVar("T")
 
-USER_COLUMNS = "id, email, display_name, language, active, created_at"
+USER_COLUMNS = (
+    "id, email, display_name, language, active, created_at, daily_digest, event_reminders"
+)
 # A token's "last used" stamp waits this long at most for SQLite's write lock: a read must not
 # wait out the engine's whole timeout for it.
 TOKEN_STAMP_WAIT_SECONDS = 0.5
@@ -42,6 +44,8 @@ def _user(row: Mapping[str, Any]) -> User:
         language=row["language"],
         active=bool(row["active"]),
         created_at=row["created_at"],
+        daily_digest=bool(row["daily_digest"]),
+        event_reminders=bool(row["event_reminders"]),
     )
 
 
@@ -68,8 +72,8 @@ _GRANTS = (
     ' UNION ALL SELECT "user", role, building, room, team FROM role_grants'
 )
 _PRINCIPAL_COLUMNS = (
-    "u.id, u.email, u.display_name, u.language, u.active, u.created_at, u.sessions_valid_from,"
-    " g.role, g.building, g.room, g.team"
+    "u.id, u.email, u.display_name, u.language, u.active, u.created_at, u.daily_digest,"
+    " u.event_reminders, u.sessions_valid_from, g.role, g.building, g.room, g.team"
 )
 
 

@@ -1,5 +1,5 @@
-"""A process's job runner: after each commit it relays the new events and hands the messages
-that are due over; without Redis it also runs the jobs and the schedule itself.
+"""A process's job runner: after each commit it relays the new events and hands the new messages
+over; without Redis it also runs the jobs and the schedule itself.
 
 With REDIS_URL, the web processes relay and hand over to arq, and `booking worker` delivers and
 keeps the schedule. Without it, this process does everything, with the same job functions.
@@ -10,16 +10,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from piccolo.engine.base import Engine
 
 from booking.db import commits
+from booking.db.outbox import Due
 from booking.jobs.context import job_context
 from booking.jobs.in_process import periodic_jobs
-from booking.jobs.notifications import sweep_outbox
+from booking.jobs.notifications import hand_over, relay_notifications
 from booking.jobs.queue import ArqQueue, InProcessQueue, JobQueue
 from booking.jobs.schedule import EVERY_MINUTE, FUNCTIONS, HOURLY
 from booking.settings import Settings
@@ -30,17 +31,19 @@ MINUTE = 60.0
 HOUR = 3600.0
 
 
-class SweepAfterCommit:
-    """Called after each commit that logged events or wrote messages: relays them and hands
-    over what is due, in the background, one round at a time; commits during a round ask for
-    one more round after it, so none is missed."""
+class AfterCommit:
+    """Called after each commit that logged events or wrote messages: relays the events and
+    hands over the messages, in the background, one round at a time; commits during a round
+    ask for one more round after it, so none is missed."""
 
-    def __init__(self, run: Callable[[], Awaitable[Any]]) -> None:
-        self._run = run
+    def __init__(self, ctx: dict[str, Any]) -> None:
+        self._ctx = ctx
         self._task: asyncio.Task[None] | None = None
         self._again = False
+        self._written: list[Due] = []
 
-    def __call__(self) -> None:
+    def __call__(self, written: Sequence[Due]) -> None:
+        self._written += written
         if self._task is not None and not self._task.done():
             self._again = True
             return
@@ -49,10 +52,12 @@ class SweepAfterCommit:
     async def _rounds(self) -> None:
         while True:
             self._again = False
+            written, self._written = self._written, []
             try:
-                await self._run()
+                await relay_notifications(self._ctx)
+                await hand_over(self._ctx["queue"], written)
             except Exception:
-                # The events stay unrelayed: the next commit or the sweep relays them.
+                # What was not relayed or handed over waits in the database for the sweep.
                 log.exception("relaying notifications failed")
             if not self._again:
                 return
@@ -67,14 +72,14 @@ class SweepAfterCommit:
 class JobRunner:
     ctx: dict[str, Any]
     queue: JobQueue
-    sweep_after_commit: SweepAfterCommit
+    after_commit: AfterCommit
 
     async def settle(self) -> None:
         """Wait until what was committed so far is relayed and, in-process, delivered."""
-        await self.sweep_after_commit.settle()
+        await self.after_commit.settle()
         if isinstance(self.queue, InProcessQueue):
             await self.queue.drain()
-            await self.sweep_after_commit.settle()
+            await self.after_commit.settle()
 
 
 @contextlib.asynccontextmanager
@@ -90,7 +95,7 @@ async def job_runner(
     else:
         queue = InProcessQueue(FUNCTIONS, ctx)
     ctx["queue"] = queue
-    relay = SweepAfterCommit(lambda: sweep_outbox(ctx))
+    relay = AfterCommit(ctx)
     stop_listening = commits.listen(engine, relay)
     try:
         async with contextlib.AsyncExitStack() as stack:

@@ -14,9 +14,8 @@ from booking.db import commits
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
 from booking.jobs.context import job_context
 from booking.jobs.heartbeat import record_heartbeat
-from booking.jobs.notifications import sweep_outbox
 from booking.jobs.queue import ArqQueue, JobFunction
-from booking.jobs.runner import SweepAfterCommit
+from booking.jobs.runner import AfterCommit
 from booking.jobs.schedule import EVERY_MINUTE, FUNCTIONS, HOURLY
 from booking.settings import load_settings
 
@@ -39,14 +38,14 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx.update(job_context(settings, engine))
     ctx["queue"] = ArqQueue(ctx["redis"])
     # Holds lapsed by the worker's own sweep are relayed at once, as a web process's changes are.
-    relay = SweepAfterCommit(lambda: sweep_outbox(ctx))
-    ctx["sweep_after_commit"] = relay
+    relay = AfterCommit(ctx)
+    ctx["after_commit"] = relay
     ctx["stop_listening"] = commits.listen(engine, relay)
 
 
 async def shutdown(ctx: dict[str, Any]) -> None:
     ctx["stop_listening"]()
-    await ctx["sweep_after_commit"].settle()
+    await ctx["after_commit"].settle()
     await ctx["mailer"].close()
     await close_engine(ctx["engine"])
 

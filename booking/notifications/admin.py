@@ -34,7 +34,7 @@ async def retry(engine: Engine, message_id: int, now: datetime) -> outbox.Stored
     )
     if retried is None:
         raise refused("status", Message("notification.only_failed_retried"))
-    commits.announce(engine)
+    commits.announce(engine, [outbox.Due(retried.id, retried.attempts, retried.due_at)])
     return retried
 
 

@@ -78,6 +78,8 @@ def envelope(
     mail["Message-ID"] = message.message_id
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to it
     mail["X-Auto-Response-Suppress"] = "OOF, AutoReply"  # the same, for Exchange
+    # What the message is about, for the recipients' mail rules (and the operators' searches).
+    mail["X-Booking-Kind"] = message.kind
     mail.set_content(text)
     mail.add_alternative(html, subtype="html")
     if calendar is not None:

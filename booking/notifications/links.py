@@ -42,4 +42,4 @@ def finder(start: datetime, end: datetime, people: int) -> str:
 
 def outbox_retry(message_id: int) -> str:
     """The administrators' API call that tries a failed message again (POST)."""
-    return f"/api/outbox/{message_id}/retry"
+    return f"/api/notifications/{message_id}/retry"

@@ -62,15 +62,21 @@ async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list
 async def _audience(notice: Notice, booking: Booking, actor_id: int | None) -> list[Person]:
     if notice.audience is Audience.REQUESTER:
         return await requester_and_contact(booking)
+    people = await deciders_now(booking)
+    # Whoever made the change (an approver who also decides the next tier) knows of it.
+    return [p for p in people if p.user_id is None or p.user_id != actor_id]
+
+
+async def deciders_now(booking: Booking) -> list[Person]:
+    """Those who decide the tier the request waits for (its proposed rooms' if a change
+    waits); nobody if it waits for no decision."""
     tier = current_tier(booking.state)
     if tier is None:
         return []  # decided meanwhile: nobody need be asked any more
     slots = booking.proposed or booking.live
-    people = await recipients.deciders(
+    return await recipients.deciders(
         tier, {s.room_id for s in slots}, {s.building_id for s in slots}
     )
-    # Whoever made the change (an approver who also decides the next tier) knows of it.
-    return [p for p in people if p.user_id is None or p.user_id != actor_id]
 
 
 async def requester_and_contact(booking: Booking) -> list[Person]:

@@ -1,6 +1,6 @@
 """Signing in and out, the language of the pages, and the signed-in user's own account: name,
-language, password and API tokens (the same use cases as /api/auth), and calendar feeds (the
-same as /api/feeds)."""
+language, password, API tokens and the e-mails they get (the same use cases as /api/auth), and
+calendar feeds (the same as /api/feeds)."""
 
 from __future__ import annotations
 
@@ -150,7 +150,11 @@ SAVED = {
     "password": Message("account.saved_password"),
     "revoked": Message("account.saved_revoked"),
     "feed_stopped": Message("account.saved_feed_stopped"),
+    "notifications": Message("account.saved_notifications"),
 }
+
+# The e-mails a user may turn off, as the notifications form names them (the API's too).
+NOTIFICATION_CHOICES = ("daily_digest", "event_reminders")
 
 # The page's form fields that the use cases name differently.
 TOKEN_FIELDS = {"name": "token_name"}
@@ -181,7 +185,7 @@ class AccountPages(Controller):
         saved: FromQuery[str] = "",
     ) -> Template:
         notice = SAVED.get(saved)
-        return await _account_page(request, user, notice=notice)
+        return await _account_page(request, user, notice=notice, saved=saved if notice else "")
 
     @post("/name", status_code=303)
     async def change_name(
@@ -246,6 +250,17 @@ class AccountPages(Controller):
         return await _account_page(
             request, user, errors=errors, status_code=status_code, headers=headers
         )
+
+    @post("/notifications", status_code=303)
+    async def change_notifications(
+        self, request: Request[Any, Any, Any], user: NamedDependency[CurrentUser]
+    ) -> Redirect:
+        """As PATCH /api/auth/me with both settings: a box left unticked is not sent by the
+        browser, so it turns its e-mail off."""
+        form = await form_fields(request)
+        wanted = {name: name in form for name in NOTIFICATION_CHOICES}
+        await users.update_user(user.id, UserChanges(wanted))
+        return Redirect("/account?saved=notifications#notifications", status_code=303)
 
     @post("/tokens", status_code=200)
     async def create_token(
@@ -372,6 +387,7 @@ async def _account_page(
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     notice: Message | None = None,
+    saved: str = "",
     new_token: tuple[Token, str] | None = None,
     new_feed: NewFeed | None = None,
     status_code: int = 200,
@@ -399,6 +415,7 @@ async def _account_page(
             **(values or {}),
         },
         "notice": notice,
+        "saved": saved,  # which form the notice is about: said beside it, or at the top
         "new_token": new_token,
         "feeds": await feeds_section(user, settings.base_url, new_feed),
         "zone": settings.default_zone,

@@ -85,3 +85,40 @@ async def test_a_token_is_shown_once_then_revoked(page: Page, site: Site) -> Non
     assert "Tokenul a fost revocat." in await page.locator("[role=status]").inner_text()
     assert "script orar e2e" not in await page.locator("main").inner_text()
     assert token not in await page.content()
+
+
+async def test_the_notifications_are_turned_off_and_on(page: Page, site: Site) -> None:
+    await _open_account(page, site)
+    section = page.locator("#notifications")
+    assert await section.get_by_role("heading", level=2).inner_text() == "Notificări"
+    assert "întotdeauna" in await section.inner_text()
+    reminders = section.get_by_label("Memento cu o zi înainte de eveniment")
+    digest = section.get_by_label("Rezumatul zilnic al cererilor care așteaptă decizia")
+    assert await reminders.is_checked()
+    assert await digest.is_checked()
+
+    await reminders.uncheck()
+    await digest.uncheck()
+    await section.get_by_role("button", name="Salvează notificările").click()
+    await page.wait_for_url(f"{site.url}/account?saved=notifications#notifications")
+    assert "Notificările au fost salvate." in await section.locator("[role=status]").inner_text()
+    assert not await reminders.is_checked()
+    assert not await digest.is_checked()
+    await look(page, "account-notifications", site)
+    # it sticks: the page read afresh says the same
+    await page.goto(f"{site.url}/account")
+    assert not await reminders.is_checked()
+    assert not await digest.is_checked()
+
+    # with the keyboard, as seeded again
+    await reminders.focus()
+    await page.keyboard.press("Space")
+    await digest.focus()
+    await page.keyboard.press("Space")
+    await section.get_by_role("button", name="Salvează notificările").press("Enter")
+    await page.wait_for_url(f"{site.url}/account?saved=notifications#notifications")
+    assert await reminders.is_checked()
+    assert await digest.is_checked()
+    await page.goto(f"{site.url}/account")
+    assert await reminders.is_checked()
+    assert await digest.is_checked()

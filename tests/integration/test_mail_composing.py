@@ -559,7 +559,7 @@ async def test_the_summary_of_failed_deliveries(
     assert mail.subject == "[UPT Rooms] E-mails not delivered: 2"
     mail.says("550 5.1.1 mailbox unknown", "a@upt.ro", CONTACT, "submitted")
     for message_id in ids:
-        mail.says(f"POST {settings.base_url}/api/outbox/{message_id}/retry")
+        mail.says(f"POST {settings.base_url}/api/notifications/{message_id}/retry")
 
     for message_id in ids:
         await outbox.discard(message_id, "address gone")
