@@ -53,9 +53,10 @@ async def write_link(
     domain: str,
     now: datetime,
     data: Mapping[str, Any] | None = None,
-) -> AccountLink:
+) -> tuple[AccountLink, list[outbox.Due]]:
     """In the caller's transaction: a new link for `user`, and the e-mail that will carry it
-    (its data names the link; the secret is derived again when the e-mail is written)."""
+    (its data names the link; the secret is derived again when the e-mail is written). The
+    e-mail is returned too, for commits.announce once the transaction has committed."""
     link = await account_links.insert_link(user.id, purpose, now, now + LIFETIME[purpose])
     secret = link_secret(secret_key, link.id, link.created_at)
     await account_links.set_secret_digest(link.id, digest(secret))
@@ -69,8 +70,8 @@ async def write_link(
         recipient_id=user.id,
         data={"link": link.id, **(data or {})},
     )
-    await outbox.add([message], now)
-    return link
+    written = await outbox.add([message], now)
+    return link, written
 
 
 async def open_link(secret: str, now: datetime) -> OpenedLink:

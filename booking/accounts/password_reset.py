@@ -39,10 +39,10 @@ async def send_link(
     if found is None or not found[0].active:
         return False
     user = found[0]
-    await in_writing_transaction(
+    _, written = await in_writing_transaction(
         engine, lambda: write_link(user, Purpose.RESET, secret_key, domain, now)
     )
-    commits.announce(engine)
+    commits.announce(engine, written)
     return True
 
 

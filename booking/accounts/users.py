@@ -20,7 +20,7 @@ from booking.core.errors import (
     refused,
 )
 from booking.core.messages import Message
-from booking.db import account_links, accounts, catalogue, commits
+from booking.db import account_links, accounts, catalogue, commits, outbox
 from booking.db.transactions import in_writing_transaction
 
 
@@ -63,15 +63,15 @@ async def create_user(
     if problems:
         raise RuleViolation(problems)
 
-    async def create_and_invite() -> int:
+    async def create_and_invite() -> tuple[int, list[outbox.Due]]:
         user_id = await accounts.insert_user(
             command.email, command.display_name, command.language, "", now
         )
-        await _invite(await _user(user_id), inviter, secret_key, domain, now)
-        return user_id
+        _, written = await _invite(await _user(user_id), inviter, secret_key, domain, now)
+        return user_id, written
 
-    user_id = await in_writing_transaction(engine, create_and_invite)
-    commits.announce(engine)
+    user_id, written = await in_writing_transaction(engine, create_and_invite)
+    commits.announce(engine, written)
     return await get_account(user_id)
 
 
@@ -92,18 +92,18 @@ async def invite_again(
     if found is not None and found[1]:
         raise TransitionNotAllowed(Message("invitation.password_chosen"))
 
-    async def revoke_and_invite() -> AccountLink:
+    async def revoke_and_invite() -> tuple[AccountLink, list[outbox.Due]]:
         await account_links.revoke_open(user.id, now, Purpose.INVITATION)
         return await _invite(user, inviter, secret_key, domain, now)
 
-    link = await in_writing_transaction(engine, revoke_and_invite)
-    commits.announce(engine)
+    link, written = await in_writing_transaction(engine, revoke_and_invite)
+    commits.announce(engine, written)
     return link
 
 
 async def _invite(
     user: User, inviter: CurrentUser, secret_key: str, domain: str, now: datetime
-) -> AccountLink:
+) -> tuple[AccountLink, list[outbox.Due]]:
     # The inviter is named as they were named when they sent it.
     inviter_data = {"inviter": inviter.display_name, "inviter_id": inviter.id}
     return await write_link(user, Purpose.INVITATION, secret_key, domain, now, inviter_data)
