@@ -56,6 +56,11 @@ class MailSettings:
     smtp_timeout: float = 30.0
     smtp_tls_verify: bool = True
 
+    @property
+    def message_id_domain(self) -> str:
+        """The domain of the Message-IDs the service writes: the sender's."""
+        return self.sender_address.rpartition("@")[2] or "localhost"
+
 
 @dataclass(frozen=True, slots=True)
 class Settings:

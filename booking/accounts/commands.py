@@ -9,10 +9,12 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class NewUser:
+    """An account an administrator makes: it has no password until its owner chooses one
+    through the invitation e-mailed to them."""
+
     email: str
     display_name: str
     language: str = "ro"
-    password: str | None = None  # None: the account signs in once one is set
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,20 +8,30 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.exceptions import ClientException, TooManyRequestsException
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_204_NO_CONTENT, HTTP_415_UNSUPPORTED_MEDIA_TYPE
+from litestar.status_codes import (
+    HTTP_202_ACCEPTED,
+    HTTP_204_NO_CONTENT,
+    HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+)
+from piccolo.engine.base import Engine
 
-from booking.accounts import signing_in, tokens, users
+from booking.accounts import links, password_reset, signing_in, tokens, users
 from booking.accounts.commands import GrantRequest, NewUser, UserChanges
 from booking.accounts.current_user import CurrentUser
 from booking.accounts.guards import requires_admin, requires_login
 from booking.accounts.schemas import (
     GrantCreate,
+    InvitationSent,
     Me,
     MembershipCreate,
     PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
+    PasswordResetRequested,
     PreferencesUpdate,
     SignedIn,
     SignInForm,
@@ -45,6 +55,7 @@ from booking.api import MAX_OFFSET
 from booking.api.places import building_id, room_id
 from booking.api.updates import sent_fields
 from booking.core.messages import Message
+from booking.i18n import Texts
 from booking.settings import Settings
 
 
@@ -166,6 +177,60 @@ class AuthController(Controller):
                 now,
             )
 
+    @post(
+        "/password-reset-request",
+        status_code=HTTP_202_ACCEPTED,
+        opt={"csrf_exempt": True},
+        summary="Forgot your password: ask for a link to set a new one",
+        description="If an active account has this address, it is e-mailed a link to set a new "
+        "password, valid for 60 minutes and once. The answer is the same whether or not "
+        "one has: it never says which addresses have an account. 429 after too many "
+        "requests for one address or from one client.",
+    )
+    async def request_password_reset(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordResetRequest],
+        engine: NamedDependency[Engine],
+        settings: NamedDependency[Settings],
+        texts: NamedDependency[Texts],
+        now: NamedDependency[datetime],
+    ) -> Response[PasswordResetRequested]:
+        with _throttled_as_429(Message("password_reset.throttled")):
+            await password_reset.count_request(
+                request.app.stores.get(THROTTLE), data.email, client_address(request)
+            )
+        send = BackgroundTask(
+            password_reset.send_link_after_answer,
+            engine,
+            data.email,
+            settings.secret_key,
+            settings.mail.message_id_domain,
+            now,
+        )
+        answer = PasswordResetRequested(texts(Message("password_reset.requested")))
+        return Response(answer, status_code=HTTP_202_ACCEPTED, background=send)
+
+    @post(
+        "/password-reset",
+        status_code=HTTP_204_NO_CONTENT,
+        opt={"csrf_exempt": True},
+        summary="Set a password with an e-mailed link",
+        description="`secret` is the last part of the link's path (/reset-password/<secret>), "
+        "from a password reset or an invitation. Every session of the account ends and "
+        "every other link it was sent stops working; sign in with the new password. 404 "
+        "for a secret that is no link's, 410 for a link used, expired or replaced.",
+    )
+    async def reset_password(
+        self,
+        request: Request[Any, Any, Any],
+        data: JSONBody[PasswordReset],
+        engine: NamedDependency[Engine],
+        now: NamedDependency[datetime],
+    ) -> None:
+        throttle_store = request.app.stores.get(THROTTLE)
+        await links.set_password(engine, throttle_store, data.secret, data.password, now)
+
     @get("/tokens", guards=[requires_login], summary="Your API tokens (never the tokens)")
     async def list_tokens(self, user: NamedDependency[CurrentUser]) -> list[TokenView]:
         return [token_view(token) for token in await tokens.list_tokens(user.id)]
@@ -211,12 +276,44 @@ class UserController(Controller):
     ) -> list[UserView]:
         return [account_view(account) for account in await users.list_accounts(limit, offset)]
 
-    @post("/", summary="Create a user (administrators)")
+    @post(
+        "/",
+        summary="Create a user (administrators)",
+        description="The user is e-mailed an invitation (in their language) with a link to "
+        "choose their password, valid for 7 days; until then the account cannot sign in.",
+    )
     async def create_user(
-        self, data: JSONBody[UserCreate], now: NamedDependency[datetime]
+        self,
+        data: JSONBody[UserCreate],
+        user: NamedDependency[CurrentUser],
+        engine: NamedDependency[Engine],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
     ) -> UserView:
-        command = NewUser(data.email, data.display_name, data.language, data.password)
-        return account_view(await users.create_user(command, now))
+        command = NewUser(data.email, data.display_name, data.language)
+        domain = settings.mail.message_id_domain
+        created = await users.create_user(engine, command, user, settings.secret_key, domain, now)
+        return account_view(created)
+
+    @post(
+        "/{user_id:int}/invitation",
+        summary="Send the invitation again (administrators)",
+        description="A new invitation with a new link; the earlier link stops working. 409 "
+        "once the user has chosen a password (they can use 'forgot my password') or when "
+        "the account is deactivated.",
+    )
+    async def invite_again(
+        self,
+        user_id: FromPath[int],
+        user: NamedDependency[CurrentUser],
+        engine: NamedDependency[Engine],
+        settings: NamedDependency[Settings],
+        now: NamedDependency[datetime],
+    ) -> InvitationSent:
+        domain = settings.mail.message_id_domain
+        link = await users.invite_again(engine, user_id, user, settings.secret_key, domain, now)
+        invited = await users.get_account(user_id)
+        return InvitationSent(user_id, invited.user.email, link.expires_at)
 
     @get("/{user_id:int}", summary="One user (administrators)")
     async def get_user(self, user_id: FromPath[int]) -> UserView:

@@ -98,10 +98,36 @@ class TokenCreated(msgspec.Struct):
 
 
 class UserCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """No password: the new user is e-mailed an invitation to choose their own."""
+
     email: Email
     display_name: Name
     language: Language = "ro"
-    password: Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD)] | None = None
+
+
+class InvitationSent(msgspec.Struct):
+    """An invitation on its way to the user's address; its link works until `expires_at`."""
+
+    user: int
+    email: str
+    expires_at: datetime
+
+
+class PasswordResetRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    email: Email
+
+
+class PasswordResetRequested(msgspec.Struct):
+    """The same for every address, with an account or not."""
+
+    message: str
+
+
+class PasswordReset(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """The secret of the link e-mailed (the last part of its path) and the new password."""
+
+    secret: Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+    password: Annotated[str, msgspec.Meta(max_length=MAX_PASSWORD)]
 
 
 class UserUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):

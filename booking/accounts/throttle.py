@@ -6,6 +6,11 @@ for one e-mail address within WINDOW, or ADDRESS_LIMIT failed ones from one clie
 further attempts are refused until the window ends, even with the right password, so guessing
 gains nothing. A successful sign-in clears the account's count and does not count against the
 address.
+
+Requests for a password-reset e-mail are counted the same way, apart from sign-ins and with
+lower limits (RESET_REQUESTS): each one sends an e-mail, and the limits keep the service from
+being made to flood someone's mailbox. They are counted for addresses with and without an
+account alike, so the limits say nothing of which addresses have one.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ import contextlib
 import fcntl
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import timedelta
 
 from litestar.stores.base import Store
@@ -26,6 +32,20 @@ from booking.accounts.credentials import digest
 WINDOW = timedelta(minutes=15)
 ACCOUNT_LIMIT = 10
 ADDRESS_LIMIT = 50
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """What is counted (its keys' prefix) and how many attempts are let through within WINDOW,
+    per e-mail address and per client address."""
+
+    prefix: str
+    per_account: int
+    per_address: int
+
+
+SIGN_IN = Limits("", ACCOUNT_LIMIT, ADDRESS_LIMIT)
+RESET_REQUESTS = Limits("reset:", 5, 20)
 
 # Redis increments atomically. Other stores are read, changed and written back under a lock:
 # one for the coroutines of this process, and for files a lock file for the other processes
@@ -54,12 +74,12 @@ class Throttled(Exception):
         self.retry_after = retry_after  # seconds
 
 
-def _account_key(email: str) -> str:
-    return f"account:{digest(email.strip().lower())}"
+def _account_key(email: str, limits: Limits = SIGN_IN) -> str:
+    return f"{limits.prefix}account:{digest(email.strip().lower())}"
 
 
-def _address_key(address: str) -> str:
-    return f"address:{digest(address)}"
+def _address_key(address: str, limits: Limits = SIGN_IN) -> str:
+    return f"{limits.prefix}address:{digest(address)}"
 
 
 async def _add(store: Store, key: str, amount: int) -> int:
@@ -85,16 +105,22 @@ async def _refuse(store: Store, key: str) -> None:
     raise Throttled(retry_after=max(1, remaining or int(WINDOW.total_seconds())))
 
 
-async def count_attempt(store: Store, email: str, address: str) -> None:
+async def count_attempt(store: Store, email: str, address: str, limits: Limits = SIGN_IN) -> None:
     """Count one attempt; refuse it if the account or the address is over its limit."""
-    address_key = _address_key(address)
-    if await _add(store, address_key, 1) > ADDRESS_LIMIT:
+    address_key = _address_key(address, limits)
+    if await _add(store, address_key, 1) > limits.per_address:
         await _refuse(store, address_key)
-    account_key = _account_key(email)
-    if await _add(store, account_key, 1) > ACCOUNT_LIMIT:
+    account_key = _account_key(email, limits)
+    if await _add(store, account_key, 1) > limits.per_account:
         await _refuse(store, account_key)
 
 
 async def record_success(store: Store, email: str, address: str) -> None:
     await store.delete(_account_key(email))
     await _add(store, _address_key(address), -1)
+
+
+async def forget_failures(store: Store, email: str) -> None:
+    """The account's failed sign-ins are forgotten: its owner has just proved who they are
+    another way (a password set through an e-mailed link)."""
+    await store.delete(_account_key(email))

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from booking.accounts import passwords
+from piccolo.engine.base import Engine
+
 from booking.accounts.commands import GrantRequest, NewUser, UserChanges
+from booking.accounts.current_user import CurrentUser
+from booking.accounts.links import write_link
 from booking.core.access import Role
+from booking.core.account_links import AccountLink, Purpose
 from booking.core.accounts import Account, User
-from booking.core.errors import FieldProblem, NotFound, RuleViolation, refused
+from booking.core.errors import (
+    FieldProblem,
+    NotFound,
+    RuleViolation,
+    TransitionNotAllowed,
+    refused,
+)
 from booking.core.messages import Message
-from booking.db import accounts, catalogue
+from booking.db import account_links, accounts, catalogue, commits, outbox
+from booking.db.transactions import in_writing_transaction
 
 
 async def _user(user_id: int) -> User:
@@ -33,25 +44,69 @@ async def list_accounts(limit: int, offset: int) -> list[Account]:
     return await accounts.accounts_of(await accounts.list_users(limit, offset))
 
 
-async def create_user(command: NewUser, now: datetime) -> Account:
-    """A new account; without a password it can only be used once an administrator sets one
-    (or through tokens made for it)."""
+async def create_user(
+    engine: Engine,
+    command: NewUser,
+    inviter: CurrentUser,
+    secret_key: str,
+    domain: str,
+    now: datetime,
+) -> Account:
+    """A new account, without a password, and in the same transaction the invitation e-mailed
+    to its address: a link to choose the password, valid for a week. Nobody but the account's
+    owner ever types its password."""
     problems = []
     if await accounts.user_by_email(command.email) is not None:
         problems.append(FieldProblem("email", Message("accounts.email_taken")))
-    if command.password is not None:
-        problem = passwords.password_problem(command.password)
-        if problem:
-            problems.append(FieldProblem("password", problem))
     if not command.display_name.strip():
         problems.append(FieldProblem("display_name", Message("text.blank")))
     if problems:
         raise RuleViolation(problems)
-    password_hash = await passwords.hash_password(command.password) if command.password else ""
-    user_id = await accounts.insert_user(
-        command.email, command.display_name, command.language, password_hash, now
-    )
+
+    async def create_and_invite() -> tuple[int, list[outbox.Due]]:
+        user_id = await accounts.insert_user(
+            command.email, command.display_name, command.language, "", now
+        )
+        _, written = await _invite(await _user(user_id), inviter, secret_key, domain, now)
+        return user_id, written
+
+    user_id, written = await in_writing_transaction(engine, create_and_invite)
+    commits.announce(engine, written)
     return await get_account(user_id)
+
+
+async def invite_again(
+    engine: Engine,
+    user_id: int,
+    inviter: CurrentUser,
+    secret_key: str,
+    domain: str,
+    now: datetime,
+) -> AccountLink:
+    """A new invitation for an account whose owner has not chosen a password yet; the link of
+    the earlier one no longer works."""
+    user = await _user(user_id)
+    if not user.active:
+        raise TransitionNotAllowed(Message("invitation.account_inactive"))
+    found = await accounts.user_by_email(user.email)
+    if found is not None and found[1]:
+        raise TransitionNotAllowed(Message("invitation.password_chosen"))
+
+    async def revoke_and_invite() -> tuple[AccountLink, list[outbox.Due]]:
+        await account_links.revoke_open(user.id, now, Purpose.INVITATION)
+        return await _invite(user, inviter, secret_key, domain, now)
+
+    link, written = await in_writing_transaction(engine, revoke_and_invite)
+    commits.announce(engine, written)
+    return link
+
+
+async def _invite(
+    user: User, inviter: CurrentUser, secret_key: str, domain: str, now: datetime
+) -> tuple[AccountLink, list[outbox.Due]]:
+    # The inviter is named as they were named when they sent it.
+    inviter_data = {"inviter": inviter.display_name, "inviter_id": inviter.id}
+    return await write_link(user, Purpose.INVITATION, secret_key, domain, now, inviter_data)
 
 
 async def update_user(user_id: int, changes: UserChanges) -> Account:

@@ -22,6 +22,7 @@ from booking.core.errors import (
     DomainError,
     FieldProblem,
     Forbidden,
+    Gone,
     NotFound,
     NotSignedIn,
     RuleViolation,
@@ -133,6 +134,8 @@ def handle_domain_error(request: Request[Any, Any, Any], exc: DomainError) -> Re
     elif isinstance(exc, NotFound):
         where = [FieldProblem(exc.field, Message("not_found.field"))] if exc.field else []
         body = error_body(texts, 404, "not_found", exc.message, where)
+    elif isinstance(exc, Gone):
+        body = error_body(texts, 410, "gone", exc.message)
     elif isinstance(exc, Forbidden):
         body = error_body(texts, 403, "forbidden", exc.message)
     elif isinstance(exc, NotSignedIn | WrongCredentials):

@@ -68,6 +68,7 @@ THINGS: Mapping[str, Message] = {
     "role": Message("not_found.role"),
     "membership": Message("not_found.membership"),
     "token": Message("not_found.token"),
+    "account_link": Message("not_found.account_link"),
     "feed": Message("not_found.feed"),
     "notification": Message("not_found.notification"),
     "organisation": Message("not_found.organisation"),
@@ -108,6 +109,10 @@ class TransitionNotAllowed(DomainError):
     def __init__(self, message: Message, current: Any = None) -> None:
         super().__init__(message)
         self.current = current
+
+
+class Gone(DomainError):
+    """The thing existed but is no longer there to use (a link used, expired or revoked)."""
 
 
 class Forbidden(DomainError):

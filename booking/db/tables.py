@@ -131,6 +131,22 @@ class ApiToken(Table, tablename="api_tokens"):
     revoked_at = Timestamptz(null=True, default=None)
 
 
+class AccountLink(Table, tablename="account_links"):
+    """A one-time link e-mailed to set a password: after "forgot my password" (purpose
+    "reset") or for an account an administrator made ("invitation"). The link's secret is
+    derived from the row (core.account_links) and never stored; only its SHA-256 is kept."""
+
+    id: Serial
+    user = ForeignKey(UserAccount, null=False, on_delete=OnDelete.cascade, index=True)
+    purpose = Varchar(length=16)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+    # A later link of the account was used, or the invitation was sent again.
+    revoked_at = Timestamptz(null=True, default=None)
+    secret_hash = Varchar(length=64, index=True)
+
+
 class ApprovalTier(Table, tablename="approval_tiers"):
     """One tier of the approval chain of a room, or of every room of a building."""
 
@@ -292,6 +308,7 @@ ALL_TABLES: tuple[type[Table], ...] = (
     Membership,
     RoleGrant,
     ApiToken,
+    AccountLink,
     ApprovalTier,
     RoomHours,
     Blackout,

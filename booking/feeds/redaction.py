@@ -1,5 +1,6 @@
-"""Feed secrets never reach a log line: the access log and the error log see the path of a
-private feed with its token cut to its first characters."""
+"""Secrets in paths never reach a log line: the access log and the error log see the path of a
+private feed with its token cut to its first characters, and the path of an e-mailed link to
+set a password without its secret."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-_SECRET_IN_PATH = re.compile(r"(/feeds/private/[A-Za-z0-9_-]{0,10})[A-Za-z0-9_-]*")
+# A feed's path keeps the start of its token, to tell feeds apart in the log; a link to set a
+# password keeps nothing of its secret.
+_SECRET_IN_PATH = re.compile(r"(/feeds/private/[A-Za-z0-9_-]{0,10}|/reset-password/)[A-Za-z0-9_-]*")
+_SECRET_PATHS = ("/feeds/private/", "/reset-password/")
 # The loggers that write request paths: uvicorn's access and error logs, ours, Litestar's.
 _LOGGERS = ("uvicorn.access", "uvicorn.error", "booking.api", "litestar")
 
@@ -20,7 +24,7 @@ def _cut(value: Any) -> Any:
 class HideFeedSecrets(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        if "/feeds/private/" not in message:
+        if not any(path in message for path in _SECRET_PATHS):
             return True
         # Cut the secret where it is, in the text and in its arguments, which keep their shape:
         # uvicorn's access formatter unpacks its five arguments itself, and emptied it fails

@@ -14,6 +14,7 @@ from typing import Any
 from piccolo.engine.base import Engine
 
 from booking.mail import mailer_for
+from booking.notifications.account_mail import register_account_mail
 from booking.notifications.composing import Composer
 from booking.notifications.envelope import Sender
 from booking.settings import Settings
@@ -28,14 +29,12 @@ def job_context(settings: Settings, engine: Engine) -> dict[str, Any]:
     """The context of the jobs of a process on `engine`, without its queue (the runner's)."""
     mail = settings.mail
     sender = Sender(from_address=mail.mail_from, reply_to=mail.reply_to, organizer=mail.organizer)
+    composer = Composer(settings.base_url, sender, settings.default_zone)
+    # The account e-mails derive their links from the secret key, which the composer lacks.
+    register_account_mail(composer, settings.secret_key)
     return {
         "engine": engine,
         "settings": settings,
         "mailer": mailer_for(settings),
-        "composer": Composer(settings.base_url, sender, settings.default_zone),
+        "composer": composer,
     }
-
-
-def mail_domain(settings: Settings) -> str:
-    """The domain of the Message-IDs: the sender's."""
-    return settings.mail.sender_address.rpartition("@")[2] or "localhost"

@@ -15,7 +15,7 @@ from typing import Any
 from booking.core.notifications import KEEP_DELIVERED
 from booking.db import outbox
 from booking.db.transactions import in_writing_transaction
-from booking.jobs.context import mail_domain, now_of
+from booking.jobs.context import now_of
 from booking.jobs.queue import JobQueue
 from booking.notifications.delivery import deliver
 from booking.notifications.relay import relay
@@ -42,7 +42,8 @@ async def hand_over(queue: JobQueue, dues: Sequence[outbox.Due]) -> int:
 
 async def relay_notifications(ctx: dict[str, Any]) -> int:
     """Turn the change log's new events into messages, and hand those over."""
-    written = await relay(ctx["engine"], now_of(ctx), mail_domain(ctx["settings"]))
+    domain = ctx["settings"].mail.message_id_domain
+    written = await relay(ctx["engine"], now_of(ctx), domain)
     return await hand_over(ctx["queue"], written)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from booking.jobs.context import mail_domain, now_of
+from booking.jobs.context import now_of
 from booking.jobs.notifications import hand_over
 from booking.notifications.scheduled import (
     write_digests,
@@ -20,13 +20,17 @@ from booking.notifications.scheduled import (
 
 async def send_reminders(ctx: dict[str, Any]) -> int:
     """Reminders of tomorrow's events, from 18:00 local."""
-    written = await write_reminders(ctx["engine"], now_of(ctx), mail_domain(ctx["settings"]))
+    written = await write_reminders(
+        ctx["engine"], now_of(ctx), ctx["settings"].mail.message_id_domain
+    )
     return await hand_over(ctx["queue"], written)
 
 
 async def send_pending_soon(ctx: dict[str, Any]) -> int:
     """Warnings to approvers of requests starting within 48 hours still undecided."""
-    written = await write_pending_soon(ctx["engine"], now_of(ctx), mail_domain(ctx["settings"]))
+    written = await write_pending_soon(
+        ctx["engine"], now_of(ctx), ctx["settings"].mail.message_id_domain
+    )
     return await hand_over(ctx["queue"], written)
 
 
@@ -34,7 +38,7 @@ async def send_daily_digests(ctx: dict[str, Any]) -> int:
     """The approvers' digest, from 07:30 in the service's zone."""
     settings = ctx["settings"]
     written = await write_digests(
-        ctx["engine"], now_of(ctx), settings.default_zone, mail_domain(settings)
+        ctx["engine"], now_of(ctx), settings.default_zone, settings.mail.message_id_domain
     )
     return await hand_over(ctx["queue"], written)
 
@@ -43,6 +47,6 @@ async def send_failed_summaries(ctx: dict[str, Any]) -> int:
     """The administrators' weekly summary of failed deliveries, from Monday 08:00."""
     settings = ctx["settings"]
     written = await write_failed_summaries(
-        ctx["engine"], now_of(ctx), settings.default_zone, mail_domain(settings)
+        ctx["engine"], now_of(ctx), settings.default_zone, settings.mail.message_id_domain
     )
     return await hand_over(ctx["queue"], written)

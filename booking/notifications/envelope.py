@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -72,7 +73,7 @@ def envelope(
     if sender.reply_to:
         mail["Reply-To"] = sender.reply_to
     # A subject is one line, whatever a title held.
-    mail["Subject"] = " ".join(subject.split())
+    _set_subject(mail, " ".join(subject.split()))
     mail["Date"] = format_datetime(now)
     mail["Message-ID"] = message.message_id
     mail["Auto-Submitted"] = "auto-generated"  # RFC 3834: no vacation replies to it
@@ -86,6 +87,17 @@ def envelope(
     # After the body: setting it moves the content headers there were into its first part.
     mail["Content-Language"] = texts(message.language).language
     return mail
+
+
+def _set_subject(mail: EmailMessage, subject: str) -> None:
+    """The Subject header. Text that is not ASCII is written as RFC 2047 encoded words by the
+    older email.header API: the email package's own folding (Python 3.11) drops the space
+    between two words when a line break falls exactly there ("invitat în" read back as
+    "invitatîn"), while this one keeps every space inside the encoded words."""
+    if subject.isascii():
+        mail["Subject"] = subject
+        return
+    mail.set_raw("Subject", Header(subject, "utf-8", header_name="Subject").encode(linesep="\r\n"))
 
 
 def _calendar_part(body: bytes, method: Method) -> EmailMessage:

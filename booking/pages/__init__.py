@@ -8,6 +8,7 @@ from booking.pages.account import AccountPages, SignInPages
 from booking.pages.calendar import CalendarPages
 from booking.pages.finder import FinderPages
 from booking.pages.my_requests import MyRequestPages
+from booking.pages.password_links import PasswordLinkPages
 from booking.pages.request_form import RequestFormPages
 from booking.pages.visitors import VisitorPages
 
@@ -18,5 +19,6 @@ PAGE_ROUTES = [
     RequestFormPages,
     MyRequestPages,
     SignInPages,
+    PasswordLinkPages,
     AccountPages,
 ]

@@ -54,9 +54,19 @@ class SignInPages(Controller):
 
     @get("/sign-in")
     async def sign_in_form(
-        self, request: Request[Any, Any, Any], next: FromQuery[str] = "/"
+        self,
+        request: Request[Any, Any, Any],
+        next: FromQuery[str] = "/",
+        password: FromQuery[str] = "",
     ) -> Template:
-        context = {"next": safe_next(next), "email": "", "errors": {}}
+        """`?password=set`: come from an e-mailed link, where a password was just set."""
+        notice = Message("sign_in.password_set") if password == "set" else None
+        context: dict[str, Any] = {
+            "next": safe_next(next),
+            "email": "",
+            "errors": {},
+            "notice": notice,
+        }
         return page(request, "account/sign_in.html.j2", context)
 
     @post("/sign-in", status_code=303)
@@ -97,7 +107,7 @@ class SignInPages(Controller):
                     status_code=303,
                     cookies=[session_cookie(signed.session_id, settings, max_age)],
                 )
-        context = {"next": target, "email": email, "errors": errors}
+        context = {"next": target, "email": email, "errors": errors, "notice": None}
         return page(request, "account/sign_in.html.j2", context, status_code=422)
 
     @post("/sign-out", status_code=303)

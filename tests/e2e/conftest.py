@@ -49,6 +49,7 @@ class Site:
     url: str
     engine: str
     accounts: dict[str, Account]  # by e-mail, the demo accounts of the seeded service
+    var_dir: Path  # its VAR_DIR: with no SMTP server, its e-mail is written under mail/
 
     def account(self, email: str) -> Account:
         return self.accounts[email]
@@ -90,7 +91,7 @@ async def site(settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> 
         env["BASE_URL"] = f"http://127.0.0.1:{port}"
         server, url = start_booking_server(env, port=port)
         try:
-            yield Site(url, engine, _demo_accounts(var_dir))
+            yield Site(url, engine, _demo_accounts(var_dir), var_dir)
         finally:
             server.terminate()
             server.communicate(timeout=30)

@@ -13,8 +13,9 @@ from booking.accounts.credentials import digest
 from booking.accounts.sessions import COOKIE
 from booking.accounts.stores import SESSIONS
 from booking.accounts.throttle import ACCOUNT_LIMIT, ADDRESS_LIMIT
+from booking.core.account_links import link_secret
 from booking.db import accounts
-from booking.db.tables import ApiToken
+from booking.db.tables import AccountLink, ApiToken
 from tests.conftest import environment_of, run_booking
 from tests.factories import (
     PASSWORD,
@@ -222,15 +223,14 @@ async def test_a_token_revoked_again_keeps_the_moment_it_was_first_revoked(open_
     assert await accounts.revoke_token(ana.id, made["id"] + 1000, first) is None
 
 
-async def test_administrators_manage_users_roles_and_memberships(api, open_client) -> None:
+async def test_administrators_manage_users_roles_and_memberships(
+    api, open_client, settings
+) -> None:
     organisation = await make_organisation(code="LSAC")
     building_response = await api.get("/api/buildings")
     assert building_response.status_code == 200
     room = await make_room()
-    created = await api.post(
-        "/api/users",
-        json={"email": "Ion@UPT.ro", "display_name": "Ion", "password": "a long password"},
-    )
+    created = await api.post("/api/users", json={"email": "Ion@UPT.ro", "display_name": "Ion"})
     assert created.status_code == 201, created.text
     user_id = created.json()["id"]
     assert created.json()["email"] == "ion@upt.ro"
@@ -246,6 +246,11 @@ async def test_administrators_manage_users_roles_and_memberships(api, open_clien
     (grant,) = granted.json()["roles"]
     assert grant["role"] == "approver"
     assert grant["building"] == room["building"]
+    # Ion chooses a password through the link of the invitation e-mailed to him.
+    (link,) = await AccountLink.select().where(AccountLink.user == user_id)
+    secret = link_secret(settings.secret_key, link["id"], link["created_at"])
+    chosen = {"secret": secret, "password": "a long password"}
+    assert (await open_client().post("/api/auth/password-reset", json=chosen)).status_code == 204
     signed = await _sign_in(open_client(), "ion@upt.ro", "a long password")
     assert signed.status_code == 200
     assert signed.json()["user"]["roles"][0]["role"] == "approver"

@@ -162,9 +162,16 @@ def versioned(**extra: Any) -> Callable[[dict[str, Any]], Any]:
     return lambda booking: {"version": booking["version"], **extra}
 
 
+_invited = itertools.count(1)
+
+
 def on_user(suffix: str, body: Any = None, prepare: str = "") -> Target:
     async def make(world: World, who: Person | None) -> tuple[str, Any]:
-        user = await make_user()
+        if prepare == "invited":  # made by an administrator: no password yet
+            new = {"email": f"invited{next(_invited)}@upt.ro", "display_name": "Invitat"}
+            user = (await world.admin.client.post("/api/users", json=new)).json()
+        else:
+            user = await make_user()
         path = f"/api/users/{user['id']}{suffix}"
         if prepare == "grant":
             response = await world.admin.client.post(
@@ -239,6 +246,17 @@ def sign_in() -> Target:
     return make
 
 
+def reset_request() -> Target:
+    """A new password asked for the caller's own address (a visitor's, an address without an
+    account): every caller is told the same."""
+
+    async def make(world: World, who: Person | None) -> tuple[str, Any]:
+        email = who.user["email"] if who else "nobody@upt.ro"
+        return "/api/auth/password-reset-request", {"email": email}
+
+    return make
+
+
 def new_booking() -> Target:
     async def make(world: World, who: Person | None) -> tuple[str, Any]:
         room = world.room_x if who is not world.approver_y else world.room_y
@@ -308,6 +326,14 @@ CASES: dict[tuple[str, str], Case] = {
             {"current_password": PASSWORD, "new_password": "another long password"},
         ),
     ),
+    ("POST", "/api/auth/password-reset-request"): Case(
+        statuses(202, 202, 202, 202, 202, 202, 202), reset_request()
+    ),
+    # No link has this secret, whoever sends it (tests/integration/test_account_links.py).
+    ("POST", "/api/auth/password-reset"): Case(
+        statuses(404, 404, 404, 404, 404, 404, 404),
+        fixed("/api/auth/password-reset", {"secret": "x" * 43, "password": "long enough!"}),
+    ),
     ("GET", "/api/auth/tokens"): Case(SIGNED_IN_200, fixed("/api/auth/tokens")),
     ("POST", "/api/auth/tokens"): Case(
         statuses(401, 201, 201, 201, 201, 201, 201), fixed("/api/auth/tokens", {"name": "x"})
@@ -353,6 +379,9 @@ CASES: dict[tuple[str, str], Case] = {
     ),
     ("POST", "/api/users/{user_id:int}/roles"): Case(
         ADMIN_ONLY_200, on_user("/roles", {"role": "finance"})
+    ),
+    ("POST", "/api/users/{user_id:int}/invitation"): Case(
+        ADMIN_ONLY_201, on_user("/invitation", prepare="invited")
     ),
     ("DELETE", "/api/users/{user_id:int}/roles/{grant_id:int}"): Case(
         ADMIN_ONLY_200, on_user("/roles/{grant}", prepare="grant")

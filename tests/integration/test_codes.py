@@ -128,7 +128,7 @@ async def test_a_role_is_granted_on_a_building_or_room_by_code(api) -> None:
     building, room = await _place()
     created = await api.post(
         "/api/users",
-        json={"email": "ion@upt.ro", "display_name": "Ion", "password": "a long password"},
+        json={"email": "ion@upt.ro", "display_name": "Ion"},
     )
     user_id = created.json()["id"]
     on_building = await api.post(

@@ -167,6 +167,16 @@ def own_sign_in() -> Target:
     return make
 
 
+def own_reset_request() -> Target:
+    """The walker asks for a new password for its own address (a visitor for one without an
+    account)."""
+
+    async def make(world: World, a: Secrets, walker: Walker) -> Ask:
+        return Ask("/forgot-password", {"email": walker.email or "nobody@upt.ro"})
+
+    return make
+
+
 def a_token_of_a(suffix: str) -> Target:
     """A fresh API token of requester A: /account/tokens/<id><suffix>."""
 
@@ -238,6 +248,21 @@ PAGES: dict[tuple[str, str], Case] = {
     ("POST", "/sign-out"): Case(expect(HOME, HOME, HOME, HOME, HOME), fixed("/sign-out")),
     ("POST", "/language"): Case(
         expect(HOME, HOME, HOME, HOME, HOME), fixed("/language", {"language": "ro", "next": "/"})
+    ),
+    # A forgotten password: anyone may ask, for any address, and is told the same.
+    ("GET", "/forgot-password"): Case(EVERYONE_200, fixed("/forgot-password")),
+    ("POST", "/forgot-password"): Case(
+        expect(*[To("/forgot-password/sent")] * 5), own_reset_request()
+    ),
+    ("GET", "/forgot-password/sent"): Case(EVERYONE_200, fixed("/forgot-password/sent")),
+    # An e-mailed link: its secret alone opens it, whoever follows it; this one is no link's
+    # (tests/integration/test_account_links.py follows real ones).
+    ("GET", "/reset-password/{secret:str}"): Case(
+        expect(404, 404, 404, 404, 404), fixed("/reset-password/" + "x" * 43)
+    ),
+    ("POST", "/reset-password/{secret:str}"): Case(
+        expect(404, 404, 404, 404, 404),
+        fixed("/reset-password/" + "x" * 43, {"password": "long enough!"}),
     ),
     # The account: everyone signed in has their own, and only their own.
     ("GET", "/account"): Case(SIGNED_IN_200, fixed("/account")),

@@ -53,6 +53,16 @@ def test_the_headers() -> None:
     assert wire.isascii()  # every header encoded, the bodies transfer-encoded
 
 
+@pytest.mark.parametrize("length", range(1, 60))
+def test_a_long_subject_keeps_every_space(length: int) -> None:
+    """Wherever the header is folded, the words read back as they were written."""
+    subject = f"[Rezervări UPT] {'U' * length} v-a invitat în aplicația Rezervări săli UPT"
+    wire, back = _sent(envelope(MESSAGE, SENDER, subject, "t", "<p>h</p>", now=NOW))
+    assert back["Subject"] == subject
+    head = wire.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n")) <= 78
+
+
 def test_a_retry_is_the_same_message() -> None:
     first = envelope(MESSAGE, SENDER, "S", "text", "<p>html</p>", now=NOW)
     again = envelope(MESSAGE, SENDER, "S", "text", "<p>html</p>", now=NOW.replace(hour=9))
