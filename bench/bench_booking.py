@@ -770,7 +770,9 @@ def write_report(
         " finder, a building's calendar, the form's live check, a first visit's bytes):"
         " [benchmarks-pages.md](benchmarks-pages.md). A room's calendar feed of 5,000 dates,"
         " rendered and answered 304 (`bench/bench_feeds.py`):"
-        " [benchmarks-feeds.md](benchmarks-feeds.md).",
+        " [benchmarks-feeds.md](benchmarks-feeds.md). 5,000 notifications from enqueue to"
+        " delivered by two workers (`bench/bench_notifications.py`):"
+        " [benchmarks-notifications.md](benchmarks-notifications.md).",
         "",
         f"- Date: {datetime.now(UTC):%Y-%m-%d}; machine: {os.cpu_count()} cores,"
         f" {platform.machine()}, Python {platform.python_version()}, {pg}; the load generator,"

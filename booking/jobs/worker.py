@@ -68,3 +68,7 @@ class WorkerSettings:
     job_timeout = 120
     max_tries = 3
     keep_result = 3600
+    # arq looks for new jobs this often (0.5 s by default) once its running ones leave room:
+    # at the default a worker took at most 10 messages each half second, about 57 a second
+    # for two workers (bench/bench_notifications.py). An idle poll is one cheap Redis read.
+    poll_delay = 0.05
