@@ -10,7 +10,7 @@ PostgreSQL).
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -198,6 +198,22 @@ async def unrelayed(limit: int, skip_locked: bool) -> list[RecordedEvent]:
         "SELECT id, booking, version, kind, actor, rooms, data FROM change_log"
         f" WHERE relayed_at IS NULL ORDER BY id LIMIT {{}}{lock}",
         limit,
+    )
+    return _recorded(rows)
+
+
+async def unrelayed_of(booking_ids: Collection[int], skip_locked: bool) -> list[RecordedEvent]:
+    """Every event of these requests not yet relayed, in order (the rest of a change whose
+    first events a batch took)."""
+    ids = sorted(booking_ids)
+    if not ids:
+        return []
+    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+    rows = await fetch(
+        ChangeLogEntry,
+        "SELECT id, booking, version, kind, actor, rooms, data FROM change_log"
+        f" WHERE relayed_at IS NULL AND booking IN ({placeholders(len(ids))}) ORDER BY id{lock}",
+        *ids,
     )
     return _recorded(rows)
 

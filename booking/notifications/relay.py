@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from email.utils import make_msgid
-from itertools import groupby
 
 from piccolo.engine.base import Engine
 
@@ -41,13 +40,24 @@ async def relay(engine: Engine, now: datetime, domain: str) -> list[outbox.Due]:
 
 
 async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list[outbox.Due], bool]:
-    events = await change_log.unrelayed(BATCH, skip_locked=is_postgres(engine))
-    if not events:
+    skip_locked = is_postgres(engine)
+    first = await change_log.unrelayed(BATCH, skip_locked)
+    if not first:
         return [], False
-    changes = [list(group) for _, group in groupby(events, lambda e: (e.booking_id, e.version))]
+    # A change's events may go on past the batch's end, or (concurrent writers drawing ids
+    # from one sequence) be interleaved with another's: each change is taken whole.
+    changed = {(e.booking_id, e.version) for e in first}
+    rest = await change_log.unrelayed_of({booking for booking, _ in changed}, skip_locked)
+    events = sorted(
+        {e.position: e for e in (*first, *rest) if (e.booking_id, e.version) in changed}.values(),
+        key=lambda e: e.position,
+    )
+    changes: dict[tuple[int, int], list[RecordedEvent]] = {}
+    for event in events:
+        changes.setdefault((event.booking_id, event.version), []).append(event)
     found = {b.id: b for b in await bookings.load_bookings([e.booking_id for e in events])}
     messages: list[outbox.NewMessage] = []
-    for change in changes:
+    for change in changes.values():
         booking = found.get(change[0].booking_id)
         if booking is None:
             continue
@@ -56,7 +66,7 @@ async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list
                 messages.append(_message(notice, booking, change, person, domain))
     written = await outbox.add(messages, now)
     await change_log.mark_relayed([e.position for e in events], now)
-    return written, len(events) == BATCH
+    return written, len(first) == BATCH
 
 
 async def _audience(notice: Notice, booking: Booking, actor_id: int | None) -> list[Person]:
