@@ -9,6 +9,7 @@ are is read from the database when the notice is written into the outbox.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -112,6 +113,12 @@ def notices_of_change(events: Sequence[tuple[Action, Mapping[str, Any]]]) -> lis
     return notices
 
 
+def address_key(address: str) -> str:
+    """An address as a part of a message's dedupe key: a digest of fixed length, since an
+    address may take up the whole key's length on its own."""
+    return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+
+
 # Delivery: a message the mail server could not take now is tried again after 1, 2, 4 … minutes;
 # after the last attempt it is marked failed and waits for an administrator.
 MAX_ATTEMPTS = 8
@@ -119,6 +126,8 @@ FIRST_RETRY = timedelta(minutes=1)
 # A message being sent belongs to its worker this long; after it (a worker killed mid-send) the
 # sweep hands it over again, with the same Message-ID.
 SENDING_LEASE = timedelta(minutes=5)
+# How far apart the clocks of the service's machines may be: a message due this soon is taken.
+CLOCK_SKEW = timedelta(seconds=5)
 # Delivered messages are kept this long, then purged.
 KEEP_DELIVERED = timedelta(days=90)
 

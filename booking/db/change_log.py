@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from piccolo.engine.base import Engine
+
 from booking.core.events import Action, Event, HistoryEntry, RecordedEvent
+from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import AuditEntry, ChangeLogEntry
 
@@ -189,30 +192,39 @@ async def events_of(booking_id: int) -> list[RecordedEvent]:
     return _recorded(rows)
 
 
-async def unrelayed(limit: int, skip_locked: bool) -> list[RecordedEvent]:
-    """Events not yet turned into notifications, in order, in the caller's transaction. With
-    `skip_locked` (PostgreSQL), rows another relay is working on are left to it."""
-    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
+# Any number of its own, held by one relay at a time (PostgreSQL's advisory locks).
+RELAY_LOCK = 7_301_001
+
+
+async def take_relay_turn(engine: Engine) -> None:
+    """Wait, in the caller's transaction, until no other relay runs: two relays splitting a
+    change's events between them would each say part of it. (On SQLite the writing
+    transaction is alone already.)"""
+    if is_postgres(engine):
+        await fetch(ChangeLogEntry, "SELECT pg_advisory_xact_lock({})", RELAY_LOCK)
+
+
+async def unrelayed(limit: int) -> list[RecordedEvent]:
+    """Events not yet turned into notifications, in order."""
     rows = await fetch(
         ChangeLogEntry,
         "SELECT id, booking, version, kind, actor, rooms, data FROM change_log"
-        f" WHERE relayed_at IS NULL ORDER BY id LIMIT {{}}{lock}",
+        " WHERE relayed_at IS NULL ORDER BY id LIMIT {}",
         limit,
     )
     return _recorded(rows)
 
 
-async def unrelayed_of(booking_ids: Collection[int], skip_locked: bool) -> list[RecordedEvent]:
+async def unrelayed_of(booking_ids: Collection[int]) -> list[RecordedEvent]:
     """Every event of these requests not yet relayed, in order (the rest of a change whose
     first events a batch took)."""
     ids = sorted(booking_ids)
     if not ids:
         return []
-    lock = " FOR UPDATE SKIP LOCKED" if skip_locked else ""
     rows = await fetch(
         ChangeLogEntry,
         "SELECT id, booking, version, kind, actor, rooms, data FROM change_log"
-        f" WHERE relayed_at IS NULL AND booking IN ({placeholders(len(ids))}) ORDER BY id{lock}",
+        f" WHERE relayed_at IS NULL AND booking IN ({placeholders(len(ids))}) ORDER BY id",
         *ids,
     )
     return _recorded(rows)

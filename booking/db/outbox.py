@@ -143,9 +143,12 @@ async def add(messages: Sequence[NewMessage], now: datetime) -> list[Due]:
     return written
 
 
-async def claim(message_id: int, now: datetime, lease_until: datetime) -> StoredMessage | None:
-    """Take the message for one attempt, if it is due and nobody else has it; None otherwise
-    (sent already, failed, not yet due, or being sent under a lease that still runs)."""
+async def claim(
+    message_id: int, now: datetime, lease_until: datetime, due_by: datetime | None = None
+) -> StoredMessage | None:
+    """Take the message for one attempt, if it is due by `due_by` (`now` if None) and nobody
+    else has it; None otherwise (sent already, failed, not yet due, or being sent under a
+    lease that still runs)."""
     rows = await fetch(
         OutboxMessage,
         "UPDATE outbox SET status = {}, attempts = attempts + 1, lease_until = {}"
@@ -155,7 +158,7 @@ async def claim(message_id: int, now: datetime, lease_until: datetime) -> Stored
         lease_until,
         message_id,
         Delivery.PENDING.value,
-        now,
+        due_by or now,
         Delivery.SENDING.value,
         now,
     )
@@ -198,13 +201,14 @@ async def mark_deferred(message: StoredMessage, due_at: datetime, reason: str) -
     )
 
 
-async def mark_failed(message: StoredMessage, reason: str) -> bool:
+async def mark_failed(message: StoredMessage, reason: str, now: datetime) -> bool:
     return await _finish(
         message.id,
         message.attempts,
-        "status = {}, lease_until = NULL, last_error = {}",
+        "status = {}, lease_until = NULL, last_error = {}, failed_at = {}",
         Delivery.FAILED.value,
         reason,
+        now,
     )
 
 
@@ -313,7 +317,7 @@ async def discard(message_id: int, reason: str) -> StoredMessage | None:
 async def failed_since(since: datetime) -> list[StoredMessage]:
     rows = await fetch(
         OutboxMessage,
-        "SELECT * FROM outbox WHERE status = {} AND created_at >= {} ORDER BY id",
+        "SELECT * FROM outbox WHERE status = {} AND failed_at >= {} ORDER BY id",
         Delivery.FAILED.value,
         since,
     )

@@ -296,6 +296,7 @@ class OutboxMessage(Table, tablename="outbox"):
     lease_until = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     sent_at = Timestamptz(null=True, default=None)
+    failed_at = Timestamptz(null=True, default=None)  # when it last failed for good
     last_error = Text(default="")
     discarded_reason = Text(default="")
 

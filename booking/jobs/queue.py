@@ -20,6 +20,11 @@ log = logging.getLogger("booking.jobs")
 
 JobFunction = Callable[..., Awaitable[Any]]
 
+# A job running longer is given up (arq's job_timeout for the workers): shorter than a
+# delivery's lease, so that a delivery stuck waiting never sends after the sweep took its
+# message over.
+JOB_TIMEOUT = 120.0
+
 
 class JobQueue(Protocol):
     async def enqueue(self, function: str, *args: Any, job_id: str) -> None:
@@ -92,7 +97,7 @@ class InProcessQueue:
     async def _run(self, job_id: str, run: JobFunction, args: tuple[Any, ...]) -> None:
         try:
             async with self._slots:
-                await run(self._ctx, *args)
+                await asyncio.wait_for(run(self._ctx, *args), JOB_TIMEOUT)
         except Exception:
             # The work is in the outbox still: the sweep hands it over again.
             log.exception("job %s failed", job_id)

@@ -9,12 +9,14 @@ from arq import cron
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.typing import WorkerCoroutine
+from arq.worker import func
 
 from booking.db import commits
 from booking.db.engine import bind_tables, close_engine, create_engine, open_engine
 from booking.jobs.context import job_context
 from booking.jobs.heartbeat import record_heartbeat
-from booking.jobs.queue import ArqQueue, JobFunction
+from booking.jobs.notifications import deliver_notification
+from booking.jobs.queue import JOB_TIMEOUT, ArqQueue, JobFunction
 from booking.jobs.runner import AfterCommit
 from booking.jobs.schedule import EVERY_MINUTE, FUNCTIONS, HOURLY
 from booking.settings import load_settings
@@ -55,7 +57,13 @@ def _cron(job: JobFunction, **when: Any) -> CronJob:
 
 
 class WorkerSettings:
-    functions: ClassVar[list[Any]] = [record_heartbeat, *FUNCTIONS.values()]
+    functions: ClassVar[list[Any]] = [
+        record_heartbeat,
+        *(f for name, f in FUNCTIONS.items() if name != "deliver_notification"),
+        # A delivery's outcome is in the outbox; kept, arq would refuse the same job id (the
+        # sweep's next hand-over of a message a delivery found not yet due) for an hour.
+        func(cast(WorkerCoroutine, deliver_notification), keep_result=0),
+    ]
     cron_jobs: ClassVar[list[Any]] = [
         cron(record_heartbeat, second={0, 30}, run_at_startup=True),
         *(_cron(job, second={15}) for job in EVERY_MINUTE),
@@ -65,7 +73,7 @@ class WorkerSettings:
     on_shutdown = shutdown
     # A message takes seconds at most; a job stuck for two minutes is given up, and the
     # outbox's lease hands its message over again.
-    job_timeout = 120
+    job_timeout = JOB_TIMEOUT
     max_tries = 3
     keep_result = 3600
     # arq looks for new jobs this often (0.5 s by default) once its running ones leave room:

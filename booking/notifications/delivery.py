@@ -9,6 +9,7 @@ clients show it once.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -18,7 +19,7 @@ from typing import TypeVar
 
 from piccolo.engine.base import Engine
 
-from booking.core.notifications import SENDING_LEASE, gives_up, retry_delay
+from booking.core.notifications import CLOCK_SKEW, SENDING_LEASE, gives_up, retry_delay
 from booking.db import outbox
 from booking.db.transactions import in_writing_transaction
 from booking.mail.errors import DeliveryDeferred, DeliveryRefused
@@ -26,6 +27,8 @@ from booking.mail.mailer import Mailer
 from booking.notifications.envelope import NothingToSay
 
 log = logging.getLogger("booking.notifications")
+
+RECORD_TRIES = 4
 
 T = TypeVar("T")
 Compose = Callable[[outbox.StoredMessage, datetime], Awaitable[EmailMessage]]
@@ -47,11 +50,20 @@ async def deliver(
     async def write(statement: Callable[[], Awaitable[T]]) -> T:
         return await in_writing_transaction(engine, statement, single_statement=True)
 
-    claimed = await write(lambda: outbox.claim(message_id, now, now + SENDING_LEASE))
+    # Due by a few seconds from now: the process that made the message due may run on a
+    # machine whose clock is a little ahead of this one's.
+    claimed = await write(
+        lambda: outbox.claim(message_id, now, now + SENDING_LEASE, due_by=now + CLOCK_SKEW)
+    )
     if claimed is None:
         return Delivered.NOT_MINE
     try:
         email = await compose(claimed, now)
+    except ValueError as unwritable:
+        # An address no e-mail can be written to: no later attempt can do better.
+        why = f"could not be written: {unwritable}"
+        await write(lambda: outbox.mark_failed(claimed, why, now))
+        return Delivered.FAILED
     except NothingToSay as silent:
         why = silent.reason
         await write(lambda: outbox.mark_discarded_while_sending(claimed, why))
@@ -66,11 +78,21 @@ async def deliver(
     except DeliveryRefused as refused:
         why = refused.reason
         log.warning("message %s to its recipient refused: %s", claimed.id, why)
-        await write(lambda: outbox.mark_failed(claimed, why))
+        await write(lambda: outbox.mark_failed(claimed, why, now))
         return Delivered.FAILED
     except DeliveryDeferred as deferred:
         return await _not_now(write, claimed, deferred.reason, now)
-    await write(lambda: outbox.mark_sent(claimed, now))
+    # Sent: recording it is worth a few tries, since a message left "sending" goes again
+    # once its lease runs out.
+    for attempt in range(RECORD_TRIES):
+        try:
+            await write(lambda: outbox.mark_sent(claimed, now))
+            break
+        except Exception:
+            if attempt == RECORD_TRIES - 1:
+                raise
+            log.warning("recording message %s as sent failed; trying again", claimed.id)
+            await asyncio.sleep(0.5 * 2**attempt)
     return Delivered.SENT
 
 
@@ -82,7 +104,7 @@ async def _not_now(
 ) -> Delivered:
     if gives_up(claimed.attempts):
         log.warning("message %s failed after %s attempts: %s", claimed.id, claimed.attempts, reason)
-        await write(lambda: outbox.mark_failed(claimed, reason))
+        await write(lambda: outbox.mark_failed(claimed, reason, now))
         return Delivered.FAILED
     later = now + retry_delay(claimed.attempts)
     await write(lambda: outbox.mark_deferred(claimed, later, reason))

@@ -17,10 +17,9 @@ from piccolo.engine.base import Engine
 
 from booking.core.booking import Booking
 from booking.core.events import RecordedEvent
-from booking.core.notifications import Audience, Notice, Person, notices_of_change
+from booking.core.notifications import Audience, Notice, Person, address_key, notices_of_change
 from booking.core.workflow import current_tier
 from booking.db import bookings, change_log, outbox, recipients
-from booking.db.engine import is_postgres
 from booking.db.transactions import in_writing_transaction
 
 # Events read in one transaction; the rest wait for the next round, which follows at once.
@@ -40,14 +39,14 @@ async def relay(engine: Engine, now: datetime, domain: str) -> list[outbox.Due]:
 
 
 async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list[outbox.Due], bool]:
-    skip_locked = is_postgres(engine)
-    first = await change_log.unrelayed(BATCH, skip_locked)
+    await change_log.take_relay_turn(engine)
+    first = await change_log.unrelayed(BATCH)
     if not first:
         return [], False
     # A change's events may go on past the batch's end, or (concurrent writers drawing ids
     # from one sequence) be interleaved with another's: each change is taken whole.
     changed = {(e.booking_id, e.version) for e in first}
-    rest = await change_log.unrelayed_of({booking for booking, _ in changed}, skip_locked)
+    rest = await change_log.unrelayed_of({booking for booking, _ in changed})
     events = sorted(
         {e.position: e for e in (*first, *rest) if (e.booking_id, e.version) in changed}.values(),
         key=lambda e: e.position,
@@ -57,14 +56,21 @@ async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list
         changes.setdefault((event.booking_id, event.version), []).append(event)
     found = {b.id: b for b in await bookings.load_bookings([e.booking_id for e in events])}
     messages: list[outbox.NewMessage] = []
+    # The approvers are asked once per request and batch, by its latest change: each change
+    # asks those deciding the request as it is now, the same people.
+    asking: dict[tuple[int, str], outbox.NewMessage] = {}
     for change in changes.values():
         booking = found.get(change[0].booking_id)
         if booking is None:
             continue
         for notice in notices_of_change([(e.kind, e.data) for e in change]):
             for person in await _audience(notice, booking, change[0].actor_id):
-                messages.append(_message(notice, booking, change, person, domain))
-    written = await outbox.add(messages, now)
+                message = _message(notice, booking, change, person, domain)
+                if notice.audience is Audience.APPROVERS:
+                    asking[(booking.id, person.address.lower())] = message
+                else:
+                    messages.append(message)
+    written = await outbox.add([*messages, *asking.values()], now)
     await change_log.mark_relayed([e.position for e in events], now)
     return written, len(first) == BATCH
 
@@ -75,6 +81,13 @@ async def _audience(notice: Notice, booking: Booking, actor_id: int | None) -> l
     people = await deciders_now(booking)
     # Whoever made the change (an approver who also decides the next tier) knows of it.
     return [p for p in people if p.user_id is None or p.user_id != actor_id]
+
+
+def _deciding(notice: Notice, booking: Booking) -> dict[str, str]:
+    """For the approvers: the tier they are asked to decide, so that the e-mail is dropped if
+    the request has moved on to another by the time it goes."""
+    tier = current_tier(booking.state)
+    return {"tier": tier.value} if notice.audience is Audience.APPROVERS and tier else {}
 
 
 async def deciders_now(booking: Booking) -> list[Person]:
@@ -112,7 +125,7 @@ def _message(
     position = change[0].position
     return outbox.NewMessage(
         kind=notice.kind.value,
-        dedupe_key=f"change:{position}:{notice.kind.value}:{person.address.lower()}",
+        dedupe_key=f"change:{position}:{notice.kind.value}:{address_key(person.address)}",
         address=person.address,
         name=person.name,
         language=person.language,
@@ -120,5 +133,10 @@ def _message(
         booking_id=booking.id,
         change_position=position,
         recipient_id=person.user_id,
-        data={**notice.data, "version": change[0].version, "actor": change[0].actor_id},
+        data={
+            **notice.data,
+            "version": change[0].version,
+            "actor": change[0].actor_id,
+            **_deciding(notice, booking),
+        },
     )

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from piccolo.engine.base import Engine
 
 from booking.bookings.reading import awaiting_decision, waiting_for
-from booking.core.notifications import Kind, Person
+from booking.core.notifications import Kind, Person, address_key
 from booking.core.scheduled_messages import (
     PENDING_SOON_WITHIN,
     REMINDER_HORIZON,
@@ -97,7 +97,7 @@ async def write_reminders(engine: Engine, now: datetime, domain: str) -> list[ou
         for event_day in days:
             day = event_day.day.isoformat()
             for person in people:
-                key = f"reminder:{booking.id}:{day}:{person.address.lower()}"
+                key = f"reminder:{booking.id}:{day}:{address_key(person.address)}"
                 messages.append(
                     _message(Kind.REMINDER, key, person, domain, booking.id, {"date": day})
                 )
@@ -119,7 +119,7 @@ async def write_pending_soon(engine: Engine, now: datetime, domain: str) -> list
             continue
         starts_at = first_start.isoformat()
         for person in await deciders_now(booking):
-            key = f"pending-soon:{booking.id}:{starts_at}:{person.address.lower()}"
+            key = f"pending-soon:{booking.id}:{starts_at}:{address_key(person.address)}"
             data = {"starts_at": starts_at}
             messages.append(_message(Kind.PENDING_SOON, key, person, domain, booking.id, data))
     return await _write_new(engine, messages, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from booking.core.workflow import current_tier
 from booking.notifications import links
 from booking.notifications.content import Content, MessageContext
 from booking.notifications.envelope import NothingToSay
@@ -26,6 +27,10 @@ async def awaiting_decision(context: MessageContext) -> Content:
     request = await request_view(context)
     if not waits_for_decision(request.booking):
         raise NothingToSay("the request no longer waits for a decision")
+    asked = context.data.get("tier")
+    deciding = current_tier(request.booking.state)
+    if asked is not None and (deciding is None or deciding.value != asked):
+        raise NothingToSay("the tier asked has decided meanwhile")
     values = {
         "request": request,
         "step": tier_step(request.booking, context.texts),

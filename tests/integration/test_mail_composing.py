@@ -549,7 +549,7 @@ async def test_the_summary_of_failed_deliveries(
     for one in submitted:
         claimed = await outbox.claim(one.id, now, now + timedelta(minutes=5))
         assert claimed is not None
-        assert await outbox.mark_failed(claimed, "550 5.1.1 mailbox unknown")
+        assert await outbox.mark_failed(claimed, "550 5.1.1 mailbox unknown", now)
     since = (now - timedelta(days=7)).isoformat()
     ids = [m.id for m in submitted]
     message = await box.write(

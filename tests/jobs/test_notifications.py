@@ -296,3 +296,29 @@ def test_delivery_job_ids_name_each_attempt() -> None:
     assert first == delivery_job_id(outbox.Due(7, 2, due_at))
     assert first != delivery_job_id(outbox.Due(7, 3, due_at))
     assert first != delivery_job_id(outbox.Due(7, 2, due_at + timedelta(minutes=5)))
+
+
+async def test_approvers_asked_for_a_tier_decided_meanwhile_are_not_asked_any_more(
+    runner, world: World, server: MailServer
+) -> None:
+    # Building X: its approvers first, then finance for an outside organiser.
+    server.sink.defer_all = True
+    asked = await request(world.requester_b, world.room_x, contact_email="b@extern.ro")
+    await runner.run_jobs()
+    waiting = await outbox.listed([], None, 100, 0)
+    assert sorted((m.kind, m.address) for m in waiting if m.kind == "awaiting_decision") == [
+        ("awaiting_decision", "rx@upt.ro"),
+        ("awaiting_decision", "x@upt.ro"),
+    ]
+    await act(world.approver_x, asked, "approve")
+    server.sink.defer_all = False
+    runner.clock.advance(timedelta(minutes=1, seconds=1))
+    await runner.run_jobs()
+    await runner.sweep()
+    assert sorted(_received(server)) == [
+        ("b@extern.ro", "submitted"),
+        ("fin@upt.ro", "awaiting_decision"),
+    ]
+    dropped = await outbox.listed(["discarded"], None, 10, 0)
+    assert sorted(m.address for m in dropped) == ["rx@upt.ro", "x@upt.ro"]
+    assert {m.discarded_reason for m in dropped} == {"the tier asked has decided meanwhile"}
