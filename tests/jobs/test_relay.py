@@ -70,3 +70,13 @@ async def test_a_change_of_two_events_split_by_the_batch_says_one_thing(
         ("rejected", "a@upt.ro"),
         ("rejected", "ana.popescu@upt.ro"),
     ]
+
+
+async def test_the_longest_contact_address_is_relayed(app, open_client, admin) -> None:
+    world = await make_world(open_client, admin)
+    longest = "a" * 64 + "@" + ("b" * 60 + ".") * 3 + "upt.ro"
+    assert len(longest) == 254
+    await request(world.requester_a, world.room_y, contact_email=longest)
+    await relaying.relay(app.state.engine, datetime.now(UTC), "upt.ro")
+    messages = await outbox.listed([], None, 100, 0)
+    assert sorted(m.address for m in messages if m.kind == "submitted") == ["a@upt.ro", longest]

@@ -393,9 +393,7 @@ async def test_the_digest_keeps_07_30_on_the_days_the_clocks_change(world, ctx, 
 # ── the administrators' weekly summary of failed deliveries ───────────────────────────────
 
 
-async def _stored(
-    key: str, status: str, created: datetime, failed: datetime | None = None
-) -> int:
+async def _stored(key: str, status: str, created: datetime, failed: datetime | None = None) -> int:
     (due,) = await outbox.add(
         [
             outbox.NewMessage(
