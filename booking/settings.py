@@ -276,6 +276,12 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise SettingsError(f"DEFAULT_TIME_ZONE: unknown time zone {zone_name!r}") from None
     embedded = database.engine == "sqlite"
     base_url = _base_url(env.get("BASE_URL"))
+    mail = _mail(env, base_url)
+    if mail.smtp_host and not env.get("BASE_URL"):
+        # E-mail that leaves the machine must link to where people reach the service.
+        raise SettingsError(
+            "BASE_URL: required with SMTP_HOST: the links in e-mails are made from it"
+        )
     return Settings(
         database=database,
         redis_url=_redis(env.get("REDIS_URL")),
@@ -284,5 +290,5 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         default_zone=zone,
         var_dir=var_dir,
         seed_demo_data=_flag("SEED_DEMO_DATA", env.get("SEED_DEMO_DATA"), embedded),
-        mail=_mail(env, base_url),
+        mail=mail,
     )

@@ -93,6 +93,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
     env = environment_of(settings) | {
         "REDIS_URL": REDIS_URL,
         "SMTP_HOST": server.host,
+        "BASE_URL": "https://rooms.upt.ro",
         "SMTP_PORT": str(server.port),
         "SMTP_SECURITY": "none",
     }

@@ -15,5 +15,7 @@ def test_without_smtp_host_messages_go_to_var_mail(tmp_path: Path) -> None:
 
 
 def test_with_smtp_host_messages_go_to_the_server(tmp_path: Path) -> None:
-    settings = load_settings({"VAR_DIR": str(tmp_path), "SMTP_HOST": "smtp.upt.ro"})
+    settings = load_settings(
+        {"VAR_DIR": str(tmp_path), "SMTP_HOST": "smtp.upt.ro", "BASE_URL": "https://rooms.upt.ro"}
+    )
     assert isinstance(mailer_for(settings), SmtpMailer)

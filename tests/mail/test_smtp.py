@@ -23,6 +23,7 @@ def settings_for(server: MailServer, tmp_path: Path, **env: str) -> MailSettings
         {
             "VAR_DIR": str(tmp_path),
             "SMTP_HOST": server.host,
+            "BASE_URL": "https://rooms.upt.ro",
             "SMTP_PORT": str(server.port),
             "SMTP_SECURITY": "none",
             "SMTP_TIMEOUT": "5",
@@ -221,6 +222,7 @@ class TestDeferred:
             {
                 "VAR_DIR": str(tmp_path),
                 "SMTP_HOST": "127.0.0.1",
+                "BASE_URL": "https://rooms.upt.ro",
                 "SMTP_PORT": str(port),
                 "SMTP_SECURITY": "none",
                 "SMTP_TIMEOUT": "0.3",

@@ -296,6 +296,7 @@ class TestMail:
             {
                 "VAR_DIR": str(tmp_path),
                 "SMTP_HOST": "smtp.upt.ro",
+                "BASE_URL": "https://rooms.upt.ro",
                 "SMTP_PORT": "2525",
                 "SMTP_SECURITY": "TLS",
                 "SMTP_USERNAME": "rezervari",
@@ -327,6 +328,10 @@ class TestMail:
     def test_default_port_follows_security(self, tmp_path: Path, security: str, port: int) -> None:
         mail = load_settings({"VAR_DIR": str(tmp_path), "SMTP_SECURITY": security}).mail
         assert mail.smtp_port == port
+
+    def test_smtp_needs_the_address_people_reach_the_service_at(self, tmp_path: Path) -> None:
+        with pytest.raises(SettingsError, match=r"^BASE_URL: required with SMTP_HOST"):
+            load_settings({"VAR_DIR": str(tmp_path), "SMTP_HOST": "smtp.upt.ro"})
 
     def test_organizer_defaults_to_mail_from_address(self, tmp_path: Path) -> None:
         mail = load_settings(
@@ -383,7 +388,12 @@ class TestMail:
         assert hint in refused(tmp_path, variable, **{variable: raw})
 
     def test_an_ipv6_smtp_host(self, tmp_path: Path) -> None:
-        assert load_settings({"VAR_DIR": str(tmp_path), "SMTP_HOST": "::1"}).mail.smtp_host == "::1"
+        assert (
+            load_settings(
+                {"VAR_DIR": str(tmp_path), "SMTP_HOST": "::1", "BASE_URL": "https://a.ro"}
+            ).mail.smtp_host
+            == "::1"
+        )
 
     @pytest.mark.parametrize(
         ("env", "variable"),
