@@ -49,12 +49,7 @@ async def deciders(
     their buildings for the room managers' tier, finance for the finance tier; the
     administrators when nobody else is named (they may decide every tier)."""
     if tier is TierRole.FINANCE:
-        rows = await fetch(
-            UserAccount,
-            f"{_PERSON} WHERE active AND id IN"
-            ' (SELECT "user" FROM role_grants WHERE role = {}) ORDER BY id',
-            Role.FINANCE.value,
-        )
+        people = await _with_role(Role.FINANCE)
     elif room_ids or building_ids:
         rooms, buildings = sorted(room_ids) or [0], sorted(building_ids) or [0]
         rows = await fetch(
@@ -66,23 +61,22 @@ async def deciders(
             *rooms,
             *buildings,
         )
+        people = [_person(row) for row in rows]
     else:
-        rows = []
-    if not rows:
-        rows = await fetch(
-            UserAccount,
-            f"{_PERSON} WHERE active AND id IN"
-            ' (SELECT "user" FROM role_grants WHERE role = {}) ORDER BY id',
-            Role.ADMIN.value,
-        )
-    return [_person(row) for row in rows]
+        people = []
+    return people or await administrators()
 
 
 async def administrators() -> list[Person]:
+    return await _with_role(Role.ADMIN)
+
+
+async def _with_role(role: Role) -> list[Person]:
+    """The active accounts granted `role` anywhere."""
     rows = await fetch(
         UserAccount,
         f"{_PERSON} WHERE active AND id IN"
         ' (SELECT "user" FROM role_grants WHERE role = {}) ORDER BY id',
-        Role.ADMIN.value,
+        role.value,
     )
     return [_person(row) for row in rows]
