@@ -844,7 +844,10 @@ def write_report(
         " validation, the rooms, their approval tiers, their opening hours and windows, and the"
         " blackouts of the period (four queries), and one statement that stores the booking,"
         " its occurrence, the audit row and its events in the change log, with no transaction"
-        " around it; the raw baseline is one single-row autocommit insert.",
+        " around it; the raw baseline is one single-row autocommit insert. The service runs"
+        " without REDIS_URL here, so after each answer its web processes also relay the"
+        " change's events and compose and write its e-mails (as files under var/bench/mail);"
+        " with Redis that work is the workers'.",
         "",
         "The floor bounds what any create can reach here: the HTTP stack with one insert"
         f" behind it and nothing else reached {100 * ratios['floor']:.0f}% of the raw rate, and"
