@@ -1,9 +1,9 @@
 """The notification jobs: relay the change log into the outbox, deliver a message, sweep.
 
 Delivery jobs are named by the message, its attempts so far and when it fell due, so that the
-same attempt handed over twice (after the commit, then by the sweep) runs once, while a later
-attempt (after a deferral, or after a worker died holding it) gets a name of its own: arq keeps a
-finished job's name for as long as it keeps its result.
+same attempt handed over twice while it waits (after the commit, then by the sweep) runs once,
+while a later attempt (after a deferral, or after a worker died holding it) gets a name of its
+own. A delivery run twice all the same sends once: it claims its message first.
 """
 
 from __future__ import annotations

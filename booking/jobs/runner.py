@@ -71,8 +71,13 @@ class AfterCommit:
 @dataclass
 class JobRunner:
     ctx: dict[str, Any]
-    queue: JobQueue
     after_commit: AfterCommit
+
+    @property
+    def queue(self) -> JobQueue:
+        """Where this process hands jobs over (the context's, which every job reads)."""
+        queue: JobQueue = self.ctx["queue"]
+        return queue
 
     async def settle(self) -> None:
         """Wait until what was committed so far is relayed and, in-process, delivered."""
@@ -102,7 +107,7 @@ async def job_runner(
             if schedule and not settings.redis_url:
                 await stack.enter_async_context(periodic_jobs(MINUTE, EVERY_MINUTE, ctx))
                 await stack.enter_async_context(periodic_jobs(HOUR, HOURLY, ctx))
-            yield JobRunner(ctx, queue, relay)
+            yield JobRunner(ctx, relay)
     finally:
         stop_listening()
         with contextlib.suppress(Exception):

@@ -19,6 +19,12 @@ async def listed(
     return await outbox.listed(statuses, booking_id, limit, offset)
 
 
+async def counts() -> dict[str, int]:
+    """How many messages are in each state (every state, none left out)."""
+    found = await outbox.counts()
+    return {state.value: found.get(state.value, 0) for state in outbox.Delivery}
+
+
 async def one(message_id: int) -> outbox.StoredMessage:
     found = await outbox.message(message_id)
     if found is None:

@@ -64,10 +64,7 @@ class NotificationController(Controller):
 
     @get("/counts", summary="How many e-mails are in each state (administrators)")
     async def counts(self) -> NotificationCounts:
-        found = await outbox.counts()
-        return NotificationCounts(
-            **{state.value: found.get(state.value, 0) for state in outbox.Delivery}
-        )
+        return NotificationCounts(**await admin.counts())
 
     @get("/{notification_id:int}", summary="One e-mail of the outbox (administrators)")
     async def get_notification(self, notification_id: FromPath[int]) -> NotificationView:

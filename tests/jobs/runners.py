@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import warnings
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,7 +22,9 @@ from arq.connections import RedisSettings
 from arq.worker import Worker
 from piccolo.engine.base import Engine
 
+from booking.db.tables import OutboxMessage
 from booking.jobs.context import job_context
+from booking.jobs.notifications import sweep_outbox
 from booking.jobs.queue import ArqQueue
 from booking.jobs.runner import JobRunner, job_runner
 from booking.jobs.worker import WorkerSettings
@@ -45,6 +48,12 @@ class Clock:
         self.ahead += by
 
 
+async def outbox_statuses() -> Counter[str]:
+    """How many outbox messages are in each state."""
+    rows = await OutboxMessage.select(OutboxMessage.status)
+    return Counter(row["status"] for row in rows)
+
+
 def mail_to(settings: Settings, host: str, port: int) -> Settings:
     """`settings` sending through the test's SMTP server."""
     mail = dataclasses.replace(
@@ -64,17 +73,16 @@ class Harness:
     async def run_jobs(self) -> None:
         raise NotImplementedError
 
+    async def sweep(self) -> None:
+        """The periodic sweep, then the jobs it handed over."""
+        await sweep_outbox(self.runner.ctx)
+        await self.run_jobs()
+
 
 class InProcessHarness(Harness):
     kind = "in_process"
 
     async def run_jobs(self) -> None:
-        await self.runner.settle()
-
-    async def sweep(self) -> None:
-        from booking.jobs.notifications import sweep_outbox
-
-        await sweep_outbox(self.runner.ctx)
         await self.runner.settle()
 
 
@@ -115,12 +123,6 @@ class ArqHarness(Harness):
                 # arq 0.28 closes its pool with redis-py's deprecated close(); not ours.
                 warnings.simplefilter("ignore", DeprecationWarning)
                 await worker.close()
-
-    async def sweep(self) -> None:
-        from booking.jobs.notifications import sweep_outbox
-
-        await sweep_outbox(self.runner.ctx)
-        await self.run_jobs()
 
 
 @contextlib.asynccontextmanager

@@ -14,11 +14,10 @@ import pytest
 from icalendar import Calendar
 
 from booking.db import outbox
-from booking.db.tables import OutboxMessage
 from booking.jobs.notifications import delivery_job_id, hand_over
 from booking.jobs.queue import ArqQueue
 from tests.integration.world import World, act, make_world, request
-from tests.jobs.runners import REDIS_URL, UNREACHABLE_REDIS_URL, harness, mail_to
+from tests.jobs.runners import REDIS_URL, UNREACHABLE_REDIS_URL, harness, mail_to, outbox_statuses
 from tests.mail_server import MailServer, mail_server
 
 
@@ -64,11 +63,6 @@ def _calendar(message: EmailMessage) -> tuple[str, Calendar]:
     """The invitation's method, as its part's Content-Type says it, and the calendar."""
     part = _parts(message)["text/calendar"]
     return str(part.get_param("method")), Calendar.from_ical(part.get_content())
-
-
-async def _statuses() -> Counter[str]:
-    rows = await OutboxMessage.select(OutboxMessage.status)
-    return Counter(row["status"] for row in rows)
 
 
 def _no_message_twice(server: MailServer) -> None:
@@ -121,7 +115,7 @@ async def test_a_request_s_life_reaches_its_requester_and_its_approvers(
     method, invitation = _calendar(server.sink.messages[0])
     assert method == "CANCEL"
     assert all(str(e["STATUS"]) == "CANCELLED" for e in invitation.walk("VEVENT"))
-    assert await _statuses() == {"sent": 7}
+    assert await outbox_statuses() == {"sent": 7}
 
 
 async def test_handing_a_message_over_twice_sends_it_once(
@@ -234,7 +228,7 @@ async def test_a_mail_server_that_refuses_for_a_while_gets_every_message_once_it
         ("ana.popescu@upt.ro", "submitted"),
     ]
     _no_message_twice(server)
-    assert await _statuses() == {"sent": 4, "discarded": 1}
+    assert await outbox_statuses() == {"sent": 4, "discarded": 1}
     await runner.sweep()
     assert len(server.sink.messages) == 4
 
@@ -270,13 +264,13 @@ async def test_with_redis_unreachable_requests_still_go_through_and_their_mail_f
         approved = await act(world.approver_y, asked, "approve")
         assert approved["status"] == "approved"
         await runner.runner.settle()
-        assert await _statuses() == {"pending": 5}  # relayed, but nobody could take them
+        assert await outbox_statuses() == {"pending": 5}  # relayed, but nobody could take them
         await runner.run_jobs()
         assert server.sink.messages == []
 
         # Redis is back: the web side's next commit, or the worker's sweep, hands them over.
         queue = ArqQueue(url=REDIS_URL)
-        runner.runner.queue = runner.runner.ctx["queue"] = queue
+        runner.runner.ctx["queue"] = queue
         await runner.sweep()
         await queue.close()
     # The approver's "waits for you" is dropped: the request was decided before it could go.
@@ -287,7 +281,7 @@ async def test_with_redis_unreachable_requests_still_go_through_and_their_mail_f
         ("ana.popescu@upt.ro", "submitted"),
     ]
     _no_message_twice(server)
-    assert await _statuses() == {"sent": 4, "discarded": 1}
+    assert await outbox_statuses() == {"sent": 4, "discarded": 1}
 
 
 def test_delivery_job_ids_name_each_attempt() -> None:

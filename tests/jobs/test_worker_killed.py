@@ -26,7 +26,7 @@ from booking.db.tables import OutboxMessage
 from booking.db.transactions import in_writing_transaction
 from tests.conftest import ROOT, _child_environment, environment_of
 from tests.integration.world import make_world, request
-from tests.jobs.runners import REDIS_URL
+from tests.jobs.runners import REDIS_URL, outbox_statuses
 from tests.mail_server import MailServer, Sink, mail_server
 
 MESSAGES = 40
@@ -62,11 +62,6 @@ async def _wait_for(condition, seconds: float, what: str) -> None:  # type: igno
     while not await condition():
         assert time.monotonic() < deadline, f"waited {seconds} s for {what}"
         await asyncio.sleep(0.05)
-
-
-async def _statuses() -> Counter[str]:
-    rows = await OutboxMessage.select(OutboxMessage.status)
-    return Counter(row["status"] for row in rows)
 
 
 async def test_a_worker_killed_mid_batch_loses_nothing(
@@ -105,7 +100,7 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
         worker.send_signal(signal.SIGKILL)
         worker.wait(timeout=10)
         taken_at_kill = len(server.sink.messages)
-        statuses = await _statuses()
+        statuses = await outbox_statuses()
         assert statuses["sent"] < MESSAGES + 3, statuses  # the kill came mid-batch
         assert statuses["sending"] >= 1, statuses  # some held by the dead worker
 
@@ -120,12 +115,12 @@ async def test_a_worker_killed_mid_batch_loses_nothing(
         worker = _start_worker(env, log)
 
         async def all_sent() -> bool:
-            return (await _statuses()) == {"sent": MESSAGES + 3}
+            return (await outbox_statuses()) == {"sent": MESSAGES + 3}
 
         try:
             await _wait_for(all_sent, 90, "every message sent")
         except AssertionError:
-            raise AssertionError((await _statuses(), log.read_text()[-4000:])) from None
+            raise AssertionError((await outbox_statuses(), log.read_text()[-4000:])) from None
     finally:
         worker.send_signal(signal.SIGTERM)
         try:
