@@ -14,7 +14,6 @@ from booking.accounts.guards import requires_admin
 from booking.db import outbox
 from booking.notifications import admin
 from booking.notifications.schemas import (
-    DeliveryState,
     Discard,
     NotificationCounts,
     NotificationView,
@@ -27,7 +26,7 @@ def view(message: outbox.StoredMessage) -> NotificationView:
     return NotificationView(
         id=message.id,
         kind=message.kind,
-        status=message.status.value,
+        status=message.status,
         booking=message.booking_id,
         recipient=message.recipient_id,
         address=message.address,
@@ -52,14 +51,14 @@ class NotificationController(Controller):
     async def list_notifications(
         self,
         status: Annotated[
-            list[DeliveryState] | None,
+            list[outbox.Delivery] | None,
             QueryParameter(description="Only these states, e.g. ?status=failed"),
         ] = None,
         booking: Annotated[int | None, QueryParameter(ge=1)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[NotificationView]:
-        found = await admin.listed(status or [], booking, limit, offset)
+        found = await admin.listed([s.value for s in status or []], booking, limit, offset)
         return [view(message) for message in found]
 
     @get("/counts", summary="How many e-mails are in each state (administrators)")

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 import msgspec
 
-DeliveryState = Literal["pending", "sending", "sent", "failed", "discarded"]
+from booking.db.outbox import Delivery
 
 
 class NotificationView(msgspec.Struct):
     id: int
     kind: str
-    status: DeliveryState
+    status: Delivery
     booking: int | None
     recipient: int | None
     address: str
