@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
+from booking.core.access import Actor, BookingFacts
 from booking.core.events import Action
+from booking.core.tiers import TierRole, can_decide_tier
 
 
 class Kind(StrEnum):
@@ -117,6 +119,20 @@ def address_key(address: str) -> str:
     """An address as a part of a message's dedupe key: a digest of fixed length, since an
     address may take up the whole key's length on its own."""
     return hashlib.sha256(address.strip().lower().encode()).hexdigest()[:32]
+
+
+def deciders(
+    candidates: Sequence[tuple[Person, Actor]], booking: BookingFacts, tier: TierRole
+) -> list[Person]:
+    """Who is asked to decide `tier` of the request: those of the candidates whose own grants
+    let them (approvers of every room it asks for; finance), by the rule the decision itself
+    follows; the administrators, who may decide every tier, only when nobody else can."""
+    named = [
+        person
+        for person, actor in candidates
+        if can_decide_tier(replace(actor, admin=False), booking, tier)
+    ]
+    return named or [person for person, actor in candidates if actor.admin]
 
 
 # Delivery: a message the mail server could not take now is tried again after 1, 2, 4 … minutes;

@@ -107,14 +107,14 @@ def _principal(rows: list[dict[str, Any]]) -> Principal:
     first = rows[0]
     return Principal(
         user=_user(first),
-        actor=_actor(first["id"], rows),
+        actor=actor_of(first["id"], rows),
         sessions_valid_from=first["sessions_valid_from"],
         token_id=first.get("token_id"),
         token_last_used_at=first.get("token_last_used_at"),
     )
 
 
-def _actor(user_id: int, grants: Iterable[dict[str, Any]]) -> Actor:
+def actor_of(user_id: int, grants: Iterable[Mapping[str, Any]]) -> Actor:
     """Everything authorisation needs about a user, from the rows of their grants."""
     organisations: set[int] = set()
     buildings: set[int] = set()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
-from booking.core.access import Role
+from booking.core.access import Actor, Role
 from booking.core.notifications import Person
-from booking.core.tiers import TierRole
+from booking.db.accounts import actor_of
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import UserAccount
 
@@ -42,29 +42,31 @@ async def by_address(addresses: Iterable[str]) -> dict[str, Person]:
     return {row["email"]: _person(row) for row in rows}
 
 
-async def deciders(
-    tier: TierRole, room_ids: Collection[int], building_ids: Collection[int]
-) -> list[Person]:
-    """Those who decide `tier` for a request of these rooms: the approvers of its rooms or
-    their buildings for the room managers' tier, finance for the finance tier; the
-    administrators when nobody else is named (they may decide every tier)."""
-    if tier is TierRole.FINANCE:
-        people = await _with_role(Role.FINANCE)
-    elif room_ids or building_ids:
-        rooms, buildings = sorted(room_ids) or [0], sorted(building_ids) or [0]
-        rows = await fetch(
-            UserAccount,
-            f'{_PERSON} WHERE active AND id IN (SELECT "user" FROM role_grants WHERE role = {{}}'
-            f" AND (room IN ({placeholders(len(rooms))})"
-            f" OR building IN ({placeholders(len(buildings))}))) ORDER BY id",
-            Role.APPROVER.value,
-            *rooms,
-            *buildings,
-        )
-        people = [_person(row) for row in rows]
-    else:
-        people = []
-    return people or await administrators()
+async def deciding_candidates(
+    room_ids: Collection[int], building_ids: Collection[int]
+) -> list[tuple[Person, Actor]]:
+    """The active accounts that may have a part in deciding a request of these rooms (their
+    approvers and their buildings', finance, the administrators), each with every grant it
+    holds: whether it decides a tier is core.notifications.deciders' to say."""
+    rooms, buildings = sorted(room_ids) or [0], sorted(building_ids) or [0]
+    rows = await fetch(
+        UserAccount,
+        "SELECT u.id, u.email, u.display_name, u.language, g.role, g.building, g.room, g.team"
+        ' FROM users u JOIN role_grants g ON g."user" = u.id WHERE u.active AND u.id IN'
+        ' (SELECT "user" FROM role_grants WHERE role IN ({}, {}) OR (role = {}'
+        f" AND (room IN ({placeholders(len(rooms))})"
+        f" OR building IN ({placeholders(len(buildings))}))))"
+        " ORDER BY u.id",
+        Role.FINANCE.value,
+        Role.ADMIN.value,
+        Role.APPROVER.value,
+        *rooms,
+        *buildings,
+    )
+    grants: dict[int, list[dict[str, Any]]] = {}
+    for row in rows:
+        grants.setdefault(row["id"], []).append(row)
+    return [(_person(found[0]), actor_of(user_id, found)) for user_id, found in grants.items()]
 
 
 async def administrators() -> list[Person]:

@@ -17,7 +17,14 @@ from piccolo.engine.base import Engine
 
 from booking.core.booking import Booking
 from booking.core.events import RecordedEvent
-from booking.core.notifications import Audience, Notice, Person, address_key, notices_of_change
+from booking.core.notifications import (
+    Audience,
+    Notice,
+    Person,
+    address_key,
+    deciders,
+    notices_of_change,
+)
 from booking.core.workflow import current_tier
 from booking.db import bookings, change_log, outbox, recipients
 from booking.db.transactions import in_writing_transaction
@@ -96,10 +103,11 @@ async def deciders_now(booking: Booking) -> list[Person]:
     tier = current_tier(booking.state)
     if tier is None:
         return []  # decided meanwhile: nobody need be asked any more
-    slots = booking.proposed or booking.live
-    return await recipients.deciders(
-        tier, {s.room_id for s in slots}, {s.building_id for s in slots}
+    facts = booking.facts  # while a change waits, its rooms'
+    candidates = await recipients.deciding_candidates(
+        {p.room_id for p in facts.rooms}, {p.building_id for p in facts.rooms}
     )
+    return deciders(candidates, facts, tier)
 
 
 async def requester_and_contact(booking: Booking) -> list[Person]:

@@ -10,6 +10,7 @@ import pytest
 from booking.db import outbox
 from booking.db.tables import ChangeLogEntry
 from booking.notifications import relay as relaying
+from tests.factories import booking_body, local
 from tests.integration.world import act, make_world, request
 
 
@@ -80,3 +81,36 @@ async def test_the_longest_contact_address_is_relayed(app, open_client, admin) -
     await relaying.relay(app.state.engine, datetime.now(UTC), "upt.ro")
     messages = await outbox.listed([], None, 100, 0)
     assert sorted(m.address for m in messages if m.kind == "submitted") == ["a@upt.ro", longest]
+
+
+async def test_the_approvers_asked_are_those_who_may_decide_every_room(
+    app, open_client, admin
+) -> None:
+    world = await make_world(open_client, admin)
+    # X-1 and X-2: building X's approver manages both; X-1's own approver only one of them.
+    both = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body(
+            [world.room_x["id"], world.room_x2["id"]], local(1, "10:00"), local(1, "11:00")
+        ),
+    )
+    assert both.status_code == 201, both.text
+    # X-1 and Y-1: no approver manages both buildings; an administrator decides.
+    across = await world.requester_a.client.post(
+        "/api/bookings",
+        json=booking_body(
+            [world.room_x["id"], world.room_y["id"]], local(2, "10:00"), local(2, "11:00")
+        ),
+    )
+    assert across.status_code == 201, across.text
+    await relaying.relay(app.state.engine, datetime.now(UTC), "upt.ro")
+    asked = await outbox.listed(["pending"], None, 100, 0)
+    by_request = {
+        booking["id"]: sorted(
+            m.address
+            for m in asked
+            if m.booking_id == booking["id"] and m.kind == "awaiting_decision"
+        )
+        for booking in (both.json(), across.json())
+    }
+    assert by_request == {both.json()["id"]: ["x@upt.ro"], across.json()["id"]: ["admin@upt.ro"]}
