@@ -43,10 +43,10 @@ class Kind(StrEnum):
     ACCOUNT_INVITATION = "account_invitation"
 
 
-# Kinds a user may turn off (the account page); decisions on their own requests always go out.
-OPTIONAL = frozenset({Kind.REMINDER, Kind.DIGEST})
-# Kinds that carry a calendar invitation: METHOD:REQUEST, or METHOD:CANCEL for a cancellation.
-INVITING = frozenset({Kind.APPROVED, Kind.CHANGE_DECIDED, Kind.DATES_CHANGED, Kind.CANCELLED})
+# The kinds a user may turn off, each by the setting of their account that says whether they
+# want it (the account page's and PATCH /api/auth/me's names); decisions on their own requests
+# always go out.
+OPTIONAL: Mapping[Kind, str] = {Kind.REMINDER: "event_reminders", Kind.DIGEST: "daily_digest"}
 
 
 class Audience(StrEnum):

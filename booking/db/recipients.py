@@ -70,15 +70,16 @@ async def deciding_candidates(
 
 
 async def administrators() -> list[Person]:
-    return await _with_role(Role.ADMIN)
+    return await with_roles(Role.ADMIN)
 
 
-async def _with_role(role: Role) -> list[Person]:
-    """The active accounts granted `role` anywhere."""
+async def with_roles(*roles: Role) -> list[Person]:
+    """The active accounts granted any of `roles` anywhere."""
     rows = await fetch(
         UserAccount,
         f"{_PERSON} WHERE active AND id IN"
-        ' (SELECT "user" FROM role_grants WHERE role = {}) ORDER BY id',
-        role.value,
+        f' (SELECT "user" FROM role_grants WHERE role IN ({placeholders(len(roles))}))'
+        " ORDER BY id",
+        *(role.value for role in roles),
     )
     return [_person(row) for row in rows]

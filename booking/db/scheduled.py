@@ -4,17 +4,13 @@ requests, who turned a message off, and which messages are written already."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from typing import Any
 
-from booking.core.access import Role
-from booking.core.notifications import Kind, Person
+from booking.core.notifications import OPTIONAL, Kind
 from booking.core.rooms import MAX_BUFFER
 from booking.core.timespan import TimeSpan
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import Occurrence, OutboxMessage, UserAccount
 
-# The users' columns that say whether they want a kind of message (core.notifications.OPTIONAL).
-_WANTS = {Kind.REMINDER: "event_reminders", Kind.DIGEST: "daily_digest"}
 # Keys asked about in one statement (SQLite takes at most 32,766 parameters).
 _SLICE = 500
 
@@ -44,26 +40,9 @@ async def starting_within(
     return [row["booking"] for row in rows]
 
 
-async def deciding_accounts() -> list[Person]:
-    """The active accounts that decide requests: approvers, finance and administrators."""
-    roles = (Role.APPROVER.value, Role.FINANCE.value, Role.ADMIN.value)
-    rows = await fetch(
-        UserAccount,
-        "SELECT id, email, display_name, language FROM users WHERE active AND id IN"
-        f' (SELECT "user" FROM role_grants WHERE role IN ({placeholders(len(roles))}))'
-        " ORDER BY id",
-        *roles,
-    )
-    return [_person(row) for row in rows]
-
-
-def _person(row: dict[str, Any]) -> Person:
-    return Person(row["email"], row["display_name"], row["language"] or "ro", row["id"])
-
-
 async def turned_off(kind: Kind, user_ids: Iterable[int]) -> set[int]:
     """Those of the accounts that turned `kind` off (a kind nobody may turn off: none)."""
-    column = _WANTS.get(kind)
+    column = OPTIONAL.get(kind)  # the users' column of the setting
     ids = sorted(set(user_ids))
     if column is None or not ids:
         return set()

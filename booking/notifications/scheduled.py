@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from piccolo.engine.base import Engine
 
 from booking.bookings.reading import awaiting_decision, waiting_for
+from booking.core.access import Role
 from booking.core.notifications import Kind, Person, address_key
 from booking.core.scheduled_messages import (
     PENDING_SOON_WITHIN,
@@ -136,7 +137,9 @@ async def write_digests(
     if due is None:
         return []
     day = due.day.isoformat()
-    readers = await _wanted(Kind.DIGEST, await scheduled.deciding_accounts())
+    readers = await _wanted(
+        Kind.DIGEST, await recipients.with_roles(Role.APPROVER, Role.FINANCE, Role.ADMIN)
+    )
     keys = {p.user_id: f"digest:{day}:{p.user_id}" for p in readers}
     done = await scheduled.written(keys.values())
     readers = [p for p in readers if keys[p.user_id] not in done]

@@ -32,6 +32,7 @@ from booking.api.language import LANGUAGE_COOKIE
 from booking.core.accounts import Token
 from booking.core.errors import NotFound, RuleViolation, WrongCredentials
 from booking.core.messages import Duration, Message
+from booking.core.notifications import OPTIONAL
 from booking.feeds import tokens as feed_tokens
 from booking.i18n import LANGUAGES
 from booking.pages.account_feeds import (
@@ -154,7 +155,7 @@ SAVED = {
 }
 
 # The e-mails a user may turn off, as the notifications form names them (the API's too).
-NOTIFICATION_CHOICES = ("daily_digest", "event_reminders")
+NOTIFICATION_CHOICES = tuple(sorted(OPTIONAL.values()))
 
 # The page's form fields that the use cases name differently.
 TOKEN_FIELDS = {"name": "token_name"}
