@@ -138,9 +138,10 @@ async def awaiting_decision(
     approver: Actor | None = None,
     room_id: int | None = None,
     building_id: int | None = None,
+    limit: int | None = QUEUE_CANDIDATES,
 ) -> list[Booking]:
     """The requests waiting for somebody's decision, as they stand at `now`: those of the
-    rooms `approver` manages, if given; else every one."""
+    rooms `approver` manages, if given; else every one; the newest `limit` (None: all)."""
     found = await bookings.find_bookings(
         bookings.BookingFilter(
             visible_to=None,
@@ -150,7 +151,7 @@ async def awaiting_decision(
             approver_buildings=frozenset() if approver is None else approver.approver_buildings,
             room_id=room_id,
             building_id=building_id,
-            limit=QUEUE_CANDIDATES,
+            limit=limit,
         )
     )
     return [b.as_of(now) for b in found]

@@ -107,7 +107,7 @@ class BookingFilter:
     building_id: int | None = None
     organisation_code: str | None = None
     window: TimeSpan | None = None
-    limit: int = 50
+    limit: int | None = 50  # None: every one (and no offset)
     offset: int = 0
 
 
@@ -168,11 +168,11 @@ async def find_bookings(criteria: BookingFilter) -> list[Booking]:
     occurrence_filter = _occurrence_filter(criteria)
     if occurrence_filter is not None:
         query = query.where(BookingRequest.id.is_in(occurrence_filter))
-    rows = (
-        await query.order_by(BookingRequest.id, ascending=False)
-        .limit(criteria.limit)
-        .offset(criteria.offset)
-    )
+    query = query.order_by(BookingRequest.id, ascending=False)
+    if criteria.limit is not None:
+        # (SQLite takes an offset only after a limit.)
+        query = query.limit(criteria.limit).offset(criteria.offset)
+    rows = await query
     return await _bookings(rows)
 
 

@@ -145,7 +145,9 @@ async def write_digests(
     readers = [p for p in readers if keys[p.user_id] not in done]
     if not readers:
         return []
-    candidates = [b for b in await awaiting_decision(now) if b.updated_at <= due.at]
+    # Every waiting request: a cap would leave out those that have waited longest.
+    waiting_now = await awaiting_decision(now, limit=None)
+    candidates = [b for b in waiting_now if b.updated_at <= due.at]
     if not candidates:
         return []
     messages: list[outbox.NewMessage] = []
