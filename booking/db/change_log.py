@@ -15,10 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from piccolo.engine.base import Engine
-
 from booking.core.events import Action, Event, HistoryEntry, RecordedEvent
-from booking.db.engine import is_postgres
 from booking.db.raw import fetch, placeholders
 from booking.db.tables import AuditEntry, ChangeLogEntry
 
@@ -190,18 +187,6 @@ async def events_of(booking_id: int) -> list[RecordedEvent]:
         booking_id,
     )
     return _recorded(rows)
-
-
-# Any number of its own, held by one relay at a time (PostgreSQL's advisory locks).
-RELAY_LOCK = 7_301_001
-
-
-async def take_relay_turn(engine: Engine) -> None:
-    """Wait, in the caller's transaction, until no other relay runs: two relays splitting a
-    change's events between them would each say part of it. (On SQLite the writing
-    transaction is alone already.)"""
-    if is_postgres(engine):
-        await fetch(ChangeLogEntry, "SELECT pg_advisory_xact_lock({})", RELAY_LOCK)
 
 
 async def unrelayed(limit: int) -> list[RecordedEvent]:

@@ -9,7 +9,7 @@ twice all the same.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from email.utils import make_msgid
 
@@ -29,27 +29,46 @@ from booking.core.workflow import current_tier
 from booking.db import bookings, change_log, outbox, recipients
 from booking.db.transactions import in_writing_transaction
 
-# Events read in one transaction; the rest wait for the next round, which follows at once.
+# Events read in one round; the rest wait for the next round, which follows at once.
 BATCH = 500
 
 
 async def relay(engine: Engine, now: datetime, domain: str) -> list[outbox.Due]:
-    """Relay every event logged so far; returns the messages written, for delivery."""
+    """Relay every event logged so far; returns the messages written, for delivery.
+
+    Each round reads its events and their recipients first, with no writing transaction
+    open (on SQLite one would hold every other writer back meanwhile), then writes the
+    messages and marks the events relayed in one. Two relays reading the same events make
+    the same messages with the same keys: the second writes nothing."""
     written: list[outbox.Due] = []
     while True:
-        batch, more = await in_writing_transaction(
-            engine, lambda: _relay_batch(engine, now, domain)
-        )
-        written += batch
+        messages, positions, more = await _read_round(domain)
+        if not positions:
+            return written
+        written += await in_writing_transaction(engine, _writing(messages, positions, now))
         if not more:
             return written
 
 
-async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list[outbox.Due], bool]:
-    await change_log.take_relay_turn(engine)
+def _writing(
+    messages: Sequence[outbox.NewMessage], positions: Sequence[int], now: datetime
+) -> Callable[[], Awaitable[list[outbox.Due]]]:
+    """The round's writes: its messages, and its events marked relayed."""
+
+    async def write() -> list[outbox.Due]:
+        added = await outbox.add(messages, now)
+        await change_log.mark_relayed(positions, now)
+        return added
+
+    return write
+
+
+async def _read_round(domain: str) -> tuple[list[outbox.NewMessage], list[int], bool]:
+    """The messages of the next batch of changes, the positions of their events, and whether
+    more may wait."""
     first = await change_log.unrelayed(BATCH)
     if not first:
-        return [], False
+        return [], [], False
     # A change's events may go on past the batch's end, or (concurrent writers drawing ids
     # from one sequence) be interleaved with another's: each change is taken whole.
     changed = {(e.booking_id, e.version) for e in first}
@@ -77,9 +96,7 @@ async def _relay_batch(engine: Engine, now: datetime, domain: str) -> tuple[list
                     asking[(booking.id, person.address.lower())] = message
                 else:
                     messages.append(message)
-    written = await outbox.add([*messages, *asking.values()], now)
-    await change_log.mark_relayed([e.position for e in events], now)
-    return written, len(first) == BATCH
+    return [*messages, *asking.values()], [e.position for e in events], len(first) == BATCH
 
 
 async def _audience(notice: Notice, booking: Booking, actor_id: int | None) -> list[Person]:
