@@ -9,6 +9,7 @@ from datetime import UTC
 from zoneinfo import ZoneInfo
 
 from booking.calendars.invitations import Mailbox, Method, invitation
+from booking.core.booking import Booking
 from booking.core.errors import NotFound
 from booking.core.feeds import CALENDAR_STATUS, FeedDate, FeedKind
 from booking.core.workflow import Status
@@ -26,11 +27,26 @@ async def invitation_for(
     base_url: str,
     default_zone: ZoneInfo,
 ) -> bytes:
-    """REQUEST: the request's dates that stand (approved, or still to be decided); CANCEL:
-    every date it had."""
+    """The invitation of the request `booking_id` (see invitation_of)."""
     booking = await bookings.load_booking(booking_id)
     if booking is None:
         raise NotFound("booking")
+    return await invitation_of(
+        booking, method, organizer, attendee, language, base_url, default_zone
+    )
+
+
+async def invitation_of(
+    booking: Booking,
+    method: Method,
+    organizer: Mailbox,
+    attendee: Mailbox,
+    language: str,
+    base_url: str,
+    default_zone: ZoneInfo,
+) -> bytes:
+    """REQUEST: the request's dates that stand (approved, or still to be decided); CANCEL:
+    every date it had. For a request already read (an e-mail about it has read it)."""
     status = booking.status.value
     dates = [
         FeedDate(

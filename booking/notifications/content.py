@@ -15,9 +15,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from booking.calendars.invitations import Mailbox, Method
+from booking.core.booking import Booking
 from booking.core.errors import NotFound
 from booking.db.outbox import StoredMessage
-from booking.feeds.invitations import invitation_for
+from booking.feeds.invitations import invitation_of
 from booking.i18n import Texts, texts
 from booking.notifications.mail_templates import render
 
@@ -60,13 +61,13 @@ class MessageContext:
         rendered = render(self.message.kind, self.message.language, context)
         return Content(rendered.subject, rendered.text, rendered.html, calendar)
 
-    async def invitation(self, booking_id: int, method: Method) -> tuple[bytes, Method] | None:
+    async def invitation(self, booking: Booking, method: Method) -> tuple[bytes, Method] | None:
         """The request's invitation for this recipient; None when it has no date to put in a
         calendar (every one cancelled or refused meanwhile)."""
         attendee = Mailbox(self.message.address, self.message.name)
         try:
-            body = await invitation_for(
-                booking_id,
+            body = await invitation_of(
+                booking,
                 method,
                 self.organizer,
                 attendee,

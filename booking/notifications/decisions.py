@@ -28,7 +28,7 @@ async def invitation_if_approved(
     composed (cancelled meanwhile, its cancellation's e-mail says so)."""
     if request.booking.status is not Status.APPROVED:
         return None
-    return await context.invitation(request.booking.id, Method.REQUEST)
+    return await context.invitation(request.booking, Method.REQUEST)
 
 
 async def approved(context: MessageContext) -> Content:
@@ -69,7 +69,7 @@ async def cancelled(context: MessageContext) -> Content:
     request = await request_view(context)
     calendar = None
     if context.data.get("from") == Status.APPROVED.value:
-        calendar = await context.invitation(request.booking.id, Method.CANCEL)
+        calendar = await context.invitation(request.booking, Method.CANCEL)
     return context.content(_values(context, request) | {"calendar": calendar is not None}, calendar)
 
 
