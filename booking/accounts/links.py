@@ -35,6 +35,7 @@ _GONE = {
     State.USED: Message("account_link.used"),
     State.EXPIRED: Message("account_link.expired"),
     State.REVOKED: Message("account_link.revoked"),
+    State.ACCOUNT_INACTIVE: Message("account_link.account_inactive"),
 }
 # A secret is 43 characters; anything much longer is not one, and is not looked up.
 _LONGEST_SECRET = 100
@@ -84,11 +85,9 @@ async def open_link(secret: str, now: datetime) -> OpenedLink:
     user = await accounts.user_by_id(found.user_id) if found is not None else None
     if found is None or user is None:
         raise NotFound("account_link")
-    state = found.state(now)
+    state = found.state(now, user.active)
     if state is not State.USABLE:
         raise Gone(_GONE[state])
-    if not user.active:
-        raise Gone(Message("account_link.account_inactive"))
     return OpenedLink(found, user)
 
 

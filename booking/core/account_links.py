@@ -32,6 +32,7 @@ class State(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     REVOKED = "revoked"  # a later link was used, or an invitation sent again
+    ACCOUNT_INACTIVE = "account_inactive"  # its account was deactivated
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +45,16 @@ class AccountLink:
     used_at: datetime | None
     revoked_at: datetime | None
 
-    def state(self, now: datetime) -> State:
+    def state(self, now: datetime, account_active: bool = True) -> State:
+        """Whether the link may set its account's password at `now`, and if not, why."""
         if self.used_at is not None:
             return State.USED
         if self.revoked_at is not None:
             return State.REVOKED
         if now >= self.expires_at:
             return State.EXPIRED
+        if not account_active:
+            return State.ACCOUNT_INACTIVE
         return State.USABLE
 
 

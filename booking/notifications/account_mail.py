@@ -50,13 +50,13 @@ async def _usable_link(context: MessageContext) -> AccountLink:
     link = await account_links.link_by_id(link_id) if isinstance(link_id, int) else None
     if link is None:
         raise NothingToSay("its account link is gone")
-    state = link.state(context.now)
+    user = await accounts.user_by_id(link.user_id)
+    state = link.state(context.now, user is not None and user.active)
+    if state is State.ACCOUNT_INACTIVE:
+        raise NothingToSay("its account is deactivated")
     if state is not State.USABLE:
         # A later link was used or sent, or this one ran out while the e-mail waited.
         raise NothingToSay(f"its account link is {state.value} already")
-    user = await accounts.user_by_id(link.user_id)
-    if user is None or not user.active:
-        raise NothingToSay("its account is deactivated")
     return link
 
 
