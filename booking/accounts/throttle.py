@@ -116,7 +116,7 @@ async def count_attempt(store: Store, email: str, address: str, limits: Limits =
 
 
 async def record_success(store: Store, email: str, address: str) -> None:
-    await store.delete(_account_key(email))
+    await forget_failures(store, email)
     await _add(store, _address_key(address), -1)
 
 

@@ -18,7 +18,6 @@ from piccolo.engine.base import Engine
 from booking.accounts import links, password_reset
 from booking.accounts.controllers import client_address
 from booking.accounts.links import OpenedLink
-from booking.accounts.passwords import MAX_LENGTH as MAX_PASSWORD
 from booking.accounts.passwords import MIN_LENGTH as MIN_PASSWORD
 from booking.accounts.stores import THROTTLE
 from booking.accounts.throttle import Throttled
@@ -131,8 +130,6 @@ class PasswordLinkPages(Controller):
         errors: dict[str, str] = {}
         if not password:
             errors["password"] = said(Message("password_reset.password_missing"))
-        elif len(password) > MAX_PASSWORD:
-            errors["password"] = said(Message("password.too_long", n=MAX_PASSWORD))
         else:
             try:
                 await links.set_password(
